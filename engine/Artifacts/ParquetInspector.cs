@@ -1,0 +1,93 @@
+using System.Collections;
+using System.Globalization;
+using Parquet;
+using Parquet.Schema;
+using Parquet.Serialization;
+
+namespace CrossDomain.Engine.Artifacts;
+
+public sealed record ColumnInfo(string Name, string Type, bool Nullable);
+public sealed record RowGroupInfo(int Index, long Rows);
+
+public sealed record ParquetSummary(
+    string Path, long FileSize, long Rows, IReadOnlyList<ColumnInfo> Columns, IReadOnlyList<RowGroupInfo> RowGroups,
+    IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>Looks inside any Parquet file: schema, row groups, key-value metadata and (filtered) rows.</summary>
+public static class ParquetInspector
+{
+    // Untyped reads return plain strings rather than ReadOnlyMemory<char> (a process-wide Parquet.Net switch).
+    static ParquetInspector() => ParquetOptions.PreferUntypedString = true;
+
+    public static async Task<ParquetSummary> SummarizeAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await using var stream = File.OpenRead(path);
+        await using var reader = await OpenAsync(stream, path, cancellationToken);
+        var columns = reader.Schema.Fields.Select(Describe).ToList();
+        var groups = Enumerable.Range(0, reader.RowGroupCount).Select(i => new RowGroupInfo(i, reader.RowGroups[i].RowCount)).ToList();
+        return new ParquetSummary(path, stream.Length, groups.Sum(g => g.Rows), columns, groups, reader.CustomMetadata.ToDictionary());
+    }
+
+    /// <summary>
+    /// Rows as column-name to display value, in file order, reading one row group at a time and stopping at
+    /// <paramref name="limit"/> matches. <paramref name="where"/> keeps rows whose column equals the value as text.
+    /// </summary>
+    public static async Task<(IReadOnlyList<string> Columns, List<Dictionary<string, string?>> Rows)> ReadRowsAsync(
+        string path, IReadOnlyList<string>? columns, IReadOnlyList<(string Column, string Value)> where, int limit,
+        CancellationToken cancellationToken = default)
+    {
+        var summary = await SummarizeAsync(path, cancellationToken);
+        var all = summary.Columns.Select(c => c.Name).ToList();
+        foreach (var c in (columns ?? []).Concat(where.Select(w => w.Column)))
+            if (!all.Contains(c))
+                throw new ArgumentException($"{path}: no column '{c}'; columns: {string.Join(", ", all)}");
+        var shown = columns is { Count: > 0 } ? columns.ToList() : all;
+        var rows = new List<Dictionary<string, string?>>();
+        for (int g = 0; g < summary.RowGroups.Count && rows.Count < limit; g++)
+        {
+            await using var stream = File.OpenRead(path);
+            var result = await ParquetSerializer.DeserializeUntypedAsync(stream, new ParquetOptions(), g, cancellationToken);
+            foreach (var record in result.Data)
+            {
+                if (where.Any(w => Show(record.TryGetValue(w.Column, out var v) ? v : null) != w.Value)) continue;
+                rows.Add(shown.ToDictionary(c => c, c => record.TryGetValue(c, out var v) ? Show(v) : null));
+                if (rows.Count >= limit) break;
+            }
+        }
+        return (shown, rows);
+    }
+
+    private static async Task<ParquetReader> OpenAsync(Stream stream, string path, CancellationToken cancellationToken)
+    {
+        try { return await ParquetReader.CreateAsync(stream, null, false, cancellationToken); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidDataException($"{path}: not a readable Parquet file ({e.Message})", e);
+        }
+    }
+
+    private static ColumnInfo Describe(Field f) => f switch
+    {
+        DataField d => new ColumnInfo(d.Name, TypeName(d.ClrType) + (d.IsArray ? "[]" : ""), d.IsNullable),
+        ListField l => new ColumnInfo(l.Name, $"list<{Describe(l.Item).Type}>", l.IsNullable),
+        MapField m => new ColumnInfo(m.Name, $"map<{Describe(m.Key).Type},{Describe(m.Value).Type}>", m.IsNullable),
+        StructField s => new ColumnInfo(s.Name, $"struct<{string.Join(",", s.Fields.Select(x => $"{x.Name}:{Describe(x).Type}"))}>", s.IsNullable),
+        _ => new ColumnInfo(f.Name, f.SchemaType.ToString(), f.IsNullable),
+    };
+
+    private static string TypeName(Type t) => t == typeof(int) ? "int32" : t == typeof(long) ? "int64" : t == typeof(string) ? "string"
+        : t == typeof(double) ? "double" : t == typeof(float) ? "float" : t == typeof(bool) ? "bool" : t == typeof(byte[]) ? "binary" : t.Name.ToLowerInvariant();
+
+    public static string? Show(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        ReadOnlyMemory<char> m => m.ToString(),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        IDictionary d => "{" + string.Join(", ", d.Keys.Cast<object>().Select(k => $"{k}: {Show(d[k])}")) + "}",
+        IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(Show)) + "]",
+        _ => value.ToString(),
+    };
+}

@@ -1,0 +1,31 @@
+namespace CrossDomain.Engine.Graph;
+
+/// <summary>A validated pipeline: stages in dependency order plus where things live.</summary>
+public sealed class PipelineDefinition
+{
+    public required string ConfigPath { get; init; }
+    /// <summary>Directory that relative paths in the file resolve against.</summary>
+    public required string Root { get; init; }
+    public required string ArtifactsRoot { get; init; }
+    public required string LockPath { get; init; }
+    /// <summary>Stages in a topological order that keeps declaration order where the graph allows.</summary>
+    public required IReadOnlyList<StageDefinition> Stages { get; init; }
+
+    public StageDefinition? Find(string name) => Stages.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>The named stages and every stage upstream of them, in dependency order.</summary>
+    public IReadOnlyList<StageDefinition> WithUpstream(IEnumerable<string> names)
+    {
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>(names);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!wanted.Add(n)) continue;
+            foreach (var u in Find(n)!.UpstreamStages) stack.Push(u);
+        }
+        return Stages.Where(s => wanted.Contains(s.Name)).ToList();
+    }
+
+    public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
+}

@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using CrossDomain.Engine.Graph;
+using CrossDomain.Engine.Hashing;
+using CrossDomain.Engine.Lock;
+using CrossDomain.Engine.Progress;
+using CrossDomain.Engine.Stages;
+
+namespace CrossDomain.Engine.Run;
+
+public sealed record RunOptions
+{
+    /// <summary>Stage names to bring up to date; empty means all.</summary>
+    public IReadOnlyList<string> Targets { get; init; } = [];
+    public bool Force { get; init; }
+    public bool DryRun { get; init; }
+    /// <summary>Run only the named stages, not their stale upstream (inputs must exist).</summary>
+    public bool Single { get; init; }
+}
+
+public enum StageOutcome { UpToDate, Ran, WouldRun, Failed, Skipped }
+
+public sealed record StageRunResult(string Stage, StageOutcome Outcome, IReadOnlyList<string> Reasons, double Seconds, string? Error = null);
+
+public sealed record RunResult(IReadOnlyList<StageRunResult> Stages, bool Cancelled)
+{
+    public bool Succeeded => !Cancelled && Stages.All(s => s.Outcome != StageOutcome.Failed);
+}
+
+/// <summary>
+/// Runs stale stages in dependency order: snapshot inputs, run the stage into a temporary folder, move its
+/// outputs into place, then record it in the lock. The lock is only ever written after outputs are in place.
+/// </summary>
+public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink progress)
+{
+    public string StatePath => Path.Combine(pipeline.ArtifactsRoot, ".state", "hashes.json");
+
+    public async Task<RunResult> RunAsync(RunOptions options, CancellationToken cancellationToken)
+    {
+        foreach (var t in options.Targets)
+            if (pipeline.Find(t) is null)
+                throw new ArgumentException($"unknown stage '{t}'; stages: {string.Join(", ", pipeline.Stages.Select(s => s.Name))}");
+
+        Directory.CreateDirectory(pipeline.ArtifactsRoot);
+        using var runLock = options.DryRun ? null : AcquireRunLock();
+        var store = new ArtifactStore(pipeline.ArtifactsRoot);
+        if (!options.DryRun) store.Recover();
+
+        var hasher = new ContentHasher(StatePath);
+        var lockFile = LockFile.Load(pipeline.LockPath);
+        var evaluator = new StatusEvaluator(pipeline, lockFile, hasher);
+
+        var selected = options.Targets.Count == 0 ? pipeline.Stages
+            : options.Single ? pipeline.Stages.Where(s => options.Targets.Contains(s.Name)).ToList()
+            : pipeline.WithUpstream(options.Targets);
+        var statuses = new Dictionary<string, StageStatus>(StringComparer.Ordinal);
+        var results = new List<StageRunResult>();
+        var failed = false;
+        try
+        {
+            foreach (var stage in selected)
+            {
+                if (cancellationToken.IsCancellationRequested) return new RunResult(results, Cancelled: true);
+                if (failed)
+                {
+                    results.Add(new StageRunResult(stage.Name, StageOutcome.Skipped, ["an earlier stage failed"], 0));
+                    statuses[stage.Name] = new StageStatus(stage.Name, StageState.Stale, [], null);
+                    continue;
+                }
+                // With --single, upstream stages outside the selection count as they are on disk.
+                var upstream = options.Single ? new Dictionary<string, StageStatus>() : statuses;
+                var status = evaluator.Evaluate(stage, upstream);
+                if (status.State == StageState.Fresh && !options.Force)
+                {
+                    statuses[stage.Name] = status;
+                    results.Add(new StageRunResult(stage.Name, StageOutcome.UpToDate, [], 0));
+                    continue;
+                }
+                var reasons = status.State == StageState.Fresh ? (IReadOnlyList<string>)["--force"] : status.Reasons;
+                if (options.DryRun)
+                {
+                    statuses[stage.Name] = status with { State = StageState.Stale };
+                    results.Add(new StageRunResult(stage.Name, StageOutcome.WouldRun, reasons, 0));
+                    continue;
+                }
+                var result = await RunStageAsync(stage, reasons, store, hasher, lockFile, cancellationToken);
+                results.Add(result);
+                if (result.Outcome == StageOutcome.Failed)
+                {
+                    failed = true;
+                    statuses[stage.Name] = new StageStatus(stage.Name, StageState.Stale, [], null);
+                    if (cancellationToken.IsCancellationRequested) return new RunResult(results, Cancelled: true);
+                }
+                else statuses[stage.Name] = new StageStatus(stage.Name, StageState.Fresh, [], null);
+            }
+        }
+        finally
+        {
+            hasher.Save();
+        }
+        return new RunResult(results, Cancelled: false);
+    }
+
+    private async Task<StageRunResult> RunStageAsync(StageDefinition stage, IReadOnlyList<string> reasons, ArtifactStore store,
+        ContentHasher hasher, LockFile lockFile, CancellationToken cancellationToken)
+    {
+        var snapshot = StageSnapshot.Take(pipeline, stage, hasher);
+        if (snapshot is null)
+        {
+            var missing = stage.Upstream.Where(u => !File.Exists(u.Path) && !Directory.Exists(u.Path)).Select(u => pipeline.Relative(u.Path))
+                .Concat(stage.Inputs.Where(i => !File.Exists(i.Path) && !Directory.Exists(i.Path)).Select(i => i.Path));
+            return new StageRunResult(stage.Name, StageOutcome.Failed, reasons, 0, $"inputs missing: {string.Join(", ", missing)}");
+        }
+        progress.Info($"running {stage.Name} ({stage.Kind.Name}): {string.Join("; ", reasons)}");
+        var temp = store.CreateTemp(stage.Name);
+        var outputPaths = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, output) in stage.Outputs)
+        {
+            if (output.Spec.WrittenInPlace) { outputPaths[name] = output.Path; continue; }
+            var path = Path.Combine(temp, name, output.Spec.FileName);
+            Directory.CreateDirectory(output.Spec.IsDirectory ? path : Path.GetDirectoryName(path)!);
+            outputPaths[name] = path;
+        }
+        var context = new StageContext
+        {
+            StageName = stage.Name, KindName = stage.Kind.Name, Fingerprint = snapshot.Fingerprint, ProjectRoot = pipeline.Root,
+            OutputPaths = outputPaths, InputPaths = stage.InputBindings.ToDictionary(kv => kv.Key, kv => kv.Value.Path), Progress = progress,
+        };
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await stage.Kind.RunAsync(context, stage.Params, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var (name, path) in outputPaths)
+                if (!File.Exists(path) && !(stage.Outputs[name].Spec.IsDirectory && Directory.Exists(path)))
+                    throw new InvalidOperationException($"stage finished without writing its output '{name}'");
+            store.Commit(stage.Name, stage.Outputs.Where(o => !o.Value.Spec.WrittenInPlace).Select(o => (outputPaths[o.Key], o.Value.Path)).ToList());
+        }
+        catch (Exception e)
+        {
+            ArtifactStore.DeleteTemp(temp);
+            var message = e is OperationCanceledException ? "interrupted" : e.Message;
+            progress.Warn($"stage {stage.Name} failed: {message}");
+            if (e is not OperationCanceledException and not StageException and not InvalidDataException and not IOException)
+                progress.Verbose(e.ToString());
+            return new StageRunResult(stage.Name, StageOutcome.Failed, reasons, clock.Elapsed.TotalSeconds, message);
+        }
+        ArtifactStore.DeleteTemp(temp);
+
+        var outputs = new SortedDictionary<string, LockedFile>(StringComparer.Ordinal);
+        foreach (var (name, output) in stage.Outputs)
+        {
+            hasher.Forget(output.Path);
+            var h = hasher.TryHash(output.Path)!;
+            outputs[name] = new LockedFile(pipeline.Relative(output.Path), h.Hash, h.Size);
+        }
+        lockFile.Stages[stage.Name] = new LockedStage
+        {
+            Kind = snapshot.Kind, Version = snapshot.Version, Fingerprint = snapshot.Fingerprint, ParamsJson = snapshot.ParamsJson,
+            Inputs = snapshot.Inputs, Prompts = snapshot.Prompts, Upstream = snapshot.Upstream, Outputs = outputs,
+            DurationSeconds = clock.Elapsed.TotalSeconds, RanAt = DateTimeOffset.UtcNow,
+        };
+        lockFile.Save(pipeline.LockPath);
+        hasher.Save();
+        progress.Info($"finished {stage.Name} in {clock.Elapsed.TotalSeconds:F1} s");
+        return new StageRunResult(stage.Name, StageOutcome.Ran, reasons, clock.Elapsed.TotalSeconds);
+    }
+
+    private FileStream AcquireRunLock()
+    {
+        var path = Path.Combine(pipeline.ArtifactsRoot, ".state", "run.lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
+        catch (IOException)
+        {
+            throw new StageException($"another run of this pipeline holds {path}; wait for it to finish");
+        }
+    }
+}
+

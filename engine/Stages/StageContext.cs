@@ -1,0 +1,41 @@
+using CrossDomain.Engine.Progress;
+
+namespace CrossDomain.Engine.Stages;
+
+/// <summary>What a running stage sees: where to read, where to write, how to report.</summary>
+public sealed class StageContext
+{
+    public required string StageName { get; init; }
+    public required string Fingerprint { get; init; }
+    public required string ProjectRoot { get; init; }
+    public required IReadOnlyDictionary<string, string> OutputPaths { get; init; }
+    public required IReadOnlyDictionary<string, string> InputPaths { get; init; }
+    public IProgressSink Progress { get; init; } = NullProgressSink.Instance;
+    public string KindName { get; init; } = "";
+
+    /// <summary>Key-value metadata every Parquet artifact of this run carries.</summary>
+    public IReadOnlyDictionary<string, string> ArtifactMetadata => new Dictionary<string, string>
+    {
+        ["crossdomain.stage"] = StageName,
+        ["crossdomain.kind"] = KindName,
+        ["crossdomain.fingerprint"] = Fingerprint,
+        ["crossdomain.tool_version"] = ToolVersion.Current,
+    };
+
+    /// <summary>Path this stage must write the named output to (a temporary path that the engine moves into place).</summary>
+    public string Output(string name) => OutputPaths.TryGetValue(name, out var p) ? p
+        : throw new InvalidOperationException($"stage '{StageName}' declared no output '{name}'");
+
+    /// <summary>Path of an upstream output this stage declared in RequiredInputs.</summary>
+    public string Input(string name) => InputPaths.TryGetValue(name, out var p) ? p
+        : throw new InvalidOperationException($"stage '{StageName}' has no input '{name}' bound");
+
+    public string Resolve(InputPath path) => Path.GetFullPath(Path.Combine(ProjectRoot, path.Value));
+    public string Resolve(PromptPath path) => Path.GetFullPath(Path.Combine(ProjectRoot, path.Value));
+}
+
+public static class ToolVersion
+{
+    public static string Current { get; } =
+        typeof(ToolVersion).Assembly.GetName().Version?.ToString(3) is { } v ? $"crossdomain {v}" : "crossdomain";
+}
