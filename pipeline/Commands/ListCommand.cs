@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Reflection;
+using CrossDomain.Engine.Config;
+using CrossDomain.Engine.Stages;
+using CrossDomain.Stages;
+using Spectre.Console;
+
+namespace CrossDomain.Pipeline.Commands;
+
+/// <summary><c>list</c>: the pipeline's stages and outputs; <c>list --kinds</c>: every stage kind and its params.</summary>
+public static class ListCommand
+{
+    public static Command Create()
+    {
+        var kinds = new Option<bool>("--kinds") { Description = "List stage kinds and their params (with defaults) instead." };
+        var command = new Command("list", "List stages with their kind, deps and outputs.") { kinds };
+        command.SetAction((parse, ct) => GlobalOptions.Guard(() =>
+        {
+            if (parse.GetValue(kinds)) { PrintKinds(); return Task.FromResult(ExitCodes.Success); }
+            var pipeline = GlobalOptions.Load(parse);
+            var table = new Table().AddColumns("stage", "kind", "deps", "outputs");
+            foreach (var s in pipeline.Stages)
+                table.AddRow(Markup.Escape(s.Name), Markup.Escape(s.Kind.Name),
+                    Markup.Escape(string.Join("\n", s.Upstream.Select(u => u.Id).Concat(s.Inputs.Select(i => pipeline.Relative(i.Path))))),
+                    Markup.Escape(string.Join("\n", s.Outputs.Values.Select(o => $"{o.Spec.Name}: {pipeline.Relative(o.Path)}"))));
+            AnsiConsole.Write(table);
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+
+    private static void PrintKinds()
+    {
+        foreach (var kind in StageCatalog.CreateRegistry().All)
+        {
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(kind.Name)}[/] (version {kind.Version}): {Markup.Escape(kind.Description)}");
+            var defaults = Activator.CreateInstance(kind.ParamsType)!;
+            var table = new Table().AddColumns("param", "default", "description");
+            foreach (var p in ParamBinder.SettableProperties(kind.ParamsType))
+                table.AddRow(Markup.Escape(ParamBinder.KeyOf(p)), Markup.Escape(System.Text.Json.JsonSerializer.Serialize(p.GetValue(defaults), p.PropertyType, ParamBinder.CanonicalOptions)),
+                    Markup.Escape(p.GetCustomAttribute<ParamAttribute>()?.Description ?? ""));
+            AnsiConsole.Write(table);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using CrossDomain.Engine.Progress;
+using CrossDomain.Engine.Run;
+using CrossDomain.Pipeline.Output;
+using Spectre.Console;
+
+namespace CrossDomain.Pipeline.Commands;
+
+/// <summary><c>run [STAGE...|all]</c>: brings stages up to date, running only what is stale.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var stages = new Argument<string[]>("stage") { Description = "Stages to bring up to date ('all' or nothing for every stage).", Arity = ArgumentArity.ZeroOrMore };
+        var force = new Option<bool>("--force", "-f") { Description = "Rerun the selected stages even when fresh." };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Print what would run and why; run nothing." };
+        var single = new Option<bool>("--single", "-s") { Description = "Run only the named stages, not their stale upstream (their inputs must exist)." };
+        var command = new Command("run", "Run stale stages in dependency order.") { stages, force, dryRun, single };
+        command.SetAction((parse, ct) => GlobalOptions.Guard(async () =>
+        {
+            var pipeline = GlobalOptions.Load(parse);
+            var targets = (parse.GetValue(stages) ?? []).Where(s => s != "all").ToList();
+            if (parse.GetValue(single) && targets.Count == 0) throw new ArgumentException("--single needs a stage name");
+            var options = new RunOptions { Targets = targets, Force = parse.GetValue(force), DryRun = parse.GetValue(dryRun), Single = parse.GetValue(single) };
+            var quiet = parse.GetValue(GlobalOptions.Quiet);
+            var verbose = parse.GetValue(GlobalOptions.Verbose);
+            RunResult result;
+            if (!quiet && !options.DryRun && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+            {
+                RunResult? r = null;
+                await AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                    .StartAsync(async pctx => r = await new PipelineRunner(pipeline, new SpectreProgressSink(pctx, verbose)).RunAsync(options, ct));
+                result = r!;
+            }
+            else result = await new PipelineRunner(pipeline, new PlainProgressSink(Console.Out, quiet, verbose)).RunAsync(options, ct);
+            Print(result, options.DryRun, quiet);
+            return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
+        }));
+        return command;
+    }
+
+    private static void Print(RunResult result, bool dryRun, bool quiet)
+    {
+        if (result.Cancelled || result.Stages.Any(s => s.Outcome == StageOutcome.Failed && s.Error == "interrupted"))
+            Console.Error.WriteLine("interrupted: finished stages are kept; the next run redoes only the interrupted stage");
+        foreach (var s in result.Stages)
+        {
+            switch (s.Outcome)
+            {
+                case StageOutcome.UpToDate when !quiet: Console.WriteLine($"{s.Stage}: up to date"); break;
+                case StageOutcome.WouldRun: Console.WriteLine($"{s.Stage}: would run ({string.Join("; ", s.Reasons)})"); break;
+                case StageOutcome.Ran: Console.WriteLine($"{s.Stage}: ran in {s.Seconds:F1} s"); break;
+                case StageOutcome.Failed: Console.Error.WriteLine($"{s.Stage}: FAILED: {s.Error}"); break;
+                case StageOutcome.Skipped: Console.WriteLine($"{s.Stage}: skipped (an earlier stage failed)"); break;
+            }
+        }
+        if (dryRun && result.Stages.All(s => s.Outcome == StageOutcome.UpToDate)) Console.WriteLine("nothing to run");
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Text.Json;
+using CrossDomain.Engine.Hashing;
+using CrossDomain.Engine.Lock;
+using CrossDomain.Engine.Run;
+using Spectre.Console;
+
+namespace CrossDomain.Pipeline.Commands;
+
+/// <summary><c>status</c>: each stage fresh, stale or missing, with the reasons.</summary>
+public static class StatusCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var check = new Option<bool>("--check") { Description = "Exit 1 if any stage is not fresh." };
+        var command = new Command("status", "Show which stages are fresh, stale or missing, and why.") { json, check };
+        command.SetAction((parse, ct) => GlobalOptions.Guard(() =>
+        {
+            var pipeline = GlobalOptions.Load(parse);
+            var hasher = new ContentHasher(new PipelineRunner(pipeline, Engine.Progress.NullProgressSink.Instance).StatePath);
+            var statuses = new StatusEvaluator(pipeline, LockFile.Load(pipeline.LockPath), hasher).EvaluateAll(pipeline.Stages);
+            hasher.Save();
+            if (parse.GetValue(json))
+            {
+                var rows = statuses.Select(s => new { stage = s.Stage, kind = pipeline.Find(s.Stage)!.Kind.Name, state = s.State.ToString().ToLowerInvariant(), reasons = s.Reasons });
+                Console.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                var table = new Table().AddColumns("stage", "kind", "state", "why");
+                foreach (var s in statuses)
+                {
+                    var color = s.State switch { StageState.Fresh => "green", StageState.Stale => "yellow", _ => "red" };
+                    table.AddRow(Markup.Escape(s.Stage), Markup.Escape(pipeline.Find(s.Stage)!.Kind.Name), $"[{color}]{s.State.ToString().ToLowerInvariant()}[/]",
+                        Markup.Escape(string.Join("\n", s.Reasons)));
+                }
+                AnsiConsole.Write(table);
+            }
+            var allFresh = statuses.All(s => s.State == StageState.Fresh);
+            return Task.FromResult(parse.GetValue(check) && !allFresh ? ExitCodes.Failure : ExitCodes.Success);
+        }));
+        return command;
+    }
+}

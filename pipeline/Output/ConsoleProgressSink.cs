@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using CrossDomain.Engine.Progress;
+using Spectre.Console;
+
+namespace CrossDomain.Pipeline.Output;
+
+/// <summary>Progress bars on a terminal (Spectre.Console).</summary>
+public sealed class SpectreProgressSink(ProgressContext context, bool verbose) : IProgressSink
+{
+    public IProgressTask Start(string description, double? total = null)
+    {
+        var task = context.AddTask(Markup.Escape(description), maxValue: total is > 0 ? total.Value : 1);
+        task.IsIndeterminate = total is null;
+        return new Task(task);
+    }
+
+    public void Info(string message) => AnsiConsole.MarkupLine(Markup.Escape(message));
+    public void Warn(string message) => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(message)}[/]");
+    public void Verbose(string message) { if (verbose) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]"); }
+
+    private sealed class Task(ProgressTask task) : IProgressTask
+    {
+        public void Increment(double amount) => task.Increment(amount);
+        public void SetTotal(double total) { task.MaxValue = total; task.IsIndeterminate = false; }
+        public void Describe(string description) => task.Description = Markup.Escape(description);
+        public void Dispose()
+        {
+            task.IsIndeterminate = false;
+            task.Value = task.MaxValue;
+            task.StopTask();
+        }
+    }
+}
+
+/// <summary>Line-by-line progress when output is not a terminal (CI logs, files): a line at most every 5 s per task.</summary>
+public sealed class PlainProgressSink(TextWriter writer, bool quiet, bool verbose) : IProgressSink
+{
+    private readonly object _gate = new();
+    private bool Quiet => quiet;
+
+    public IProgressTask Start(string description, double? total = null)
+    {
+        if (!quiet) Write($"  {description} ...");
+        return new Task(this, description, total);
+    }
+
+    public void Info(string message) { if (!quiet) Write(message); }
+    public void Warn(string message) => Write("warning: " + message);
+    public void Verbose(string message) { if (verbose) Write(message); }
+
+    private void Write(string line)
+    {
+        lock (_gate) { writer.WriteLine(line); writer.Flush(); }
+    }
+
+    private sealed class Task(PlainProgressSink sink, string description, double? total) : IProgressTask
+    {
+        private double _value;
+        private double? _total = total;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private TimeSpan _lastPrint = TimeSpan.Zero;
+
+        public void Increment(double amount)
+        {
+            lock (this)
+            {
+                _value += amount;
+                if (sink.Quiet || _clock.Elapsed - _lastPrint < TimeSpan.FromSeconds(5)) return;
+                _lastPrint = _clock.Elapsed;
+            }
+            sink.Write(_total is > 0 ? $"  {description}: {_value / _total.Value:P0}" : $"  {description}: {_value:N0}");
+        }
+
+        public void SetTotal(double total) => _total = total;
+        public void Describe(string d) { }
+        public void Dispose() { if (!sink.Quiet && _clock.Elapsed > TimeSpan.FromSeconds(1)) sink.Write($"  {description}: done in {_clock.Elapsed.TotalSeconds:F1} s"); }
+    }
+}

@@ -1,0 +1,43 @@
+namespace CrossDomain.Stages.Sequences;
+
+/// <summary>One row of the papers' dataset table (SemaCDR Table 4) for one domain.</summary>
+public sealed record DomainStats(string Domain, string Role, int OverlappedUsers, int Items, long Interactions, double AvgLength);
+
+/// <summary>What one filter removed in one pass.</summary>
+public sealed record FilterStep(int Pass, string Filter, int ItemsRemoved, int UsersRemoved, int UserSequencesRemoved, long InteractionsRemoved);
+
+public sealed class SequenceStats
+{
+    public string Source { get; set; } = "";
+    public string Target { get; set; } = "";
+    public string FilterMode { get; set; } = "";
+    public long InputInteractions { get; set; }
+    public int InputUsers { get; set; }
+    public List<DomainStats> Domains { get; set; } = [];
+    public List<FilterStep> Removed { get; set; } = [];
+    public int Passes { get; set; }
+    /// <summary>Interactions kept by the filters but beyond max_len, so not stored in the sequences.</summary>
+    public long TruncatedInteractions { get; set; }
+    public bool Synthetic { get; set; }
+
+    public string ToMarkdown()
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine($"# Dataset statistics: {Source} → {Target}{(Synthetic ? " (synthetic data)" : "")}");
+        sb.AppendLine();
+        sb.AppendLine("| Domain | Role | Overlapped Users | # Items | # Interactions | Avg. Len. |");
+        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: |");
+        foreach (var d in Domains)
+            sb.AppendLine($"| {d.Domain} | {d.Role} | {d.OverlappedUsers:N0} | {d.Items:N0} | {d.Interactions:N0} | {d.AvgLength:F2} |");
+        sb.AppendLine();
+        sb.AppendLine($"Input: {InputInteractions:N0} interactions of {InputUsers:N0} users in the two domains. Filter mode: {FilterMode}, {Passes} pass(es).");
+        sb.AppendLine();
+        sb.AppendLine("| Pass | Filter | Items removed | Users removed | User sequences removed | Interactions removed |");
+        sb.AppendLine("| ---: | --- | ---: | ---: | ---: | ---: |");
+        foreach (var r in Removed)
+            sb.AppendLine($"| {r.Pass} | {r.Filter} | {r.ItemsRemoved:N0} | {r.UsersRemoved:N0} | {r.UserSequencesRemoved:N0} | {r.InteractionsRemoved:N0} |");
+        sb.AppendLine();
+        sb.AppendLine($"Interactions beyond max_len (kept in the statistics, not stored): {TruncatedInteractions:N0}.");
+        return sb.ToString();
+    }
+}

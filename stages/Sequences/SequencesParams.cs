@@ -1,0 +1,60 @@
+using CrossDomain.Engine.Stages;
+
+namespace CrossDomain.Stages.Sequences;
+
+/// <summary>What to do with a user's repeated interactions with the same item in one domain.</summary>
+public enum RepeatPolicy
+{
+    /// <summary>Keep every interaction.</summary>
+    KeepAll,
+    /// <summary>Keep the earliest (SemaCDR's "removing duplicates"; the default).</summary>
+    KeepFirst,
+    /// <summary>Keep the latest.</summary>
+    KeepLast,
+}
+
+/// <summary>The papers do not say whether the filters run once or until nothing changes: both are offered.</summary>
+public enum FilterMode
+{
+    /// <summary>Repeat item, user and overlap filters until a pass removes nothing (every survivor meets every threshold).</summary>
+    FixedPoint,
+    /// <summary>One pass in the order item, user, overlap (a user may end under the item threshold's effect).</summary>
+    Once,
+}
+
+public sealed class SequencesParams : IValidatableParams
+{
+    [Param("Source domain name (as in ingest's domains).")]
+    public string Source { get; set; } = "";
+
+    [Param("Target domain name: leave-one-out happens here.")]
+    public string Target { get; set; } = "";
+
+    [Param("Keep items with at least this many interactions (counted in their domain).")]
+    public int MinItemInteractions { get; set; } = 10;
+
+    [Param("Keep a user's domain sequence only with at least this many interactions (the target needs at least 3 for leave-one-out).")]
+    public int MinUserInteractions { get; set; } = 3;
+
+    [Param("Keep only users with interactions in both domains.")]
+    public bool OverlappingUsersOnly { get; set; } = true;
+
+    [Param("keep_all, keep_first or keep_last for repeated (user, item) pairs within a domain.")]
+    public RepeatPolicy Repeats { get; set; } = RepeatPolicy.KeepFirst;
+
+    [Param("fixed_point or once.")]
+    public FilterMode Filter { get; set; } = FilterMode.FixedPoint;
+
+    [Param("Most recent interactions kept per stored sequence (source, target, mixed).")]
+    public int MaxLen { get; set; } = 100;
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (string.IsNullOrEmpty(Source)) yield return ("source", "name the source domain");
+        if (string.IsNullOrEmpty(Target)) yield return ("target", "name the target domain");
+        if (Source == Target && Source.Length > 0) yield return ("target", "source and target must differ");
+        if (MinItemInteractions < 1) yield return ("min_item_interactions", "must be >= 1");
+        if (MinUserInteractions < 1) yield return ("min_user_interactions", "must be >= 1");
+        if (MaxLen < 3) yield return ("max_len", "must be >= 3 (train, validation and test items)");
+    }
+}

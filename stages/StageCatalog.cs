@@ -1,0 +1,13 @@
+using CrossDomain.Engine.Stages;
+
+namespace CrossDomain.Stages;
+
+/// <summary>Registration of every stage kind: a new kind is one folder plus one line here.</summary>
+public static class StageCatalog
+{
+    public static StageRegistry CreateRegistry() => new StageRegistry()
+        .Register(new Synthesize.SynthesizeStage())
+        .Register(new Download.DownloadStage())
+        .Register(new Ingest.IngestStage())
+        .Register(new Sequences.SequencesStage());
+}
