@@ -76,7 +76,7 @@ public static class ParquetInspector
     };
 
     private static string TypeName(Type t) => t == typeof(int) ? "int32" : t == typeof(long) ? "int64" : t == typeof(string) ? "string"
-        : t == typeof(double) ? "double" : t == typeof(float) ? "float" : t == typeof(bool) ? "bool" : t == typeof(byte[]) ? "binary" : t.Name.ToLowerInvariant();
+        : t == typeof(ReadOnlyMemory<char>) ? "string" : t == typeof(double) ? "double" : t == typeof(float) ? "float" : t == typeof(bool) ? "bool" : t == typeof(byte[]) ? "binary" : t.Name.ToLowerInvariant();
 
     public static string? Show(object? value) => value switch
     {

@@ -36,6 +36,4 @@ public sealed class IngestReport
     public List<DomainReport> Domains { get; set; } = [];
     public int DistinctUsers { get; set; }
     public int OverlappingUsers { get; set; }
-    public double Seconds { get; set; }
-    public double InteractionsPerSecond { get; set; }
 }

@@ -34,7 +34,7 @@ public sealed class SequenceBuilder(SequencesParams p)
 
     public Result Build()
     {
-        var stats = new SequenceStats { Source = p.Source, Target = p.Target, FilterMode = p.Filter.ToString(), InputInteractions = _n, InputUsers = _userNames.Count };
+        var stats = new SequenceStats { Source = p.Source, Target = p.Target, FilterMode = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Filter.ToString()), InputInteractions = _n, InputUsers = _userNames.Count };
         var byUser = GroupChronologically();
         var alive = new bool[_n];
         Array.Fill(alive, true);
@@ -78,7 +78,7 @@ public sealed class SequenceBuilder(SequencesParams p)
             else
                 for (int k = span.Length - 1; k >= 0; k--) { if (!seen.Add(_i[span[k]])) { alive[span[k]] = false; removed++; } }
         }
-        stats.Removed.Add(new FilterStep(0, $"repeats ({p.Repeats})", 0, 0, 0, removed));
+        stats.Removed.Add(new FilterStep(0, $"repeats ({System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Repeats.ToString())})", 0, 0, 0, removed));
     }
 
     private void Filter((int[] Offsets, int[] Rows) byUser, bool[] alive, SequenceStats stats)

@@ -12,7 +12,7 @@ namespace CrossDomain.Stages.Sequences;
 public sealed class SequencesStage : StageKind<SequencesParams>
 {
     public override string Name => "sequences";
-    public override int Version => 1;
+    public override int Version => 2;
     public override string Description => "Filtered cross-domain sequences (source, target, mixed) with leave-one-out splits on the target domain.";
 
     public override IReadOnlyList<string> RequiredInputs(SequencesParams p) => ["interactions"];
