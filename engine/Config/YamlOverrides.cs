@@ -52,7 +52,9 @@ public static class YamlOverrides
             var stream = new YamlStream();
             stream.Load(new StringReader("v: " + text));
             var doc = (YamlMappingNode)stream.Documents[0].RootNode;
-            return doc.Children[new YamlScalarNode("v")];
+            var node = doc.Children[new YamlScalarNode("v")];
+            // "--set k=#x" would parse as a YAML comment: a value the user typed is never silently empty.
+            return node is YamlScalarNode { Value: null or "" } && text.Trim().Length > 0 ? new YamlScalarNode(text) : node;
         }
         catch (YamlDotNet.Core.YamlException)
         {

@@ -70,6 +70,7 @@ public sealed class ArtifactStore(string artifactsRoot)
 
     private static void Move(string from, string to)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
         if (Directory.Exists(from)) Directory.Move(from, to);
         else File.Move(from, to);
     }
