@@ -11,7 +11,7 @@ public sealed record RowGroupInfo(int Index, long Rows);
 
 public sealed record ParquetSummary(
     string Path, long FileSize, long Rows, IReadOnlyList<ColumnInfo> Columns, IReadOnlyList<RowGroupInfo> RowGroups,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<string> Parts);
 
 /// <summary>Looks inside any Parquet file: schema, row groups, key-value metadata and (filtered) rows.</summary>
 public static class ParquetInspector
@@ -19,13 +19,32 @@ public static class ParquetInspector
     // Untyped reads return plain strings rather than ReadOnlyMemory<char> (a process-wide Parquet.Net switch).
     static ParquetInspector() => ParquetOptions.PreferUntypedString = true;
 
+    /// <summary>The Parquet files behind a path: the file itself, or a folder's *.parquet parts in ordinal order.</summary>
+    public static IReadOnlyList<string> Parts(string path)
+    {
+        if (!Directory.Exists(path)) return [path];
+        var parts = Directory.GetFiles(path, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        return parts.Count > 0 ? parts : throw new InvalidDataException($"{path}: folder holds no .parquet file");
+    }
+
+    /// <summary>Summary of a Parquet file or of a folder of parts (one table split in files).</summary>
     public static async Task<ParquetSummary> SummarizeAsync(string path, CancellationToken cancellationToken = default)
     {
-        await using var stream = File.OpenRead(path);
-        await using var reader = await OpenAsync(stream, path, cancellationToken);
-        var columns = reader.Schema.Fields.Select(Describe).ToList();
-        var groups = Enumerable.Range(0, reader.RowGroupCount).Select(i => new RowGroupInfo(i, reader.RowGroups[i].RowCount)).ToList();
-        return new ParquetSummary(path, stream.Length, groups.Sum(g => g.Rows), columns, groups, reader.CustomMetadata.ToDictionary());
+        var parts = Parts(path);
+        List<ColumnInfo>? columns = null;
+        Dictionary<string, string>? metadata = null;
+        var groups = new List<RowGroupInfo>();
+        long size = 0;
+        foreach (var part in parts)
+        {
+            await using var stream = File.OpenRead(part);
+            await using var reader = await OpenAsync(stream, part, cancellationToken);
+            columns ??= reader.Schema.Fields.Select(Describe).ToList();
+            metadata ??= reader.CustomMetadata.ToDictionary();
+            for (int i = 0; i < reader.RowGroupCount; i++) groups.Add(new RowGroupInfo(groups.Count, reader.RowGroups[i].RowCount));
+            size += stream.Length;
+        }
+        return new ParquetSummary(path, size, groups.Sum(g => g.Rows), columns!, groups, metadata!, parts);
     }
 
     /// <summary>
@@ -43,16 +62,23 @@ public static class ParquetInspector
                 throw new ArgumentException($"{path}: no column '{c}'; columns: {string.Join(", ", all)}");
         var shown = columns is { Count: > 0 } ? columns.ToList() : all;
         var rows = new List<Dictionary<string, string?>>();
-        for (int g = 0; g < summary.RowGroups.Count && rows.Count < limit; g++)
+        foreach (var part in summary.Parts)
         {
-            await using var stream = File.OpenRead(path);
-            var result = await ParquetSerializer.DeserializeUntypedAsync(stream, new ParquetOptions(), g, cancellationToken);
-            foreach (var record in result.Data)
+            int groupCount;
+            await using (var probe = File.OpenRead(part))
+            await using (var reader = await OpenAsync(probe, part, cancellationToken)) groupCount = reader.RowGroupCount;
+            for (int g = 0; g < groupCount && rows.Count < limit; g++)
             {
-                if (where.Any(w => Show(record.TryGetValue(w.Column, out var v) ? v : null) != w.Value)) continue;
-                rows.Add(shown.ToDictionary(c => c, c => record.TryGetValue(c, out var v) ? Show(v) : null));
-                if (rows.Count >= limit) break;
+                await using var stream = File.OpenRead(part);
+                var result = await ParquetSerializer.DeserializeUntypedAsync(stream, new ParquetOptions(), g, cancellationToken);
+                foreach (var record in result.Data)
+                {
+                    if (where.Any(w => Show(record.TryGetValue(w.Column, out var v) ? v : null) != w.Value)) continue;
+                    rows.Add(shown.ToDictionary(c => c, c => record.TryGetValue(c, out var v) ? Show(v) : null));
+                    if (rows.Count >= limit) break;
+                }
             }
+            if (rows.Count >= limit) break;
         }
         return (shown, rows);
     }

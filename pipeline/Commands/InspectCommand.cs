@@ -21,7 +21,7 @@ public static class InspectCommand
         command.SetAction((parse, ct) => GlobalOptions.Guard(async () =>
         {
             var path = Resolve(parse, parse.GetValue(target)!);
-            if (!path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) && !LooksLikeParquet(path))
+            if (File.Exists(path) && !path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) && !LooksLikeParquet(path))
             {
                 Console.Write(await File.ReadAllTextAsync(path, ct));
                 return ExitCodes.Success;
@@ -42,7 +42,7 @@ public static class InspectCommand
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
-                    path = summary.Path, file_size = summary.FileSize, rows = summary.Rows,
+                    path = summary.Path, parts = summary.Parts, file_size = summary.FileSize, rows = summary.Rows,
                     columns = summary.Columns.Select(c => new { name = c.Name, type = c.Type, nullable = c.Nullable }),
                     row_groups = summary.RowGroups.Select(g => new { index = g.Index, rows = g.Rows }),
                     metadata = summary.Metadata, first_rows = rows,
@@ -50,6 +50,8 @@ public static class InspectCommand
                 return ExitCodes.Success;
             }
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(summary.Path)}[/]: {summary.Rows:N0} rows, {summary.RowGroups.Count} row group(s), {summary.FileSize:N0} bytes");
+            if (summary.Parts.Count > 1 || Directory.Exists(path))
+                AnsiConsole.MarkupLine("parts: " + Markup.Escape(string.Join(", ", summary.Parts.Select(p => Path.GetRelativePath(path, p)))));
             var schema = new Table().Title("schema").AddColumns("column", "type", "nullable");
             foreach (var c in summary.Columns) schema.AddRow(Markup.Escape(c.Name), Markup.Escape(c.Type), c.Nullable ? "yes" : "no");
             AnsiConsole.Write(schema);
@@ -73,7 +75,7 @@ public static class InspectCommand
     /// <summary>A path as given, or stage.output looked up in the pipeline.</summary>
     private static string Resolve(ParseResult parse, string target)
     {
-        if (File.Exists(target)) return target;
+        if (File.Exists(target) || Directory.Exists(target)) return target;
         var dot = target.IndexOf('.');
         if (dot > 0 && !target.Contains('/'))
         {
@@ -82,7 +84,7 @@ public static class InspectCommand
             {
                 if (!stage.Outputs.TryGetValue(target[(dot + 1)..], out var output))
                     throw new ArgumentException($"stage '{stage.Name}' has no output '{target[(dot + 1)..]}'; it writes: {string.Join(", ", stage.Outputs.Keys)}");
-                if (!File.Exists(output.Path)) throw new ArgumentException($"{pipeline.Relative(output.Path)} does not exist yet; run {stage.Name} first");
+                if (!File.Exists(output.Path) && !Directory.Exists(output.Path)) throw new ArgumentException($"{pipeline.Relative(output.Path)} does not exist yet; run {stage.Name} first");
                 return output.Path;
             }
         }

@@ -1,22 +1,15 @@
-using System.Text;
-
 namespace CrossDomain.Stages.Ingest;
 
 /// <summary>
 /// The interactions of one domain in compact columns (user and item as dense local ids), with exact duplicates
-/// (same user, item, timestamp and rating) dropped as they arrive. Memory is the id dictionaries plus about
-/// 20 bytes per kept interaction and 28 per duplicate-check entry, never the text of the file.
+/// (same user, item, timestamp and rating) dropped as they arrive. Memory is the distinct ids plus about
+/// 20 bytes per kept interaction and 27 per duplicate-check slot, never the text of the file.
 /// </summary>
-public sealed class DomainInteractions
+public sealed class DomainInteractions(string domain)
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
-
-    public string Domain { get; }
-    public Dictionary<string, int> Users { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, int> Items { get; } = new(StringComparer.Ordinal);
-    public List<string> UserNames { get; } = [];
-    public List<string> ItemNames { get; } = [];
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _users, _items;
+    public string Domain => domain;
+    private readonly Utf8Interner _users = new(), _items = new();
+    private string[]? _userNames, _itemNames;
 
     public int[] User = new int[1024];
     public int[] Item = new int[1024];
@@ -25,25 +18,22 @@ public sealed class DomainInteractions
     public int Count;
     public long Duplicates;
 
-    private readonly HashSet<UInt128> _seen = [];
-    private readonly HashSet<(int, int, long, float)> _seenWide = [];
+    private readonly UInt128Set _seen = new();
+    private readonly HashSet<(int, int, long, uint)> _seenWide = [];
 
-    public DomainInteractions(string domain)
-    {
-        Domain = domain;
-        _users = Users.GetAlternateLookup<ReadOnlySpan<char>>();
-        _items = Items.GetAlternateLookup<ReadOnlySpan<char>>();
-    }
+    public IReadOnlyList<string> UserNames => _userNames ?? throw new InvalidOperationException("call Seal() first");
+    public IReadOnlyList<string> ItemNames => _itemNames ?? throw new InvalidOperationException("call Seal() first");
 
     /// <summary>Adds one interaction; false when it exactly duplicates one already seen. Throws on invalid UTF-8.</summary>
     public bool Add(ReadOnlySpan<byte> user, ReadOnlySpan<byte> item, long timestamp, float rating)
     {
-        var u = Intern(user, _users, UserNames);
-        var i = Intern(item, _items, ItemNames);
+        var u = _users.Intern(user);
+        var i = _items.Intern(item);
         var ratingBits = BitConverter.SingleToUInt32Bits(float.IsNaN(rating) ? float.NaN : rating);
+        // user + 1 keeps the key away from the reserved all-zero value.
         bool fresh = timestamp is >= 0 and <= uint.MaxValue
-            ? _seen.Add(new UInt128(((ulong)(uint)u << 32) | (uint)i, ((ulong)timestamp << 32) | ratingBits))
-            : _seenWide.Add((u, i, timestamp, rating));
+            ? _seen.Add(((ulong)(uint)(u + 1) << 32) | (uint)i, ((ulong)timestamp << 32) | ratingBits)
+            : _seenWide.Add((u, i, timestamp, ratingBits));
         if (!fresh) { Duplicates++; return false; }
         if (Count == User.Length)
         {
@@ -61,24 +51,12 @@ public sealed class DomainInteractions
         return true;
     }
 
-    /// <summary>Frees the duplicate-check sets once the domain's files are read.</summary>
+    /// <summary>Frees the duplicate-check sets and builds the id strings once the domain's files are read.</summary>
     public void Seal()
     {
         _seen.Clear();
-        _seen.TrimExcess();
         _seenWide.Clear();
-    }
-
-    private static int Intern(ReadOnlySpan<byte> utf8, Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup, List<string> names)
-    {
-        Span<char> chars = utf8.Length <= 256 ? stackalloc char[utf8.Length] : new char[utf8.Length];
-        var n = StrictUtf8.GetChars(utf8, chars);
-        var key = chars[..n];
-        if (lookup.TryGetValue(key, out var id)) return id;
-        id = names.Count;
-        var s = key.ToString();
-        lookup.Dictionary.Add(s, id);
-        names.Add(s);
-        return id;
+        _userNames = _users.ToStrings();
+        _itemNames = _items.ToStrings();
     }
 }

@@ -23,7 +23,11 @@ public sealed class IngestParams : IValidatableParams
     {
         if (Domains.Count == 0) yield return ("domains", "name at least one domain with its files");
         foreach (var (name, d) in Domains)
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z0-9_-]+$"))
+                yield return ($"domains.{name}", "domain names use letters, digits, '_' and '-' (they name files)");
             if (d.Files.Count == 0) yield return ($"domains.{name}.files", "list at least one file");
+        }
         if (MaxBadLineFraction is < 0 or > 1) yield return ("max_bad_line_fraction", "must be between 0 and 1");
         if (ReportBadLines < 0) yield return ("report_bad_lines", "must be >= 0");
     }

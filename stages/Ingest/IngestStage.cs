@@ -13,12 +13,14 @@ namespace CrossDomain.Stages.Ingest;
 public sealed class IngestStage : StageKind<IngestParams>
 {
     public override string Name => "ingest";
-    public override int Version => 2;
+    public override int Version => 3;
     public override string Description => "Raw Amazon reviews/ratings/metadata (2014, 2018, 2023; plain or gzip) to interactions and items tables.";
 
     public override IReadOnlyList<OutputSpec> Outputs(IngestParams p) =>
     [
-        new("interactions", "interactions.parquet"),
+        // One Parquet part per domain (interactions/<domain>.parquet): domains are parsed and written in parallel,
+        // and pandas, DuckDB and Spark read the folder as one table.
+        new("interactions", "interactions", IsDirectory: true),
         new("items", "items.parquet"),
         new("report", "report.json"),
     ];
@@ -26,19 +28,29 @@ public sealed class IngestStage : StageKind<IngestParams>
     public override async Task RunAsync(StageContext ctx, IngestParams p, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var readers = p.Domains.Select(d => new DomainReader(d.Key, d.Value.Files.Select(ctx.Resolve).ToList(), p, ctx.Progress)).ToList();
-        // One thread per domain: each decompresses and parses its own files.
-        await Task.WhenAll(readers.Select(r => Task.Factory.StartNew(() => r.Read(ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
-
-        var report = new IngestReport();
-        foreach (var r in readers) report.Files.AddRange(r.FileReports);
-        // Synthetic data announces itself with a manifest beside its files; the label follows it downstream.
-        report.Synthetic = report.Files.Any(f => File.Exists(Path.Combine(Path.GetDirectoryName(f.Path)!, Synthesize.SynthesizeStage.ManifestName)));
+        var files = p.Domains.ToDictionary(d => d.Key, d => d.Value.Files.Select(ctx.Resolve).ToList());
+        var report = new IngestReport
+        {
+            // Synthetic data announces itself with a manifest beside its files; the label follows it downstream.
+            Synthetic = files.Values.SelectMany(f => f).Any(f => File.Exists(Path.Combine(Path.GetDirectoryName(f)!, Synthesize.SynthesizeStage.ManifestName))),
+        };
         var metadata = ctx.ArtifactMetadata.ToDictionary();
         if (report.Synthetic) metadata["crossdomain.synthetic"] = "true";
-        await InteractionsWriter.WriteAsync(ctx.Output("interactions"), readers.Select(r => r.Interactions).ToList(), metadata, ct);
+        var partsDir = ctx.Output("interactions");
+        Directory.CreateDirectory(partsDir);
+        var readers = files.Select(d => new DomainReader(d.Key, d.Value, p, ctx.Progress)).ToList();
+        // One thread per domain: each decompresses, parses and writes its own part.
+        await Task.WhenAll(readers.Select(r => Task.Factory.StartNew(async () =>
+        {
+            r.Read(ct);
+            ctx.Progress.Verbose($"{r.Domain}: parsed at {clock.Elapsed.TotalSeconds:F1} s");
+            await InteractionsWriter.WriteAsync(Path.Combine(partsDir, $"{r.Domain}.parquet"), r.Interactions, metadata, ct);
+            ctx.Progress.Verbose($"{r.Domain}: written at {clock.Elapsed.TotalSeconds:F1} s");
+        }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()));
+        foreach (var r in readers) report.Files.AddRange(r.FileReports);
         var items = readers.SelectMany(r => r.Items).ToList();
         await Engine.Artifacts.ParquetArtifact.WriteAsync(items, ctx.Output("items"), metadata, ct);
+        ctx.Progress.Verbose($"items written at {clock.Elapsed.TotalSeconds:F1} s");
 
         var userDomains = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var r in readers)

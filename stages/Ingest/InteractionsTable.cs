@@ -15,13 +15,15 @@ public static class InteractionsSchema
     public const int RowGroupSize = 1 << 20;
 }
 
-/// <summary>Writes domains' interactions in file order (the order that breaks timestamp ties), in row groups.</summary>
+/// <summary>Writes one domain's interactions in file order (the order that breaks timestamp ties), in row groups.</summary>
 public static class InteractionsWriter
 {
-    public static async Task WriteAsync(string path, IReadOnlyList<DomainInteractions> domains, IReadOnlyDictionary<string, string> metadata, CancellationToken ct)
+    public static async Task WriteAsync(string path, DomainInteractions domain, IReadOnlyDictionary<string, string> metadata, CancellationToken ct)
     {
+        var domains = new[] { domain };
         await using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        await using var writer = await ParquetWriter.CreateAsync(InteractionsSchema.Schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, false, ct);
+        await using var writer = await ParquetWriter.CreateAsync(InteractionsSchema.Schema, stream,
+            new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, DictionaryEncodingThreshold = 1.0 }, false, ct);
         writer.CustomMetadata = metadata.ToDictionary();
         var users = new string[InteractionsSchema.RowGroupSize];
         var items = new string[InteractionsSchema.RowGroupSize];
@@ -50,12 +52,23 @@ public static class InteractionsWriter
     }
 }
 
-/// <summary>Reads the <c>interactions</c> artifact one row group at a time.</summary>
+/// <summary>Reads the <c>interactions</c> artifact (a Parquet file or a folder of parts) one row group at a time.</summary>
 public static class InteractionsReader
 {
     public sealed record Chunk(string[] Users, string[] Items, string[] Domains, long[] Timestamps, int Count);
 
+    /// <summary>The Parquet files of a table: the file itself, or a folder's *.parquet in ordinal order.</summary>
+    public static IReadOnlyList<string> Parts(string path) => Directory.Exists(path)
+        ? Directory.GetFiles(path, "*.parquet").Order(StringComparer.Ordinal).ToList()
+        : [path];
+
     public static async IAsyncEnumerable<Chunk> ReadAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        foreach (var part in Parts(path))
+            await foreach (var chunk in ReadPartAsync(part, ct)) yield return chunk;
+    }
+
+    private static async IAsyncEnumerable<Chunk> ReadPartAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await using var stream = File.OpenRead(path);
         await using var reader = await ParquetReader.CreateAsync(stream, null, false, ct);

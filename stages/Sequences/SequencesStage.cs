@@ -12,7 +12,7 @@ namespace CrossDomain.Stages.Sequences;
 public sealed class SequencesStage : StageKind<SequencesParams>
 {
     public override string Name => "sequences";
-    public override int Version => 2;
+    public override int Version => 3;
     public override string Description => "Filtered cross-domain sequences (source, target, mixed) with leave-one-out splits on the target domain.";
 
     public override IReadOnlyList<string> RequiredInputs(SequencesParams p) => ["interactions"];
@@ -50,7 +50,7 @@ public sealed class SequencesStage : StageKind<SequencesParams>
                 throw new StageException($"params.{key}: domain '{dom}' has no interactions in {path}; domains there: {string.Join(", ", seen.Order())}");
 
         var result = builder.Build();
-        var metadata = await ParquetArtifact.ReadMetadataAsync(path);
+        var metadata = await ParquetArtifact.ReadMetadataAsync(InteractionsReader.Parts(path)[0]);
         result.Stats.Synthetic = metadata.TryGetValue("crossdomain.synthetic", out var s) && s == "true";
         if (result.Rows.Count == 0)
             throw new StageException($"no user survives the filters ({p.Source} → {p.Target}: min_item_interactions {p.MinItemInteractions}, min_user_interactions {p.MinUserInteractions}); lower the thresholds");

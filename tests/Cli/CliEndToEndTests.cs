@@ -68,9 +68,12 @@ public class CliEndToEndTests
         var csv = CliProcess.Run(dir.Path, "inspect", "out/seq/item_index.parquet", "--csv", "--columns", "item_idx,domain", "--where", "item_idx=1");
         Assert.Equal(0, csv.Code);
         Assert.Equal(["item_idx,domain", "1,food"], csv.Out.Trim().Split('\n'));
-        var table = CliProcess.Run(dir.Path, "inspect", "out/ingest/interactions.parquet");
+        var table = CliProcess.Run(dir.Path, "inspect", "ingest.interactions", "--where", "domain=kitchen", "--limit", "3");
+        Assert.Equal(0, table.Code);
+        Assert.Contains("parts: food.parquet, kitchen.parquet", table.Out);
         Assert.Contains("crossdomain.fingerprint", table.Out);
-        Assert.Contains("first 10 rows", table.Out);
+        Assert.Contains("first 3 matching rows", table.Out);
+        Assert.DoesNotContain("│ food", table.Out);
 
         var graph = CliProcess.Run(dir.Path, "graph");
         Assert.Contains("synth -->|raw| ingest", graph.Out);

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using CrossDomain.Benchmarks;
+
+// Benchmarks (not timed tests): see README.md, "Performance".
+var stages = new Option<int>("--stages") { DefaultValueFactory = _ => 10 };
+var megabytes = new Option<int>("--mb") { DefaultValueFactory = _ => 1024, Description = "Total artifact size in MB." };
+var repeats = new Option<int>("--repeats") { DefaultValueFactory = _ => 6 };
+var engine = new Command("engine", "status and no-op run all on an up-to-date pipeline") { stages, megabytes, repeats };
+engine.SetAction(async parse => await EngineBenchmark.RunAsync(parse.GetValue(stages), parse.GetValue(megabytes), parse.GetValue(repeats)));
+
+var interactions = new Option<long>("--interactions") { DefaultValueFactory = _ => 10_000_000 };
+var items = new Option<int>("--items") { DefaultValueFactory = _ => 1_000_000 };
+var keep = new Option<string?>("--keep") { Description = "Keep the generated data in this folder." };
+var data = new Command("data", "synthetic raw files at scale: ingest and sequences throughput and peak memory") { interactions, items, keep };
+data.SetAction(parse => DataBenchmark.Run(parse.GetValue(interactions), parse.GetValue(items), parse.GetValue(keep)));
+
+var phaseName = new Argument<string>("phase");
+var dir = new Argument<string>("dir");
+var n = new Argument<long>("interactions");
+var m = new Argument<int>("items");
+var phase = new Command("phase", "internal: one phase of the data benchmark in its own process") { phaseName, dir, n, m };
+phase.Hidden = true;
+phase.SetAction(async parse => await DataBenchmark.PhaseAsync(parse.GetValue(phaseName)!, parse.GetValue(dir)!, parse.GetValue(n), parse.GetValue(m)));
+
+var root = new RootCommand("CrossDomain benchmarks") { engine, data, phase };
+return await root.Parse(args).InvokeAsync();
