@@ -73,7 +73,7 @@ public static class DataBenchmark
                 break;
             case "sequences":
                 var sp = new SequencesParams { Source = "food", Target = "kitchen" };
-                var so = await RunStage(new SequencesStage(), sp, Path.Combine(dir, "sequences"), new() { ["interactions"] = Path.Combine(dir, "ingest-all", "interactions.parquet") });
+                var so = await RunStage(new SequencesStage(), sp, Path.Combine(dir, "sequences"), new() { ["interactions"] = Path.Combine(dir, "ingest-all", "interactions") });
                 var stats = JsonDocument.Parse(File.ReadAllText(so["stats"])).RootElement;
                 var input = stats.GetProperty("input_interactions").GetInt64();
                 var users = stats.GetProperty("domains")[0].GetProperty("overlapped_users").GetInt32();
