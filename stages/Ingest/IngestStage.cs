@@ -13,7 +13,7 @@ namespace CrossDomain.Stages.Ingest;
 public sealed class IngestStage : StageKind<IngestParams>
 {
     public override string Name => "ingest";
-    public override int Version => 3;
+    public override int Version => 4;
     public override string Description => "Raw Amazon reviews/ratings/metadata (2014, 2018, 2023; plain or gzip) to interactions and items tables.";
 
     public override IReadOnlyList<OutputSpec> Outputs(IngestParams p) =>
@@ -21,7 +21,7 @@ public sealed class IngestStage : StageKind<IngestParams>
         // One Parquet part per domain (interactions/<domain>.parquet): domains are parsed and written in parallel,
         // and pandas, DuckDB and Spark read the folder as one table.
         new("interactions", "interactions", IsDirectory: true),
-        new("items", "items.parquet"),
+        new("items", "items", IsDirectory: true), // items/<domain>.parquet, likewise
         new("report", "report.json"),
     ];
 
@@ -37,7 +37,9 @@ public sealed class IngestStage : StageKind<IngestParams>
         var metadata = ctx.ArtifactMetadata.ToDictionary();
         if (report.Synthetic) metadata["crossdomain.synthetic"] = "true";
         var partsDir = ctx.Output("interactions");
+        var itemsDir = ctx.Output("items");
         Directory.CreateDirectory(partsDir);
+        Directory.CreateDirectory(itemsDir);
         var readers = files.Select(d => new DomainReader(d.Key, d.Value, p, ctx.Progress)).ToList();
         // One thread per domain: each decompresses, parses and writes its own part.
         await Task.WhenAll(readers.Select(r => Task.Factory.StartNew(async () =>
@@ -45,12 +47,10 @@ public sealed class IngestStage : StageKind<IngestParams>
             r.Read(ct);
             ctx.Progress.Verbose($"{r.Domain}: parsed at {clock.Elapsed.TotalSeconds:F1} s");
             await InteractionsWriter.WriteAsync(Path.Combine(partsDir, $"{r.Domain}.parquet"), r.Interactions, metadata, ct);
+            await Engine.Artifacts.ParquetArtifact.WriteAsync(r.Items, Path.Combine(itemsDir, $"{r.Domain}.parquet"), metadata, ct);
             ctx.Progress.Verbose($"{r.Domain}: written at {clock.Elapsed.TotalSeconds:F1} s");
         }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()));
         foreach (var r in readers) report.Files.AddRange(r.FileReports);
-        var items = readers.SelectMany(r => r.Items).ToList();
-        await Engine.Artifacts.ParquetArtifact.WriteAsync(items, ctx.Output("items"), metadata, ct);
-        ctx.Progress.Verbose($"items written at {clock.Elapsed.TotalSeconds:F1} s");
 
         var userDomains = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var r in readers)

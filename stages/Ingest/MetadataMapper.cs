@@ -41,8 +41,41 @@ public static class MetadataMapper
         if (record.GetValueOrDefault("category") is List<object?> flat && flat.Count > 0) // 2018
             row.Categories.Add(string.Join(" > ", flat.Select(x => x?.ToString())));
         var extra = record.Where(kv => !Mapped.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
-        row.Extra = extra.Count == 0 ? null : JsonSerializer.Serialize(extra);
+        row.Extra = extra.Count == 0 ? null : ToJson(extra);
         return row;
+    }
+
+    /// <summary>JSON of a parsed literal tree (dicts, lists, strings, numbers, bools, null).</summary>
+    public static string ToJson(object? value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            Write(w, value);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void Write(Utf8JsonWriter w, object? value)
+    {
+        switch (value)
+        {
+            case null: w.WriteNullValue(); break;
+            case string s: w.WriteStringValue(s); break;
+            case bool b: w.WriteBooleanValue(b); break;
+            case long l: w.WriteNumberValue(l); break;
+            case double d when double.IsFinite(d): w.WriteNumberValue(d); break;
+            case double: w.WriteNullValue(); break; // NaN/inf have no JSON form
+            case Dictionary<string, object?> dict:
+                w.WriteStartObject();
+                foreach (var (k, v) in dict) { w.WritePropertyName(k); Write(w, v); }
+                w.WriteEndObject();
+                break;
+            case List<object?> list:
+                w.WriteStartArray();
+                foreach (var v in list) Write(w, v);
+                w.WriteEndArray();
+                break;
+            default: w.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+        }
     }
 
     private static string? Text(Dictionary<string, object?> r, string key) => r.GetValueOrDefault(key) switch

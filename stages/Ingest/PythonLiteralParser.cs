@@ -91,6 +91,14 @@ public ref struct PythonLiteralParser
     private string ParseString()
     {
         var quote = _s[_i++];
+        // Most strings have no escape: take them in one slice.
+        var rest = _s[_i..];
+        var stop = rest.IndexOfAny(quote, '\\');
+        if (stop >= 0 && rest[stop] == quote)
+        {
+            _i += stop + 1;
+            return rest[..stop].ToString();
+        }
         var sb = new StringBuilder();
         while (true)
         {

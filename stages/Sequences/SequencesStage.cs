@@ -28,6 +28,7 @@ public sealed class SequencesStage : StageKind<SequencesParams>
 
     public override async Task RunAsync(StageContext ctx, SequencesParams p, CancellationToken ct)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var path = ctx.Input("interactions");
         var builder = new SequenceBuilder(p);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -49,7 +50,9 @@ public sealed class SequencesStage : StageKind<SequencesParams>
             if (!seen.Contains(dom))
                 throw new StageException($"params.{key}: domain '{dom}' has no interactions in {path}; domains there: {string.Join(", ", seen.Order())}");
 
+        ctx.Progress.Verbose($"read {rows:N0} interactions in {clock.Elapsed.TotalSeconds:F1} s");
         var result = builder.Build();
+        ctx.Progress.Verbose($"filtered and built sequences at {clock.Elapsed.TotalSeconds:F1} s");
         var metadata = await ParquetArtifact.ReadMetadataAsync(InteractionsReader.Parts(path)[0]);
         result.Stats.Synthetic = metadata.TryGetValue("crossdomain.synthetic", out var s) && s == "true";
         if (result.Rows.Count == 0)
@@ -62,6 +65,7 @@ public sealed class SequencesStage : StageKind<SequencesParams>
         await ParquetArtifact.WriteAsync(result.Rows, ctx.Output("sequences"), meta, ct, rowGroupSize: 100_000);
         await ParquetArtifact.WriteAsync(result.Items, ctx.Output("item_index"), meta, ct);
         await ParquetArtifact.WriteAsync(result.Users, ctx.Output("user_index"), meta, ct);
+        ctx.Progress.Verbose($"wrote tables at {clock.Elapsed.TotalSeconds:F1} s");
         await File.WriteAllTextAsync(ctx.Output("stats"), JsonSerializer.Serialize(result.Stats, ReportJson.Options), ct);
         await File.WriteAllTextAsync(ctx.Output("stats_md"), result.Stats.ToMarkdown(), ct);
         foreach (var d in result.Stats.Domains)

@@ -61,7 +61,9 @@ public class IngestFormatTests
         var rows = new List<(string, string, string, long)>();
         await foreach (var c in InteractionsReader.ReadAsync(outputs["interactions"]))
             for (int k = 0; k < c.Count; k++) rows.Add((c.Users[k], c.Items[k], c.Domains[k], c.Timestamps[k]));
-        return (rows, await ParquetArtifact.ReadAsync<ItemRow>(outputs["items"]), File.ReadAllText(outputs["report"]));
+        var items = new List<ItemRow>();
+        foreach (var part in ParquetInspector.Parts(outputs["items"])) items.AddRange(await ParquetArtifact.ReadAsync<ItemRow>(part));
+        return (rows, items, File.ReadAllText(outputs["report"]));
     }
 
     [Fact]
