@@ -71,7 +71,7 @@ public sealed class SequenceBuilder(SequencesParams p)
         for (int u = 0; u < _userNames.Count; u++)
         {
             seen.Clear();
-            var span = byUser.Rows.AsSpan(byUser.Offsets[u], byUser.Offsets[u + 1] - byUser.Offsets[u]);
+            var span = RowsOf(byUser, u);
             // Items are domain-scoped ids, so one set serves both domains.
             if (p.Repeats == RepeatPolicy.KeepFirst)
                 for (int k = 0; k < span.Length; k++) { if (!seen.Add(_i[span[k]])) { alive[span[k]] = false; removed++; } }
@@ -108,9 +108,8 @@ public sealed class SequenceBuilder(SequencesParams p)
             for (int u = 0; u < _userNames.Count; u++)
             {
                 if (!userAlive[u]) continue;
-                var span = byUser.Rows.AsSpan(byUser.Offsets[u], byUser.Offsets[u + 1] - byUser.Offsets[u]);
-                count.Clear();
-                foreach (var k in span) if (alive[k]) count[_d[k]]++;
+                var span = RowsOf(byUser, u);
+                CountPerDomain(span, alive, count);
                 for (int dom = 0; dom < 2; dom++)
                 {
                     var min = dom == 1 ? minTarget : p.MinUserInteractions;
@@ -127,9 +126,8 @@ public sealed class SequenceBuilder(SequencesParams p)
             for (int u = 0; u < _userNames.Count; u++)
             {
                 if (!userAlive[u]) continue;
-                var span = byUser.Rows.AsSpan(byUser.Offsets[u], byUser.Offsets[u + 1] - byUser.Offsets[u]);
-                count.Clear();
-                foreach (var k in span) if (alive[k]) count[_d[k]]++;
+                var span = RowsOf(byUser, u);
+                CountPerDomain(span, alive, count);
                 var keep = count[1] > 0 && (!p.OverlappingUsersOnly || count[0] > 0);
                 if (keep) continue;
                 userAlive[u] = false;
@@ -140,9 +138,16 @@ public sealed class SequenceBuilder(SequencesParams p)
             stats.Passes = pass;
             if (p.Filter == FilterMode.Once || CountAlive(alive) == before) break;
         }
-        // Items that lost all interactions to user filters are gone too.
-        Array.Clear(itemCount);
-        for (int k = 0; k < _n; k++) if (alive[k]) itemCount[_i[k]]++;
+    }
+
+    private static ReadOnlySpan<int> RowsOf((int[] Offsets, int[] Rows) byUser, int u) =>
+        byUser.Rows.AsSpan(byUser.Offsets[u], byUser.Offsets[u + 1] - byUser.Offsets[u]);
+
+    /// <summary>Live interactions of one user per domain (count[0] source, count[1] target).</summary>
+    private void CountPerDomain(ReadOnlySpan<int> rows, bool[] alive, Span<int> count)
+    {
+        count.Clear();
+        foreach (var k in rows) if (alive[k]) count[_d[k]]++;
     }
 
     private static long CountAlive(bool[] alive)
@@ -184,7 +189,7 @@ public sealed class SequenceBuilder(SequencesParams p)
         {
             var u = userOrder[r];
             src.Clear(); srcT.Clear(); tgt.Clear(); tgtT.Clear(); mix.Clear(); mixT.Clear(); mixD.Clear();
-            foreach (var k in byUser.Rows.AsSpan(byUser.Offsets[u], byUser.Offsets[u + 1] - byUser.Offsets[u]))
+            foreach (var k in RowsOf(byUser, u))
             {
                 if (!alive[k]) continue;
                 var idx = itemIdx[_i[k]];
