@@ -46,3 +46,12 @@ public sealed class RecordingProgressSink : IProgressSink
     public void Warn(string message) { lock (_lines) _lines.Add("warn: " + message); }
     public void Verbose(string message) { lock (_lines) _lines.Add("verbose: " + message); }
 }
+
+/// <summary>Prefixes a stage's task descriptions with the stage name, so that two stages' bars tell apart.</summary>
+public sealed class StageProgressSink(string stage, IProgressSink inner) : IProgressSink
+{
+    public IProgressTask Start(string description, double? total = null) => inner.Start($"{stage}: {description}", total);
+    public void Info(string message) => inner.Info(message);
+    public void Warn(string message) => inner.Warn(message);
+    public void Verbose(string message) => inner.Verbose(message);
+}
