@@ -19,15 +19,13 @@ public sealed class DownloadStage : StageKind<DownloadParams>
     public override int Version => 1;
     public override string Description => "Fetch files over HTTP with resume, retries and checksum verification.";
 
-    /// <summary>Replaced in tests to talk to a local server.</summary>
-    public Func<HttpMessageHandler> HandlerFactory { get; init; } = () => new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None };
-
     public override IReadOnlyList<OutputSpec> Outputs(DownloadParams p) =>
         p.Files.Select(f => new OutputSpec(f.FileName, f.FileName, WrittenInPlace: true, DefaultPath: Path.Combine(p.Dest, f.FileName))).ToList();
 
     public override async Task RunAsync(StageContext ctx, DownloadParams p, CancellationToken ct)
     {
-        using var http = new HttpClient(HandlerFactory(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        // No automatic decompression: a .gz file must arrive byte for byte (checksums, Range offsets).
+        using var http = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None }) { Timeout = Timeout.InfiniteTimeSpan };
         foreach (var file in p.Files)
         {
             var final = ctx.Output(file.FileName);
