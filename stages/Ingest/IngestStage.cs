@@ -13,7 +13,7 @@ namespace CrossDomain.Stages.Ingest;
 public sealed class IngestStage : StageKind<IngestParams>
 {
     public override string Name => "ingest";
-    public override int Version => 4;
+    public override int Version => 5;
     public override string Description => "Raw Amazon reviews/ratings/metadata (2014, 2018, 2023; plain or gzip) to interactions and items tables.";
 
     public override IReadOnlyList<OutputSpec> Outputs(IngestParams p) =>
@@ -101,6 +101,12 @@ public sealed class IngestStage : StageKind<IngestParams>
         {
             foreach (var file in files) ReadFile(file, ct);
             Interactions.Seal();
+            // Duplicates are known once every file of the domain is read; attribute them to their files.
+            var interactionFiles = FileReports.Where(f => Enum.Parse<RawFormat>(f.Format).IsInteractions()).ToList();
+            for (int k = 0; k < interactionFiles.Count; k++)
+            {
+                interactionFiles[k].Duplicates = Interactions.DuplicatesPerFile[k];
+            }
         }
 
         private void ReadFile(string path, CancellationToken ct)
@@ -119,7 +125,7 @@ public sealed class IngestStage : StageKind<IngestParams>
             var parser = new ReviewLineParser();
             var strict = new UTF8Encoding(false, true);
             long lastPos = 0;
-            var dupBefore = Interactions.Duplicates;
+            if (format.IsInteractions()) Interactions.StartFile();
             while (reader.TryReadLine(out var line))
             {
                 if ((reader.LineNumber & 0xFFFF) == 0)
@@ -147,7 +153,6 @@ public sealed class IngestStage : StageKind<IngestParams>
             }
             task.Increment(reader.CompressedLength - lastPos);
             report.Lines = reader.LineNumber;
-            report.Duplicates = format.IsInteractions() ? Interactions.Duplicates - dupBefore : report.Duplicates;
             if (report.Lines - report.BlankLines == 0) throw new StageException($"{path}: file has no records");
             foreach (var bad in report.FirstBadLines) progress.Warn($"{path}:{bad.Line}: skipped malformed line: {bad.Error}");
             var fraction = (double)report.BadLines / (report.Lines - report.BlankLines);

@@ -12,7 +12,8 @@ public static class InteractionsSchema
     public static readonly DataField<long> Timestamp = new("timestamp");
     public static readonly DataField<float?> Rating = new("rating");
     public static readonly ParquetSchema Schema = new(User, Item, Domain, Timestamp, Rating);
-    public const int RowGroupSize = 1 << 20;
+    // 128 Ki rows: Parquet.Net builds each string column's dictionary per row group, and smaller groups keep it in cache.
+    public const int RowGroupSize = 1 << 17;
 }
 
 /// <summary>Writes one domain's interactions in file order (the order that breaks timestamp ties), in row groups.</summary>

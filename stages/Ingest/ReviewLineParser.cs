@@ -43,39 +43,32 @@ public sealed class ReviewLineParser
             {
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 if (reader.TokenType != JsonTokenType.PropertyName) return "unexpected token";
-                if (!is2023 && reader.ValueTextEquals("reviewerID"u8) || is2023 && reader.ValueTextEquals("user_id"u8))
+                var field = Classify(ref reader, is2023);
+                reader.Read();
+                switch (field)
                 {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.String) return "user id is not a string";
-                    userLen = reader.CopyString(_user);
-                }
-                else if (!is2023 && reader.ValueTextEquals("asin"u8) || is2023 && reader.ValueTextEquals("parent_asin"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.String) return "item id is not a string";
-                    itemLen = reader.CopyString(_item);
-                }
-                else if (is2023 && reader.ValueTextEquals("asin"u8))
-                {
-                    // 2023 items are keyed by parent_asin; asin is only a fallback when parent_asin is absent.
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String && itemLen < 0) assetItemLen = reader.CopyString(_item);
-                }
-                else if (!is2023 && reader.ValueTextEquals("unixReviewTime"u8) || is2023 && reader.ValueTextEquals("timestamp"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out ts)) return "timestamp is not an integer";
-                    if (is2023) ts = Math.DivRem(ts, 1000L).Quotient; // milliseconds in 2023
-                }
-                else if (!is2023 && reader.ValueTextEquals("overall"u8) || is2023 && reader.ValueTextEquals("rating"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetSingle(out var rating)) r.Rating = rating;
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case Field.User:
+                        if (reader.TokenType != JsonTokenType.String) return "user id is not a string";
+                        userLen = reader.CopyString(_user);
+                        break;
+                    case Field.Item:
+                        if (reader.TokenType != JsonTokenType.String) return "item id is not a string";
+                        itemLen = reader.CopyString(_item);
+                        break;
+                    case Field.Asset:
+                        // 2023 items are keyed by parent_asin; asin is only a fallback when parent_asin is absent.
+                        if (reader.TokenType == JsonTokenType.String && itemLen < 0) assetItemLen = reader.CopyString(_item);
+                        break;
+                    case Field.Time:
+                        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out ts)) return "timestamp is not an integer";
+                        if (is2023) ts = Math.DivRem(ts, 1000L).Quotient; // milliseconds in 2023
+                        break;
+                    case Field.Rating:
+                        if (reader.TokenType == JsonTokenType.Number && reader.TryGetSingle(out var rating)) r.Rating = rating;
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) return "text after the JSON object";
@@ -91,6 +84,41 @@ public sealed class ReviewLineParser
         r.Item = _item.AsSpan(0, itemLen);
         r.Timestamp = ts;
         return null;
+    }
+
+    private enum Field { Other, User, Item, Asset, Time, Rating }
+
+    /// <summary>Which field a property name is: its length picks the one candidate, one comparison confirms it.</summary>
+    private static Field Classify(ref Utf8JsonReader reader, bool is2023)
+    {
+        if (reader.ValueIsEscaped) // rare: let the reader unescape
+        {
+            if (is2023)
+                return reader.ValueTextEquals("user_id"u8) ? Field.User : reader.ValueTextEquals("parent_asin"u8) ? Field.Item
+                    : reader.ValueTextEquals("asin"u8) ? Field.Asset : reader.ValueTextEquals("timestamp"u8) ? Field.Time
+                    : reader.ValueTextEquals("rating"u8) ? Field.Rating : Field.Other;
+            return reader.ValueTextEquals("reviewerID"u8) ? Field.User : reader.ValueTextEquals("asin"u8) ? Field.Item
+                : reader.ValueTextEquals("unixReviewTime"u8) ? Field.Time : reader.ValueTextEquals("overall"u8) ? Field.Rating : Field.Other;
+        }
+        var name = reader.ValueSpan;
+        if (is2023)
+            return name.Length switch
+            {
+                7 when name.SequenceEqual("user_id"u8) => Field.User,
+                11 when name.SequenceEqual("parent_asin"u8) => Field.Item,
+                4 when name.SequenceEqual("asin"u8) => Field.Asset,
+                9 when name.SequenceEqual("timestamp"u8) => Field.Time,
+                6 when name.SequenceEqual("rating"u8) => Field.Rating,
+                _ => Field.Other,
+            };
+        return name.Length switch
+        {
+            10 when name.SequenceEqual("reviewerID"u8) => Field.User,
+            4 when name.SequenceEqual("asin"u8) => Field.Item,
+            14 when name.SequenceEqual("unixReviewTime"u8) => Field.Time,
+            7 when name.SequenceEqual("overall"u8) => Field.Rating,
+            _ => Field.Other,
+        };
     }
 
     private static string? ParseCsv(ReadOnlySpan<byte> line, ref ParsedInteraction r)
