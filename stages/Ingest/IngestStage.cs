@@ -177,13 +177,3 @@ public sealed class IngestStage : StageKind<IngestParams>
         }
     }
 }
-
-public static class ReportJson
-{
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-}

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using CrossDomain.Engine.Stages;
-using CrossDomain.Stages.Ingest;
 
 namespace CrossDomain.Stages.Synthesize;
 
