@@ -9,5 +9,6 @@ public static class StageCatalog
         .Register(new Synthesize.SynthesizeStage())
         .Register(new Download.DownloadStage())
         .Register(new Ingest.IngestStage())
-        .Register(new Sequences.SequencesStage());
+        .Register(new Sequences.SequencesStage())
+        .Register(new Extract.ExtractStage());
 }

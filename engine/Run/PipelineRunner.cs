@@ -123,6 +123,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
         var context = new StageContext
         {
             StageName = stage.Name, KindName = stage.Kind.Name, Fingerprint = snapshot.Fingerprint, ProjectRoot = pipeline.Root,
+            ArtifactsRoot = pipeline.ArtifactsRoot,
             OutputPaths = outputPaths, InputPaths = stage.InputBindings.ToDictionary(kv => kv.Key, kv => kv.Value.Path),
             Progress = new StageProgressSink(stage.Name, progress),
         };

@@ -13,6 +13,9 @@ public sealed class StageContext
     public IProgressSink Progress { get; init; } = NullProgressSink.Instance;
     public string KindName { get; init; } = "";
 
+    /// <summary>The pipeline's artifacts folder. Durable caches that outlive one run live under its dot-folders, which <c>clean</c> keeps.</summary>
+    public string ArtifactsRoot { get; init; } = "";
+
     /// <summary>Key-value metadata every Parquet artifact of this run carries.</summary>
     public IReadOnlyDictionary<string, string> ArtifactMetadata => new Dictionary<string, string>
     {

@@ -7,7 +7,8 @@ namespace CrossDomain.Tests.Support;
 public static class DirectStage
 {
     public static async Task<Dictionary<string, string>> RunAsync<TParams>(StageKind<TParams> kind, TParams parameters, string outDir,
-        Dictionary<string, string>? inputs = null, IProgressSink? progress = null, string root = "/") where TParams : class, new()
+        Dictionary<string, string>? inputs = null, IProgressSink? progress = null, string root = "/", string? artifactsRoot = null,
+        CancellationToken cancellationToken = default) where TParams : class, new()
     {
         var outputs = new Dictionary<string, string>();
         foreach (var spec in kind.Outputs(parameters))
@@ -19,9 +20,10 @@ public static class DirectStage
         var ctx = new StageContext
         {
             StageName = kind.Name, KindName = kind.Name, Fingerprint = "test", ProjectRoot = root, OutputPaths = outputs,
+            ArtifactsRoot = artifactsRoot ?? outDir,
             InputPaths = inputs ?? [], Progress = progress ?? NullProgressSink.Instance,
         };
-        await kind.RunAsync(ctx, parameters, CancellationToken.None);
+        await kind.RunAsync(ctx, parameters, cancellationToken);
         return outputs;
     }
 }

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using CrossDomain.Providers.Chat;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace CrossDomain.Providers.Resilience;
+
+/// <summary>
+/// The one Polly v8 pipeline every provider's HTTP traffic goes through, outermost first:
+/// concurrency limit → retry (exponential backoff with jitter on 429, 408, 5xx, connection failures and attempt
+/// timeouts; a server's Retry-After is honoured, capped) → circuit breaker → requests-per-minute limit →
+/// per-attempt timeout. It sits at the HTTP level so that every client library (OllamaSharp, OpenAI,
+/// Azure.AI.OpenAI) gets identical behaviour and the status code and Retry-After header are always visible.
+/// </summary>
+public sealed class ResilientHttpHandler : DelegatingHandler
+{
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ResilienceCounters _counters;
+
+    public ResilientHttpHandler(ResilienceOptions options, ResilienceCounters counters, HttpMessageHandler inner) : base(inner)
+    {
+        _counters = counters;
+        _pipeline = Build(options, counters);
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // A retried request re-sends its body: buffer it once.
+        if (request.Content is not null) await request.Content.LoadIntoBufferAsync(cancellationToken);
+        return await _pipeline.ExecuteAsync(async token =>
+        {
+            _counters.Attempt();
+            var response = await base.SendAsync(request, token);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests) _counters.Throttle();
+            else if ((int)response.StatusCode >= 500) _counters.ServerError();
+            if (IsTransient(response.StatusCode))
+                await response.Content.LoadIntoBufferAsync(token); // the body must survive the attempt's timeout token
+            return response;
+        }, cancellationToken);
+    }
+
+    private static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
+
+    private static ValueTask<bool> ShouldHandle(Outcome<HttpResponseMessage> outcome) => ValueTask.FromResult(outcome switch
+    {
+        { Exception: HttpRequestException or TimeoutRejectedException or IOException } => true,
+        { Result: { } r } => IsTransient(r.StatusCode),
+        _ => false,
+    });
+
+    internal static ResiliencePipeline<HttpResponseMessage> Build(ResilienceOptions o, ResilienceCounters counters)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        builder.AddConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = Math.Max(1, o.Concurrency), QueueLimit = int.MaxValue });
+        if (o.MaxRetries > 0)
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                ShouldHandle = args => ShouldHandle(args.Outcome),
+                MaxRetryAttempts = o.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = o.BaseDelay,
+                MaxDelay = o.MaxDelay,
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, o.MaxRetryAfter)),
+                OnRetry = args =>
+                {
+                    counters.Retry();
+                    if (args.Outcome.Exception is TimeoutRejectedException) counters.Timeout();
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            });
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+        {
+            ShouldHandle = args => ShouldHandle(args.Outcome),
+            FailureRatio = o.BreakerFailureRatio,
+            MinimumThroughput = Math.Max(2, o.BreakerMinimumThroughput),
+            SamplingDuration = o.BreakerWindow,
+            BreakDuration = o.BreakDuration,
+        });
+        if (o.RequestsPerMinute > 0)
+            builder.AddRateLimiter(new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+            {
+                PermitLimit = o.RequestsPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                SegmentsPerWindow = 12,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            }));
+        builder.AddTimeout(o.AttemptTimeout);
+        return builder.Build();
+    }
+
+    /// <summary>Retry-After as seconds or an HTTP date, capped; null lets the exponential backoff decide.</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan cap)
+    {
+        var header = response?.Headers.RetryAfter;
+        if (header is null) return null;
+        var wait = header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        if (wait is not { } w) return null;
+        return w < TimeSpan.Zero ? TimeSpan.Zero : w > cap ? cap : w;
+    }
+}

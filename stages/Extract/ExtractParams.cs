@@ -1,0 +1,194 @@
+using CrossDomain.Engine.Stages;
+
+namespace CrossDomain.Stages.Extract;
+
+/// <summary>Where semantics come from.</summary>
+public enum ExtractorKind
+{
+    /// <summary>Deterministic keyword tagger over the item's own metadata. Not an LLM; the default when none is configured.</summary>
+    Offline,
+    /// <summary>Answers a user already has, in the JSON shape of SemaCDR's appendix, keyed by item id.</summary>
+    File,
+    Ollama,
+    /// <summary>Any OpenAI-compatible endpoint (OpenAI, vLLM, LM Studio, llama.cpp server); written <c>openai</c>.</summary>
+    Openai,
+    /// <summary>Azure OpenAI; written <c>azure_openai</c>.</summary>
+    AzureOpenai,
+}
+
+/// <summary>How the answer's JSON shape is requested.</summary>
+public enum ResponseFormatMode
+{
+    /// <summary>JSON-schema structured output (Ollama <c>format</c>, OpenAI <c>response_format: json_schema</c>).</summary>
+    JsonSchema,
+    /// <summary>Any JSON object (<c>format: json</c>, <c>json_object</c>), for servers without schema support.</summary>
+    Json,
+    /// <summary>Nothing but the prompt's own JSON instructions.</summary>
+    Text,
+}
+
+public enum TagSelection
+{
+    /// <summary>Top-R, then any other tag scoring at least θ, up to max_tags (TEMA-LLM's best, Table VI).</summary>
+    Hybrid,
+    TopR,
+    Threshold,
+}
+
+public sealed class LlmParams : IValidatableParams
+{
+    [Param("offline (default, no LLM), file, ollama, openai (any OpenAI-compatible server) or azure_openai.")]
+    public ExtractorKind Provider { get; set; } = ExtractorKind.Offline;
+
+    [Param("Model (ollama, openai) or deployment name (azure_openai).")]
+    public string Model { get; set; } = "";
+
+    [Param("Base URL: http://localhost:11434 (ollama), https://api.openai.com/v1 or your server's /v1 (openai), https://NAME.openai.azure.com (azure_openai).")]
+    public string Endpoint { get; set; } = "";
+
+    [Param("Name of the environment variable (or user secret) holding the API key. The key itself never goes in this file.")]
+    public string ApiKeyEnv { get; set; } = "";
+
+    [Param("User-secrets id searched for api_key_env when the environment lacks it.")]
+    public string UserSecretsId { get; set; } = "crossdomain";
+
+    [Param("azure_openai: key (api_key_env) or entra (DefaultAzureCredential).")]
+    public string Auth { get; set; } = "key";
+
+    [Param("file provider: JSON or JSON-lines answers keyed by item id (item, asin, parent_asin or mapped_id).")]
+    public InputPath? ResponsesFile { get; set; }
+
+    [Param("json_schema, json or text: how the answer's JSON shape is requested.")]
+    public ResponseFormatMode ResponseFormat { get; set; } = ResponseFormatMode.JsonSchema;
+
+    [Param("Seconds one attempt may take (local models are slow).")]
+    public double TimeoutSeconds { get; set; } = 300;
+
+    [Param("Retries after a 429, 5xx, timeout or dropped connection (exponential backoff with jitter, Retry-After honoured).")]
+    public int MaxRetries { get; set; } = 5;
+
+    [Param("First retry delay in seconds; doubles each retry.")]
+    public double RetryBaseDelaySeconds { get; set; } = 1;
+
+    [Param("Longest Retry-After honoured, in seconds.")]
+    public double MaxRetryAfterSeconds { get; set; } = 120;
+
+    [Param("Requests in flight at once.")]
+    public int Concurrency { get; set; } = 4;
+
+    [Param("Requests per minute, retries included; 0 for no limit.")]
+    public int RequestsPerMinute { get; set; }
+
+    [Param("Seed sent with each call (plus the sample index), for providers that honour it.")]
+    public int Seed { get; set; } = 42;
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        var network = Provider is ExtractorKind.Ollama or ExtractorKind.Openai or ExtractorKind.AzureOpenai;
+        if (network && string.IsNullOrWhiteSpace(Model)) yield return ("model", $"name the model (or deployment) for provider {Provider}");
+        if (network && !Uri.TryCreate(Endpoint, UriKind.Absolute, out _)) yield return ("endpoint", "give an absolute http(s) URL");
+        if (Provider == ExtractorKind.File && string.IsNullOrEmpty(ResponsesFile?.Value)) yield return ("responses_file", "the file provider needs responses_file");
+        if (Auth is not ("key" or "entra")) yield return ("auth", "key or entra");
+        if (TimeoutSeconds <= 0) yield return ("timeout_seconds", "must be > 0");
+        if (MaxRetries < 0) yield return ("max_retries", "must be >= 0");
+        if (Concurrency < 1) yield return ("concurrency", "must be >= 1");
+        if (RequestsPerMinute < 0) yield return ("requests_per_minute", "must be >= 0");
+    }
+}
+
+public sealed class ExtractParams : IValidatableParams
+{
+    [Param("The LLM (or offline/file extractor) and how to reach it.")]
+    public LlmParams Llm { get; set; } = new();
+
+    [Param("A schema file (YAML, see prompts/food-kitchen-schema.yaml): skips LLM schema induction. Empty: induce it.")]
+    public PromptPath? SchemaFile { get; set; }
+
+    [Param("Extract only items in a sequences stage's item_index (add it to deps), not every item of ingest.items.")]
+    public bool OnlyIndexedItems { get; set; }
+
+    [Param("Display names of the domains in prompts (domain key → name); the key itself when absent.")]
+    public Dictionary<string, string> DomainNames { get; set; } = [];
+
+    [Param("Longest item description put in a prompt, in characters.")]
+    public int MaxDescriptionChars { get; set; } = 1000;
+
+    // SemaCDR schema induction
+    [Param("K: domain-agnostic categories to induce (SemaCDR: K = 8 works best).")]
+    public int Categories { get; set; } = 8;
+    [Param("Most subcategory labels per induced category.")]
+    public int LabelsPerCategory { get; set; } = 12;
+    [Param("R: schema induction prompts, each with its own item sample.")]
+    public int SchemaQueries { get; set; } = 5;
+    [Param("Items shown per schema induction prompt (half from each domain).")]
+    public int SchemaSampleItems { get; set; } = 40;
+    [Param("A category or label is kept when at least this fraction of the answers proposes it.")]
+    public double SchemaMinAgreement { get; set; } = 0.5;
+    [Param("Template for schema induction.")]
+    public PromptPath SchemaPrompt { get; set; } = "prompts/schema_induction.hbs";
+
+    // SemaCDR T_rec and inner-domain description
+    [Param("N: T_rec answers per item; labels are voted per category, one summary chosen.")]
+    public int Samples { get; set; } = 3;
+    [Param("Sampling temperature of the N T_rec answers.")]
+    public double Temperature { get; set; } = 0.7;
+    [Param("Regenerations of a non-conforming answer (unknown label, missing category, bad JSON) before it counts as failed.")]
+    public int MaxRegenerations { get; set; } = 2;
+    [Param("Fail when more than this fraction of items has no valid answer after regenerations.")]
+    public double MaxInvalidFraction { get; set; } = 0.05;
+    [Param("Template T_rec.")]
+    public PromptPath SemanticsPrompt { get; set; } = "prompts/item_semantics.hbs";
+    [Param("Template for the enriched domain-specific description.")]
+    public PromptPath DescriptionPrompt { get; set; } = "prompts/item_description.hbs";
+    [Param("Temperature of the description prompt.")]
+    public double DescriptionTemperature { get; set; } = 0.3;
+    [Param("Labels carried by fewer than this fraction of items are filtered as outliers (SemaCDR appendix C).")]
+    public double OutlierMinFraction { get; set; } = 0.001;
+
+    // TEMA-LLM tags
+    [Param("N: tags asked per domain query.")]
+    public int TagsPerDomain { get; set; } = 30;
+    [Param("R: tag vocabulary queries per domain, at temperature 0 (TEMA-LLM Algorithm 1).")]
+    public int TagQueries { get; set; } = 5;
+    [Param("A tag enters a domain's list when at least this fraction of its queries proposes it.")]
+    public double TagMinAgreement { get; set; } = 0.5;
+    [Param("Example titles per domain shown in the tag prompt (0: the domain name only, as in the paper).")]
+    public int TagPromptExamples { get; set; }
+    [Param("Template P_domain.")]
+    public PromptPath TagVocabularyPrompt { get; set; } = "prompts/tag_vocabulary.hbs";
+    [Param("Template for scoring an item against the vocabulary.")]
+    public PromptPath ItemTagsPrompt { get; set; } = "prompts/item_tags.hbs";
+    [Param("hybrid, top_r or threshold.")]
+    public TagSelection TagSelection { get; set; } = TagSelection.Hybrid;
+    [Param("R of top-R tag selection (TEMA-LLM: 5).")]
+    public int TagTopR { get; set; } = 5;
+    [Param("θ of threshold selection, on the 1–100 scale (TEMA-LLM: 70).")]
+    public int TagThreshold { get; set; } = 70;
+    [Param("Most tags kept per item.")]
+    public int MaxTagsPerItem { get; set; } = 10;
+
+    [Param("Folder of the per-call cache, relative to the artifacts folder; shared by every stage and pipeline pointing at it.")]
+    public string CacheDir { get; set; } = ".cache/llm";
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Categories < 1) yield return ("categories", "must be >= 1");
+        if (LabelsPerCategory < 1) yield return ("labels_per_category", "must be >= 1");
+        if (SchemaQueries < 1) yield return ("schema_queries", "must be >= 1");
+        if (SchemaSampleItems < 2) yield return ("schema_sample_items", "must be >= 2");
+        if (Samples < 1) yield return ("samples", "must be >= 1");
+        if (MaxRegenerations < 0) yield return ("max_regenerations", "must be >= 0");
+        if (TagsPerDomain < 1) yield return ("tags_per_domain", "must be >= 1");
+        if (TagQueries < 1) yield return ("tag_queries", "must be >= 1");
+        if (TagTopR < 1) yield return ("tag_top_r", "must be >= 1");
+        if (TagThreshold is < 1 or > 100) yield return ("tag_threshold", "must be between 1 and 100");
+        if (MaxTagsPerItem < TagTopR) yield return ("max_tags_per_item", "must be >= tag_top_r");
+        foreach (var (key, value) in new[] { ("schema_min_agreement", SchemaMinAgreement), ("tag_min_agreement", TagMinAgreement),
+                     ("max_invalid_fraction", MaxInvalidFraction), ("outlier_min_fraction", OutlierMinFraction) })
+            if (value is < 0 or > 1) yield return (key, "must be between 0 and 1");
+        if (Temperature is < 0 or > 2) yield return ("temperature", "must be between 0 and 2");
+        if (Llm.Provider == ExtractorKind.Offline && string.IsNullOrEmpty(SchemaFile?.Value))
+            yield return ("schema_file", "the offline extractor cannot induce a schema: set schema_file (the shipped one is prompts/food-kitchen-schema.yaml)");
+        foreach (var e in Llm.Validate()) yield return ("llm." + e.Key, e.Message);
+    }
+}

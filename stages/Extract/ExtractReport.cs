@@ -1,0 +1,50 @@
+namespace CrossDomain.Stages.Extract;
+
+/// <summary>report.json of the extract stage.</summary>
+public sealed class ExtractReport
+{
+    public string Extractor { get; set; } = "";
+    public bool IsLlm { get; set; }
+    public string? Notice { get; set; }
+    public bool Synthetic { get; set; }
+    public string SchemaOrigin { get; set; } = "";
+    public int Categories { get; set; }
+    public int Items { get; set; }
+    public Dictionary<string, int> ItemsByDomain { get; set; } = [];
+    public int ItemsOk { get; set; }
+    public int ItemsInvalid { get; set; }
+    public int ItemsFailed { get; set; }
+    public int DescriptionsMissing { get; set; }
+    public int ItemTagsMissing { get; set; }
+    public int ItemsWithoutTags { get; set; }
+    public long Calls { get; set; }
+    public long CacheHits { get; set; }
+    public long Attempts { get; set; }
+    public long Retries { get; set; }
+    public long Timeouts { get; set; }
+    public long Throttled { get; set; }
+    public long ServerErrors { get; set; }
+    public long Regenerations { get; set; }
+    public long InvalidAnswers { get; set; }
+    public long FailedCalls { get; set; }
+    public long TokensIn { get; set; }
+    public long TokensOut { get; set; }
+    public long CachedTokensIn { get; set; }
+    public long CachedTokensOut { get; set; }
+    public double WallSeconds { get; set; }
+    public double CallsPerSecond { get; set; }
+    public int CacheEntries { get; set; }
+    /// <summary>category → label → domain → items carrying it (after voting, before outlier filtering).</summary>
+    public Dictionary<string, Dictionary<string, Dictionary<string, int>>> LabelFrequencies { get; set; } = [];
+    public int OutlierMinItems { get; set; }
+    public List<OutlierLabel> OutlierLabels { get; set; } = [];
+    /// <summary>(item, category) pairs left without a label once outliers were removed.</summary>
+    public int CategoriesEmptiedByOutliers { get; set; }
+    public int TagVocabulary { get; set; }
+    public Dictionary<string, int> TagsByDomain { get; set; } = [];
+    public List<ExtractFailure> Failures { get; set; } = [];
+}
+
+public sealed record OutlierLabel(string Category, string Label, int Items);
+
+public sealed record ExtractFailure(string Item, string Task, string Error);

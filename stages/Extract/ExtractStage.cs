@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CrossDomain.Engine.Artifacts;
+using CrossDomain.Engine.Stages;
+using CrossDomain.Providers.Caching;
+using CrossDomain.Providers.Chat;
+using CrossDomain.Stages.Ingest;
+using CrossDomain.Stages.Sequences;
+using Polly.CircuitBreaker;
+
+namespace CrossDomain.Stages.Extract;
+
+/// <summary>
+/// extract: item metadata → LLM-derived, domain-agnostic semantics shared by both domains:
+/// SemaCDR's schema (K categories with subcategories), per-item labels voted over N samples of T_rec with a
+/// semantic summary, the enriched inner-domain description; TEMA-LLM's shared tag vocabulary (Algorithm 1) and
+/// per-item weighted tags (hybrid top-R + θ selection). Every LLM answer goes through the durable per-call cache.
+/// </summary>
+public sealed class ExtractStage : StageKind<ExtractParams>
+{
+    public const string OfflineNotice =
+        "no LLM configured: using the offline extractor (a deterministic keyword tagger, not an LLM). " +
+        "For LLM semantics set params.llm.provider to ollama, openai or azure_openai with model and endpoint (README, \"LLM providers\").";
+
+    public override string Name => "extract";
+    public override int Version => 1;
+    public override string Description => "LLM semantics: schema induction, voted item labels and summaries, enriched descriptions, tag vocabulary and item tags.";
+
+    public override IReadOnlyList<string> RequiredInputs(ExtractParams p) => p.OnlyIndexedItems ? ["items", "item_index"] : ["items"];
+
+    public override IReadOnlyList<OutputSpec> Outputs(ExtractParams p) =>
+    [
+        new("schema", "schema.parquet"),
+        new("item_semantics", "item_semantics.parquet"),
+        new("item_labels", "item_labels.parquet"),
+        new("tag_vocabulary", "tag_vocabulary.parquet"),
+        new("item_tags", "item_tags.parquet"),
+        new("report", "report.json"),
+    ];
+
+    public override async Task RunAsync(StageContext ctx, ExtractParams p, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var (items, synthetic) = await LoadItemsAsync(ctx, p, ct);
+        var domains = items.Select(i => i.Domain).Distinct().ToList();
+        var domainNames = domains.ToDictionary(d => d, d => p.DomainNames.GetValueOrDefault(d, d));
+        var counters = new ExtractionCounters();
+        var report = new ExtractReport { Synthetic = synthetic, Items = items.Count };
+        foreach (var g in items.GroupBy(i => i.Domain)) report.ItemsByDomain[g.Key] = g.Count();
+
+        CallCache? cache = null;
+        ChatConnection? connection = null;
+        ISemanticsSource source;
+        switch (p.Llm.Provider)
+        {
+            case ExtractorKind.Offline:
+                source = new OfflineSemanticsSource(items);
+                report.Notice = OfflineNotice;
+                ctx.Progress.Warn(OfflineNotice);
+                break;
+            case ExtractorKind.File:
+                source = new FileSemanticsSource(ctx.Resolve(p.Llm.ResponsesFile!.Value));
+                report.Notice = "answers imported from a file; no LLM was called";
+                break;
+            default:
+                var templates = new PromptTemplates();
+                foreach (var t in new[] { p.SchemaPrompt, p.SemanticsPrompt, p.DescriptionPrompt, p.TagVocabularyPrompt, p.ItemTagsPrompt })
+                    templates.Load(ctx.Resolve(t));
+                var options = ProviderOptions(p.Llm);
+                try { connection = ChatClientFactory.Create(options); }
+                catch (InvalidOperationException e) { throw new StageException($"params.llm: {e.Message}"); }
+                cache = await CallCache.OpenAsync(Path.Combine(ctx.ArtifactsRoot, p.CacheDir), ct);
+                if (cache.TornLines > 0) ctx.Progress.Warn($"LLM cache: {cache.TornLines} torn line(s) from an interrupted run ignored");
+                ctx.Progress.Verbose($"LLM cache {cache.Directory}: {cache.Count:N0} answers");
+                var settings = new LlmTaskSettings(ctx.Resolve(p.SchemaPrompt), ctx.Resolve(p.SemanticsPrompt), ctx.Resolve(p.DescriptionPrompt),
+                    ctx.Resolve(p.TagVocabularyPrompt), ctx.Resolve(p.ItemTagsPrompt), p.Categories, p.LabelsPerCategory, p.TagsPerDomain,
+                    p.TagPromptExamples, p.Temperature, p.DescriptionTemperature, p.MaxRegenerations, p.Llm.ResponseFormat, p.Llm.Seed, domainNames);
+                source = new LlmSemanticsSource(ProviderName(p.Llm.Provider), p.Llm.Model, connection, cache, templates, settings, counters);
+                ctx.Progress.Info($"extracting with {source.Description} at {p.Llm.Endpoint}");
+                break;
+        }
+        report.Extractor = source.Description;
+        report.IsLlm = source.IsLlm;
+
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            var run = new ExtractionRun(p, source, items, domains, ctx, report, abort);
+            await run.ExecuteAsync();
+            report.WallSeconds = clock.Elapsed.TotalSeconds;
+            FillCounters(report, counters, connection, cache);
+            CheckFailures(p, report, run);
+            await WriteAsync(ctx, p, run, report, synthetic, ct);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new StageException($"the LLM at {p.Llm.Endpoint} keeps failing (circuit open); answers received so far are cached. Rerun to resume. " +
+                $"First failure: {report.Failures.FirstOrDefault()?.Error}");
+        }
+        finally
+        {
+            source.Dispose();
+            if (cache is not null)
+            {
+                await cache.CompactAsync(CancellationToken.None);
+                cache.Dispose();
+            }
+        }
+    }
+
+    private static void CheckFailures(ExtractParams p, ExtractReport report, ExtractionRun run)
+    {
+        if (report.FailedCalls > 0)
+            throw new StageException($"{report.FailedCalls} LLM call(s) failed after every retry; the {report.Calls} answered ones are cached, " +
+                $"so a rerun repeats only the failed ones. First failure: {report.Failures.First().Error}");
+        var invalid = report.ItemsInvalid / (double)Math.Max(1, report.Items);
+        if (invalid > p.MaxInvalidFraction)
+            throw new StageException($"{report.ItemsInvalid} of {report.Items} items ({invalid:P1}) have no conforming answer after " +
+                $"{p.MaxRegenerations} regenerations (max_invalid_fraction {p.MaxInvalidFraction}). First: {report.Failures.FirstOrDefault()?.Error}");
+    }
+
+    private static void FillCounters(ExtractReport r, ExtractionCounters c, ChatConnection? connection, CallCache? cache)
+    {
+        r.Calls = c.Calls;
+        r.CacheHits = c.CacheHits;
+        r.Regenerations = c.Regenerations;
+        r.InvalidAnswers = c.Invalid;
+        r.FailedCalls = c.FailedCalls;
+        r.TokensIn = c.TokensIn;
+        r.TokensOut = c.TokensOut;
+        r.CachedTokensIn = c.CachedTokensIn;
+        r.CachedTokensOut = c.CachedTokensOut;
+        r.CallsPerSecond = r.WallSeconds > 0 ? c.Calls / r.WallSeconds : 0;
+        r.CacheEntries = cache?.Count ?? 0;
+        if (connection is null) return;
+        r.Attempts = connection.Counters.Attempts;
+        r.Retries = connection.Counters.Retries;
+        r.Timeouts = connection.Counters.Timeouts;
+        r.Throttled = connection.Counters.Throttled;
+        r.ServerErrors = connection.Counters.ServerErrors;
+    }
+
+    private static string ProviderName(ExtractorKind kind) => kind switch
+    {
+        ExtractorKind.Ollama => "ollama",
+        ExtractorKind.Openai => "openai",
+        ExtractorKind.AzureOpenai => "azure_openai",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    public static ChatProviderOptions ProviderOptions(LlmParams l) => new()
+    {
+        Kind = l.Provider switch
+        {
+            ExtractorKind.Ollama => ChatProviderKind.Ollama,
+            ExtractorKind.Openai => ChatProviderKind.OpenAI,
+            ExtractorKind.AzureOpenai => ChatProviderKind.AzureOpenAI,
+            _ => throw new ArgumentOutOfRangeException(nameof(l), l.Provider, "not a network provider"),
+        },
+        Endpoint = new Uri(l.Endpoint),
+        Model = l.Model,
+        ApiKeyVariable = string.IsNullOrEmpty(l.ApiKeyEnv) ? null : l.ApiKeyEnv,
+        UserSecretsId = string.IsNullOrEmpty(l.UserSecretsId) ? null : l.UserSecretsId,
+        UseEntraId = l.Auth == "entra",
+        Resilience = new ResilienceOptions
+        {
+            AttemptTimeout = TimeSpan.FromSeconds(l.TimeoutSeconds),
+            MaxRetries = l.MaxRetries,
+            BaseDelay = TimeSpan.FromSeconds(l.RetryBaseDelaySeconds),
+            MaxRetryAfter = TimeSpan.FromSeconds(l.MaxRetryAfterSeconds),
+            Concurrency = l.Concurrency,
+            RequestsPerMinute = l.RequestsPerMinute,
+        },
+    };
+
+    private static async Task<(List<ItemText> Items, bool Synthetic)> LoadItemsAsync(StageContext ctx, ExtractParams p, CancellationToken ct)
+    {
+        var path = ctx.Input("items");
+        var parts = InteractionsReader.Parts(path);
+        var rows = new List<ItemRow>();
+        bool synthetic = false;
+        foreach (var part in parts)
+        {
+            rows.AddRange(await ParquetArtifact.ReadAsync<ItemRow>(part, ct));
+            synthetic |= (await ParquetArtifact.ReadMetadataAsync(part)).TryGetValue("crossdomain.synthetic", out var s) && s == "true";
+        }
+        if (p.OnlyIndexedItems)
+        {
+            var index = await ParquetArtifact.ReadAsync<ItemIndexRow>(ctx.Input("item_index"), ct);
+            var wanted = index.Select(i => (i.Domain, i.Item)).ToHashSet();
+            rows = rows.Where(r => wanted.Contains((r.Domain, r.Item))).ToList();
+        }
+        if (rows.Count == 0) throw new StageException($"{path}: no items to extract semantics for");
+        var items = rows.OrderBy(r => r.Domain, StringComparer.Ordinal).ThenBy(r => r.Item, StringComparer.Ordinal)
+            .Select(r => ItemText.From(r, p.MaxDescriptionChars)).ToList();
+        return (items, synthetic);
+    }
+
+    private static async Task WriteAsync(StageContext ctx, ExtractParams p, ExtractionRun run, ExtractReport report, bool synthetic, CancellationToken ct)
+    {
+        var meta = ctx.ArtifactMetadata.ToDictionary();
+        meta["crossdomain.extractor"] = report.Extractor;
+        meta["crossdomain.is_llm"] = report.IsLlm ? "true" : "false";
+        if (synthetic) meta["crossdomain.synthetic"] = "true";
+        await ParquetArtifact.WriteAsync(run.SchemaRows, ctx.Output("schema"), meta, ct);
+        await ParquetArtifact.WriteAsync(run.SemanticsRows, ctx.Output("item_semantics"), meta, ct);
+        await ParquetArtifact.WriteAsync(run.LabelRows, ctx.Output("item_labels"), meta, ct);
+        await ParquetArtifact.WriteAsync(run.TagRows, ctx.Output("tag_vocabulary"), meta, ct);
+        await ParquetArtifact.WriteAsync(run.ItemTagRows, ctx.Output("item_tags"), meta, ct);
+        await File.WriteAllTextAsync(ctx.Output("report"), JsonSerializer.Serialize(report, ReportJson.Options), ct);
+        ctx.Progress.Info($"{report.Items:N0} items ({report.ItemsOk:N0} ok, {report.ItemsInvalid} invalid) with {report.Extractor}: " +
+            $"{report.Categories} categories, {report.TagVocabulary} tags; {report.Calls:N0} calls, {report.CacheHits:N0} cache hits, " +
+            $"{report.Retries} retries, {report.Regenerations} regenerations in {report.WallSeconds:F1} s");
+    }
+
+    internal static bool IsCircuitOpen(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is BrokenCircuitException) return true;
+        return false;
+    }
+}

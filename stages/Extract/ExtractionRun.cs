@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using CrossDomain.Engine.Stages;
+
+namespace CrossDomain.Stages.Extract;
+
+/// <summary>One execution of the extract stage: schema, tag vocabulary, then every item; votes and filters; rows.</summary>
+internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, List<ItemText> items, List<string> domains,
+    StageContext ctx, ExtractReport report, CancellationTokenSource abort)
+{
+    private const int ReportedFailures = 20;
+    private readonly ConcurrentQueue<ExtractFailure> _failures = new();
+    private SemanticSchema _schema = null!;
+    private TagVocabulary _vocabulary = null!;
+
+    public List<SchemaRow> SchemaRows { get; } = [];
+    public List<ItemSemanticsRow> SemanticsRows { get; } = [];
+    public List<ItemLabelRow> LabelRows { get; } = [];
+    public List<TagRow> TagRows { get; } = [];
+    public List<ItemTagRow> ItemTagRows { get; } = [];
+
+    private sealed class ItemResult
+    {
+        public ItemSemanticsRow Row = null!;
+        public int[][]? Labels;
+        public int[][]? Votes;
+        public List<(int Tag, int Score, double Weight)> Tags = [];
+    }
+
+    private int Parallelism => source.IsLlm ? p.Llm.Concurrency : Environment.ProcessorCount;
+
+    public async Task ExecuteAsync()
+    {
+        _schema = await SchemaAsync();
+        report.SchemaOrigin = _schema.Origin;
+        report.Categories = _schema.Categories.Count;
+        _vocabulary = await VocabularyAsync();
+
+        var results = new ItemResult[items.Count];
+        using (var progress = ctx.Progress.Start("items", items.Count))
+        {
+            var progressLock = new object();
+            await Parallel.ForEachAsync(Enumerable.Range(0, items.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = abort.Token },
+                async (i, token) =>
+                {
+                    results[i] = await ItemAsync(items[i], token);
+                    lock (progressLock) progress.Increment(1);
+                });
+        }
+        Aggregate(results);
+        report.Failures = _failures.Take(ReportedFailures).ToList();
+    }
+
+    private void Fail(string item, string task, string error, Exception? e = null)
+    {
+        _failures.Enqueue(new ExtractFailure(item, task, error));
+        if (e is not null && ExtractStage.IsCircuitOpen(e)) abort.Cancel(); // the provider is down: stop, keep what is cached
+    }
+
+    private async Task<SemanticSchema> SchemaAsync()
+    {
+        if (!string.IsNullOrEmpty(p.SchemaFile?.Value)) return SemanticSchema.Load(ctx.Resolve(p.SchemaFile.Value));
+        if (source is FileSemanticsSource file)
+        {
+            ctx.Progress.Warn("no schema_file: the schema is derived from the labels the responses file uses");
+            return file.DerivedSchema();
+        }
+        if (!source.CanInduceSchema) throw new StageException($"{source.Description} cannot induce a schema; set schema_file");
+        // R prompts, each with its own seeded sample of items, half from each domain.
+        var answers = await Task.WhenAll(Enumerable.Range(0, p.SchemaQueries).Select(async q =>
+        {
+            var rng = new Random(p.Llm.Seed + q);
+            var perDomain = Math.Max(1, p.SchemaSampleItems / domains.Count);
+            var sample = domains.SelectMany(d => items.Where(i => i.Domain == d && i.Title.Length > 0).OrderBy(_ => rng.Next()).Take(perDomain)).ToList();
+            try { return await source.ProposeSchemaAsync(sample, q, abort.Token); }
+            catch (LlmCallException e) { Fail("", "schema", e.Message, e); return Answer<SchemaProposal>.Failure(e.Message); }
+        }));
+        abort.Token.ThrowIfCancellationRequested();
+        var valid = answers.Where(a => a.Ok).Select(a => a.Value!).ToList();
+        if (valid.Count == 0)
+            throw new StageException($"schema induction: none of the {p.SchemaQueries} answers conformed; last problem: {answers.Last().Error}");
+        var schema = Voting.Schema(valid, p.Categories, p.LabelsPerCategory, p.SchemaMinAgreement);
+        if (schema.Categories.Count == 0)
+            throw new StageException($"schema induction: no category reached schema_min_agreement {p.SchemaMinAgreement} over {valid.Count} answers");
+        if (schema.Categories.Count < p.Categories)
+            ctx.Progress.Warn($"schema induction kept {schema.Categories.Count} of the {p.Categories} categories asked for (the others lacked agreement)");
+        return schema;
+    }
+
+    private async Task<TagVocabulary> VocabularyAsync()
+    {
+        var queries = source.IsDeterministic ? 1 : p.TagQueries;
+        var merged = new List<(string Tag, List<string> Domains, int Votes, int Queries, double ScoreSum)>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var domain in domains)
+        {
+            var domainItems = items.Where(i => i.Domain == domain).ToList();
+            var answers = await Task.WhenAll(Enumerable.Range(0, queries).Select(async r =>
+            {
+                try { return await source.ProposeTagsAsync(domain, domainItems, r, abort.Token); }
+                catch (LlmCallException e) { Fail(domain, "tag_vocabulary", e.Message, e); return Answer<List<ScoredTag>>.Failure(e.Message); }
+            }));
+            abort.Token.ThrowIfCancellationRequested();
+            var valid = answers.Where(a => a.Ok).Select(a => a.Value!).ToList();
+            if (valid.Count == 0)
+            {
+                ctx.Progress.Warn($"tag vocabulary: no conforming answer for domain {domain} ({answers[0].Error})");
+                _failures.Enqueue(new ExtractFailure(domain, "tag_vocabulary", answers[0].Error!));
+                report.TagsByDomain[domain] = 0;
+                continue;
+            }
+            var voted = Voting.Tags(valid, p.TagsPerDomain, p.TagMinAgreement);
+            report.TagsByDomain[domain] = voted.Count;
+            foreach (var (tag, votes, mean) in voted)
+            {
+                if (index.TryGetValue(tag, out var at))
+                {
+                    var m = merged[at];
+                    m.Domains.Add(domain);
+                    merged[at] = (m.Tag, m.Domains, m.Votes + votes, m.Queries + valid.Count, m.ScoreSum + mean * votes);
+                }
+                else
+                {
+                    index[tag] = merged.Count;
+                    merged.Add((tag, [domain], votes, valid.Count, mean * votes));
+                }
+            }
+        }
+        for (int t = 0; t < merged.Count; t++)
+            TagRows.Add(new TagRow
+            {
+                TagIdx = t, Tag = merged[t].Tag, Domains = string.Join(",", merged[t].Domains), Votes = merged[t].Votes,
+                Queries = merged[t].Queries, MeanScore = Math.Round(merged[t].ScoreSum / merged[t].Votes, 4),
+            });
+        report.TagVocabulary = merged.Count;
+        return new TagVocabulary(merged.Select(m => m.Tag).ToList());
+    }
+
+    private async Task<ItemResult> ItemAsync(ItemText item, CancellationToken token)
+    {
+        var samples = source.IsDeterministic ? 1 : p.Samples;
+        var row = new ItemSemanticsRow { Item = item.Id, Domain = item.Domain, Samples = samples };
+        var result = new ItemResult { Row = row };
+        try
+        {
+            var valid = new List<LabelAnswer>();
+            string? lastError = null;
+            for (int s = 0; s < samples; s++)
+            {
+                var answer = await source.LabelItemAsync(item, _schema, s, token);
+                if (answer.Ok) valid.Add(answer.Value!);
+                else lastError = answer.Error;
+            }
+            row.ValidSamples = valid.Count;
+            if (valid.Count > 0)
+            {
+                var (labels, votes, from) = Voting.Labels(valid, _schema.Categories.Count);
+                result.Labels = labels;
+                result.Votes = votes;
+                row.SummarySample = from;
+                row.Summary = valid[from].Summary;
+                row.Status = "ok";
+            }
+            else
+            {
+                row.Status = "invalid";
+                row.Error = lastError;
+                Fail(item.Id, "item_semantics", lastError!);
+            }
+
+            var description = await source.DescribeItemAsync(item, token);
+            row.Description = description.Value;
+            row.DescriptionStatus = description.Ok ? "ok" : "invalid";
+            if (!description.Ok) Fail(item.Id, "item_description", description.Error!);
+
+            if (_vocabulary.Tags.Count > 0)
+            {
+                var scores = await source.ScoreTagsAsync(item, _vocabulary, token);
+                row.TagsStatus = scores.Ok ? "ok" : "invalid";
+                if (scores.Ok) result.Tags = Voting.SelectTags(scores.Value!, p.TagSelection, p.TagTopR, p.TagThreshold, p.MaxTagsPerItem);
+                else Fail(item.Id, "item_tags", scores.Error!);
+            }
+            else row.TagsStatus = "no_vocabulary";
+        }
+        catch (LlmCallException e)
+        {
+            row.Status = "failed";
+            row.Error = e.Message;
+            Fail(item.Id, "call", e.Message, e);
+        }
+        return result;
+    }
+
+    /// <summary>Label frequencies, outlier filtering by frequency (SemaCDR appendix C), and the output rows.</summary>
+    private void Aggregate(ItemResult[] results)
+    {
+        var cats = _schema.Categories;
+        var counts = cats.Select(c => new int[c.Labels.Count]).ToArray();
+        foreach (var cat in cats) report.LabelFrequencies[cat.Name] = cat.Labels.ToDictionary(l => l, _ => domains.ToDictionary(d => d, _ => 0));
+        foreach (var r in results)
+        {
+            if (r.Labels is null) continue;
+            for (int c = 0; c < cats.Count; c++)
+                foreach (var l in r.Labels[c])
+                {
+                    counts[c][l]++;
+                    report.LabelFrequencies[cats[c].Name][cats[c].Labels[l]][r.Row.Domain]++;
+                }
+        }
+        int ok = results.Count(r => r.Labels is not null);
+        var minItems = p.OutlierMinFraction <= 0 ? 0 : Voting.Needed(ok, p.OutlierMinFraction);
+        report.OutlierMinItems = minItems;
+        bool IsOutlier(int c, int l) => counts[c][l] > 0 && counts[c][l] < minItems;
+        for (int c = 0; c < cats.Count; c++)
+            for (int l = 0; l < cats[c].Labels.Count; l++)
+            {
+                if (IsOutlier(c, l)) report.OutlierLabels.Add(new OutlierLabel(cats[c].Name, cats[c].Labels[l], counts[c][l]));
+                SchemaRows.Add(new SchemaRow
+                {
+                    CategoryIdx = c, Category = cats[c].Name, LabelIdx = l, Label = cats[c].Labels[l],
+                    IsDefault = cats[c].DefaultLabel == cats[c].Labels[l], CategoryVotes = cats[c].CategoryVotes,
+                    LabelVotes = cats[c].Votes is { } v ? v[l] : 0, Items = counts[c][l], Kept = !IsOutlier(c, l),
+                });
+            }
+
+        foreach (var r in results)
+        {
+            var row = r.Row;
+            SemanticsRows.Add(row);
+            switch (row.Status)
+            {
+                case "ok": report.ItemsOk++; break;
+                case "invalid": report.ItemsInvalid++; break;
+                default: report.ItemsFailed++; break;
+            }
+            if (row.DescriptionStatus != "ok") report.DescriptionsMissing++;
+            if (row.TagsStatus == "invalid") report.ItemTagsMissing++;
+            if (r.Labels is not null)
+                for (int c = 0; c < cats.Count; c++)
+                {
+                    int kept = 0;
+                    for (int j = 0; j < r.Labels[c].Length; j++)
+                    {
+                        var l = r.Labels[c][j];
+                        if (IsOutlier(c, l)) continue;
+                        kept++;
+                        LabelRows.Add(new ItemLabelRow
+                        {
+                            Item = row.Item, Domain = row.Domain, CategoryIdx = c, Category = cats[c].Name, LabelIdx = l, Label = cats[c].Labels[l],
+                            Votes = r.Votes![c][j], Samples = row.ValidSamples,
+                        });
+                    }
+                    if (kept == 0) report.CategoriesEmptiedByOutliers++;
+                }
+            if (r.Tags.Count == 0 && row.TagsStatus == "ok") report.ItemsWithoutTags++;
+            foreach (var (tag, score, weight) in r.Tags)
+                ItemTagRows.Add(new ItemTagRow { Item = row.Item, Domain = row.Domain, TagIdx = tag, Tag = _vocabulary.Tags[tag], Score = score, Weight = Math.Round(weight, 6) });
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using CrossDomain.Stages.Ingest;
+
+namespace CrossDomain.Stages.Extract;
+
+/// <summary>An item as prompts and extractors see it: every field optional but the id and domain.</summary>
+public sealed record ItemText(string Id, string Domain, string Title, string Categories, string Brand, string Description)
+{
+    public static ItemText From(ItemRow row, int maxDescriptionChars) => new(
+        row.Item,
+        row.Domain,
+        Clean(row.Title),
+        string.Join("; ", row.Categories),
+        Clean(row.Brand),
+        Clean(row.Description) is { } d && d.Length > maxDescriptionChars ? d[..maxDescriptionChars] + "…" : Clean(row.Description));
+
+    private static string Clean(string? text) => string.IsNullOrWhiteSpace(text) ? "" : text.Trim();
+
+    /// <summary>For templates: <c>item.title</c> etc. An unknown field reads "unknown" rather than leaving a hole in the prompt.</summary>
+    public Dictionary<string, object> TemplateModel() => new()
+    {
+        ["id"] = Id,
+        ["domain"] = Domain,
+        ["title"] = Title.Length > 0 ? Title : "unknown",
+        ["categories"] = Categories.Length > 0 ? Categories : "unknown",
+        ["brand"] = Brand.Length > 0 ? Brand : "unknown",
+        ["description"] = Description,
+    };
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CrossDomain.Providers.Caching;
+using CrossDomain.Providers.Chat;
+using Microsoft.Extensions.AI;
+
+namespace CrossDomain.Stages.Extract;
+
+/// <summary>Which template serves which task, and how to sample.</summary>
+public sealed record LlmTaskSettings(
+    string SchemaTemplate, string SemanticsTemplate, string DescriptionTemplate, string TagVocabularyTemplate, string ItemTagsTemplate,
+    int Categories, int LabelsPerCategory, int TagsPerDomain, int TagPromptExamples,
+    double Temperature, double DescriptionTemperature, int MaxRegenerations, ResponseFormatMode Format, int Seed,
+    IReadOnlyDictionary<string, string> DomainNames);
+
+/// <summary>
+/// Semantics from a chat model behind <see cref="IChatClient"/>. Every call goes through the per-call cache: the key
+/// hashes provider, model, template name and version, the whole conversation (the rendered prompt and, for a
+/// regeneration, the rejected answer and the correction), temperature, response format and sample index. A
+/// non-conforming answer is regenerated up to a limit by telling the model what was wrong.
+/// </summary>
+public sealed class LlmSemanticsSource(
+    string provider, string model, ChatConnection connection, CallCache cache, PromptTemplates templates,
+    LlmTaskSettings settings, ExtractionCounters counters) : ISemanticsSource
+{
+    private static readonly JsonElement TagListSchema = JsonDocument.Parse("""
+        {"type":"object","properties":{"tags":{"type":"array","items":{"type":"object","properties":{"tag":{"type":"string"},"score":{"type":"number"}},"required":["tag","score"]}}},"required":["tags"]}
+        """).RootElement.Clone();
+    private static readonly JsonElement SchemaProposalSchema = JsonDocument.Parse("""
+        {"type":"object","properties":{"categories":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"labels":{"type":"array","items":{"type":"string"}}},"required":["name","labels"]}}},"required":["categories"]}
+        """).RootElement.Clone();
+    private static readonly JsonElement DescriptionSchema = JsonDocument.Parse("""
+        {"type":"object","properties":{"description":{"type":"string"}},"required":["description"]}
+        """).RootElement.Clone();
+
+    private readonly Dictionary<SemanticSchema, JsonElement> _answerSchemas = [];
+    private readonly Dictionary<TagVocabulary, JsonElement> _tagScoreSchemas = [];
+
+    public string Description => $"{provider} {model}";
+    public bool IsLlm => true;
+    public bool IsDeterministic => false;
+    public bool CanInduceSchema => true;
+
+    private string Domains => string.Join(" or ", settings.DomainNames.Values);
+    private string DomainName(string domain) => settings.DomainNames.GetValueOrDefault(domain, domain);
+
+    public Task<Answer<SchemaProposal>> ProposeSchemaAsync(IReadOnlyList<ItemText> sample, int query, CancellationToken ct) =>
+        AskAsync("schema", $"query {query}", settings.SchemaTemplate, new Dictionary<string, object>
+        {
+            ["k"] = settings.Categories,
+            ["labels_per_category"] = settings.LabelsPerCategory,
+            ["domains"] = Domains,
+            ["items"] = sample.Select(i => new Dictionary<string, object> { ["domain"] = DomainName(i.Domain), ["title"] = i.Title.Length > 0 ? i.Title : "untitled", ["categories"] = i.Categories }).ToList(),
+        }, query, settings.Temperature, SchemaProposalSchema, AnswerValidators.Schema, ct);
+
+    public Task<Answer<LabelAnswer>> LabelItemAsync(ItemText item, SemanticSchema schema, int sample, CancellationToken ct)
+    {
+        JsonElement jsonSchema;
+        lock (_answerSchemas)
+            if (!_answerSchemas.TryGetValue(schema, out jsonSchema)) _answerSchemas[schema] = jsonSchema = schema.AnswerJsonSchema();
+        return AskAsync("item_semantics", item.Id, settings.SemanticsTemplate, new Dictionary<string, object>
+        {
+            ["domains"] = Domains,
+            ["item"] = item.TemplateModel(),
+            ["schema"] = schema.TemplateModel(),
+        }, sample, settings.Temperature, jsonSchema, text => AnswerValidators.Labels(text, schema), ct);
+    }
+
+    public Task<Answer<string>> DescribeItemAsync(ItemText item, CancellationToken ct) =>
+        AskAsync("item_description", item.Id, settings.DescriptionTemplate, new Dictionary<string, object>
+        {
+            ["domain"] = DomainName(item.Domain),
+            ["item"] = item.TemplateModel(),
+        }, 0, settings.DescriptionTemperature, DescriptionSchema, AnswerValidators.Description, ct);
+
+    public Task<Answer<List<ScoredTag>>> ProposeTagsAsync(string domain, IReadOnlyList<ItemText> domainItems, int query, CancellationToken ct) =>
+        // TEMA-LLM: R queries under deterministic decoding (T = 0); the query index keeps them distinct calls.
+        AskAsync("tag_vocabulary", domain, settings.TagVocabularyTemplate, new Dictionary<string, object>
+        {
+            ["domain"] = DomainName(domain),
+            ["n"] = settings.TagsPerDomain,
+            ["examples"] = domainItems.Where(i => i.Title.Length > 0).Take(settings.TagPromptExamples).Select(i => i.Title).ToList(),
+        }, query, 0.0, TagListSchema, AnswerValidators.TagList, ct);
+
+    public Task<Answer<Dictionary<int, int>>> ScoreTagsAsync(ItemText item, TagVocabulary vocabulary, CancellationToken ct)
+    {
+        JsonElement jsonSchema;
+        lock (_tagScoreSchemas)
+            if (!_tagScoreSchemas.TryGetValue(vocabulary, out jsonSchema))
+                _tagScoreSchemas[vocabulary] = jsonSchema = JsonSerializer.SerializeToElement(new Dictionary<string, object>
+                {
+                    ["type"] = "object",
+                    ["properties"] = new Dictionary<string, object>
+                    {
+                        ["tags"] = new Dictionary<string, object>
+                        {
+                            ["type"] = "object",
+                            ["properties"] = vocabulary.Tags.ToDictionary(t => t, _ => (object)new Dictionary<string, object> { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 100 }),
+                            ["additionalProperties"] = false,
+                        },
+                    },
+                    ["required"] = new[] { "tags" },
+                });
+        return AskAsync("item_tags", item.Id, settings.ItemTagsTemplate, new Dictionary<string, object>
+        {
+            ["domain"] = DomainName(item.Domain),
+            ["item"] = item.TemplateModel(),
+            ["tags"] = vocabulary.Tags,
+        }, 0, 0.0, jsonSchema, text => AnswerValidators.TagScores(text, vocabulary.Index), ct);
+    }
+
+    private async Task<Answer<T>> AskAsync<T>(string task, string subject, string template, object templateModel, int sample,
+        double temperature, JsonElement responseSchema, Func<string, Answer<T>> validate, CancellationToken ct)
+    {
+        var prompt = templates.Render(template, templateModel);
+        var (templateName, templateVersion) = templates.Identity(template);
+        var messages = new List<ChatMessage> { new(ChatRole.User, prompt) };
+        var format = settings.Format switch
+        {
+            ResponseFormatMode.JsonSchema => ChatResponseFormat.ForJsonSchema(responseSchema, task),
+            ResponseFormatMode.Json => ChatResponseFormat.Json,
+            _ => null,
+        };
+        var options = new ChatOptions
+        {
+            Temperature = (float)temperature,
+            Seed = settings.Seed + sample,
+            ResponseFormat = format,
+        };
+        string lastError = "";
+        for (int attempt = 0; attempt <= settings.MaxRegenerations; attempt++)
+        {
+            var key = CallCache.Key(provider, model, templateName, templateVersion, settings.Format.ToString(),
+                temperature.ToString("R", CultureInfo.InvariantCulture), sample.ToString(CultureInfo.InvariantCulture), Conversation(messages));
+            string text;
+            if (cache.TryGet(key, out var cached))
+            {
+                counters.CacheHit(cached.TokensIn, cached.TokensOut);
+                text = cached.Response;
+            }
+            else
+            {
+                var clock = Stopwatch.StartNew();
+                ChatResponse response;
+                try { response = await connection.Client.GetResponseAsync(messages, options, ct); }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    counters.FailedCall();
+                    throw new LlmCallException(connection.Redact($"{task} for {subject}: {e.GetType().Name}: {e.Message}"), e);
+                }
+                text = response.Text ?? "";
+                long tin = response.Usage?.InputTokenCount ?? 0, tout = response.Usage?.OutputTokenCount ?? 0;
+                counters.Call(tin, tout);
+                cache.Add(new CachedCall
+                {
+                    Key = key, Task = task, Subject = subject, Sample = sample, Attempt = attempt, Provider = provider, Model = model,
+                    Template = $"{templateName}@{templateVersion}", Response = text, TokensIn = tin, TokensOut = tout,
+                    LatencyMs = clock.Elapsed.TotalMilliseconds, CreatedUtc = DateTime.UtcNow,
+                });
+            }
+            var answer = validate(text);
+            if (answer.Ok) return answer;
+            lastError = answer.Error!;
+            if (attempt == settings.MaxRegenerations) break;
+            counters.Regeneration();
+            messages.Add(new ChatMessage(ChatRole.Assistant, text));
+            messages.Add(new ChatMessage(ChatRole.User,
+                $"Your answer does not follow the instructions: {lastError}. Answer again with only the JSON, following every rule."));
+        }
+        counters.InvalidAnswer();
+        return Answer<T>.Failure(lastError);
+    }
+
+    private static string Conversation(List<ChatMessage> messages)
+    {
+        var sb = new StringBuilder();
+        foreach (var m in messages) sb.Append(m.Role.Value).Append('\u001f').Append(m.Text).Append('\u001e');
+        return sb.ToString();
+    }
+
+    public void Dispose() => connection.Dispose();
+}
+
+/// <summary>A call that failed at the transport level after every retry (message already free of secrets).</summary>
+public sealed class LlmCallException(string message, Exception inner) : Exception(message, inner);

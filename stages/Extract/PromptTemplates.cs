@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using HandlebarsDotNet;
+using CrossDomain.Engine.Stages;
+using CrossDomain.Providers.Caching;
+
+namespace CrossDomain.Stages.Extract;
+
+/// <summary>
+/// The prompt template files of <c>prompts/</c>, rendered with Handlebars (the engine Semantic Kernel's Handlebars
+/// prompt templates use; <c>{{! comments }}</c> are not sent). HTML escaping is off: prompts are not HTML.
+/// A template's version is the hash of its text, so editing it changes exactly the cache keys of the calls using it.
+/// </summary>
+public sealed class PromptTemplates
+{
+    private readonly IHandlebars _handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
+    private readonly ConcurrentDictionary<string, (HandlebarsTemplate<object, object> Render, string Version, string Name)> _templates = new();
+
+    /// <summary>Loads and compiles a template; errors name the file.</summary>
+    public string Load(string path)
+    {
+        if (!File.Exists(path)) throw new StageException($"prompt template {path} does not exist");
+        var text = File.ReadAllText(path);
+        HandlebarsTemplate<object, object> compiled;
+        try { compiled = _handlebars.Compile(text); }
+        catch (HandlebarsException e) { throw new StageException($"prompt template {path}: {e.Message}"); }
+        var name = Path.GetFileName(path);
+        _templates[path] = (compiled, CallCache.Key(text)[..16], name);
+        return path;
+    }
+
+    public string Render(string path, object model)
+    {
+        var t = _templates[path];
+        try { return t.Render(model).Trim(); }
+        catch (HandlebarsException e) { throw new StageException($"prompt template {path}: {e.Message}"); }
+    }
+
+    /// <summary>The template's file name and version, as recorded in the cache.</summary>
+    public (string Name, string Version) Identity(string path) => (_templates[path].Name, _templates[path].Version);
+}
