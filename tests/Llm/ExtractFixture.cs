@@ -1,0 +1,75 @@
+using CrossDomain.Engine.Artifacts;
+using CrossDomain.Engine.Progress;
+using CrossDomain.FakeServers;
+using CrossDomain.Stages.Extract;
+using CrossDomain.Stages.Ingest;
+using CrossDomain.Tests.Support;
+
+namespace CrossDomain.Tests.Llm;
+
+/// <summary>A project folder with copied prompt templates, a small items table and a fake LLM server.</summary>
+public sealed class ExtractFixture : IDisposable
+{
+    public static readonly string RepoRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../.."));
+    public TempDir Dir { get; } = new();
+    public FakeLlmServer Server { get; private set; }
+    public string ItemsDir => Path.Combine(Dir.Path, "items");
+    public string Artifacts => Path.Combine(Dir.Path, "artifacts");
+    public RecordingProgressSink Log { get; private set; } = new();
+    public int ItemCount { get; }
+
+    public ExtractFixture(int itemsPerDomain = 3, Func<FakeChatRequest, FakeReply>? script = null)
+    {
+        Server = new FakeLlmServer(script ?? FakeLlmOracle.Answer);
+        Directory.CreateDirectory(Path.Combine(Dir.Path, "prompts"));
+        foreach (var f in Directory.GetFiles(Path.Combine(RepoRoot, "prompts")))
+            File.Copy(f, Path.Combine(Dir.Path, "prompts", Path.GetFileName(f)));
+        Directory.CreateDirectory(ItemsDir);
+        foreach (var domain in new[] { "food", "kitchen" })
+        {
+            var rows = Enumerable.Range(0, itemsPerDomain).Select(i => new ItemRow
+            {
+                Item = $"{domain[0]}{i}", Domain = domain, Title = $"{domain} item {i}", Categories = [$"{domain} root > shelf {i % 2}"], SourceFormat = "test",
+            }).ToList();
+            ParquetArtifact.WriteAsync(rows, Path.Combine(ItemsDir, $"{domain}.parquet"), new Dictionary<string, string>()).GetAwaiter().GetResult();
+        }
+        ItemCount = 2 * itemsPerDomain;
+    }
+
+    public void Restart(Func<FakeChatRequest, FakeReply>? script = null)
+    {
+        Server.Dispose();
+        Server = new FakeLlmServer(script ?? FakeLlmOracle.Answer);
+    }
+
+    /// <summary>Ollama (or another wire) params with quick retries, samples N = 3, R = 3 tag and schema queries.</summary>
+    public ExtractParams Params(ExtractorKind provider = ExtractorKind.Ollama) => new()
+    {
+        Llm = new LlmParams
+        {
+            Provider = provider, Model = "fake-model",
+            Endpoint = provider == ExtractorKind.Openai ? new Uri(Server.BaseUri, "v1").ToString() : Server.BaseUri.ToString(),
+            RetryBaseDelaySeconds = 0.01, TimeoutSeconds = 5, Concurrency = 4, MaxRetries = 3,
+        },
+        Samples = 3, SchemaQueries = 3, TagQueries = 3, Categories = 4, LabelsPerCategory = 4, TagsPerDomain = 7,
+        DomainNames = new() { ["food"] = "Food", ["kitchen"] = "Kitchen" },
+    };
+
+    /// <summary>Calls a full extraction makes: R schema + R tag queries per domain + per item N labels, 1 description, 1 tags.</summary>
+    public int ExpectedCalls(ExtractParams p) => p.SchemaQueries + 2 * p.TagQueries + ItemCount * (p.Samples + 2);
+
+    public async Task<(Dictionary<string, string> Outputs, ExtractReport Report)> RunAsync(ExtractParams p, string outName = "out", CancellationToken ct = default)
+    {
+        Log = new RecordingProgressSink();
+        var outputs = await DirectStage.RunAsync(new ExtractStage(), p, Path.Combine(Dir.Path, outName),
+            new Dictionary<string, string> { ["items"] = ItemsDir }, Log, Dir.Path, Artifacts, ct);
+        var report = System.Text.Json.JsonSerializer.Deserialize<ExtractReport>(File.ReadAllText(outputs["report"]), CrossDomain.Stages.ReportJson.Options)!;
+        return (outputs, report);
+    }
+
+    public void Dispose()
+    {
+        Server.Dispose();
+        Dir.Dispose();
+    }
+}
