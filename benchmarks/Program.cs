@@ -22,5 +22,12 @@ var phase = new Command("phase", "internal: one phase of the data benchmark in i
 phase.Hidden = true;
 phase.SetAction(async parse => await DataBenchmark.PhaseAsync(parse.GetValue(phaseName)!, parse.GetValue(dir)!, parse.GetValue(n), parse.GetValue(m)));
 
-var root = new RootCommand("CrossDomain benchmarks") { engine, data, phase };
+var extractItems = new Option<int>("--items") { DefaultValueFactory = _ => 10_000, Description = "Items for the throughput run." };
+var latency = new Option<int>("--latency-ms") { DefaultValueFactory = _ => 50, Description = "Fixed latency L of the fake LLM server." };
+var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => 16, Description = "Concurrency C of the extract stage." };
+var dataDir = new Option<string>("--data") { DefaultValueFactory = _ => "../shared/data/amazon2014-food-kitchen" };
+var extract = new Command("extract", "LLM-call throughput against a fake server (vs C/L), cached rerun and offline extractor on the real items") { extractItems, latency, concurrency, dataDir, keep };
+extract.SetAction(async parse => await ExtractBenchmark.RunAsync(parse.GetValue(extractItems), parse.GetValue(latency), parse.GetValue(concurrency), parse.GetValue(dataDir)!, parse.GetValue(keep)));
+
+var root = new RootCommand("CrossDomain benchmarks") { engine, data, phase, extract };
 return await root.Parse(args).InvokeAsync();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
+using Parquet;
 using Parquet.Serialization;
 
 namespace CrossDomain.Providers.Caching;
@@ -40,18 +41,43 @@ public sealed class CallCache : IDisposable
         var cache = new CallCache(Path.GetFullPath(directory));
         System.IO.Directory.CreateDirectory(Path.Combine(cache._directory, SegmentsFolder));
         var table = Path.Combine(cache._directory, TableName);
-        if (File.Exists(table))
-        {
-            await using var stream = File.OpenRead(table);
-            foreach (var call in (await ParquetSerializer.DeserializeAsync<CachedCall>(stream, null, null, ct)).Data)
-                cache._calls[call.Key] = call;
-        }
+        if (File.Exists(table)) await cache.LoadTableAsync(table, ct);
         foreach (var segment in SegmentFiles(cache._directory))
             cache.TornLines += ReadSegment(segment, c => cache._calls[c.Key] = c);
         return cache;
     }
 
+    /// <summary>
+    /// Reads only what a lookup needs (key, response, token counts): the other columns are for people, and skipping
+    /// them keeps a fully cached rerun fast. Compaction reads whole rows.
+    /// </summary>
+    private async Task LoadTableAsync(string table, CancellationToken ct)
+    {
+        await using var stream = File.OpenRead(table);
+        await using var reader = await ParquetReader.CreateAsync(stream, null, false, ct);
+        var fields = reader.Schema.GetDataFields().ToDictionary(f => f.Name);
+        foreach (var name in new[] { "key", "response", "tokens_in", "tokens_out" })
+            if (!fields.ContainsKey(name)) throw new InvalidDataException($"{table}: no column '{name}'; is this an LLM call cache?");
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var rg = reader.OpenRowGroupReader(g);
+            var n = (int)rg.RowCount;
+            var keys = new string?[n];
+            var responses = new string?[n];
+            var tokensIn = new long[n];
+            var tokensOut = new long[n];
+            await rg.ReadAsync(fields["key"], keys.AsMemory(), null, ct);
+            await rg.ReadAsync(fields["response"], responses.AsMemory(), null, ct);
+            await rg.ReadAsync<long>(fields["tokens_in"], tokensIn.AsMemory(), null, ct);
+            await rg.ReadAsync<long>(fields["tokens_out"], tokensOut.AsMemory(), null, ct);
+            for (int i = 0; i < n; i++)
+                if (keys[i] is { Length: > 0 } key)
+                    _calls[key] = new CachedCall { Key = key, Response = responses[i] ?? "", TokensIn = tokensIn[i], TokensOut = tokensOut[i] };
+        }
+    }
+
     /// <summary>The cache key: XXH128 over the length-prefixed parts, as 32 hex digits.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot on cached reruns: skip tier-0
     public static string Key(params string[] parts)
     {
         var hash = new XxHash128();
@@ -134,11 +160,6 @@ public sealed class CallCache : IDisposable
         {
             var merged = new Dictionary<string, CachedCall>(StringComparer.Ordinal);
             var table = Path.Combine(_directory, TableName);
-            if (File.Exists(table))
-            {
-                await using var stream = File.OpenRead(table);
-                foreach (var call in (await ParquetSerializer.DeserializeAsync<CachedCall>(stream, null, null, ct)).Data) merged[call.Key] = call;
-            }
             var held = new List<FileStream>();
             try
             {
@@ -157,6 +178,12 @@ public sealed class CallCache : IDisposable
                     }
                 }
                 if (held.Count == 0) return;
+                if (File.Exists(table))
+                {
+                    await using var stream = File.OpenRead(table);
+                    foreach (var call in (await ParquetSerializer.DeserializeAsync<CachedCall>(stream, null, null, ct)).Data)
+                        merged.TryAdd(call.Key, call); // a key in both: the segment's (newer) answer wins
+                }
                 var rows = merged.Values.OrderBy(c => c.Task, StringComparer.Ordinal).ThenBy(c => c.Subject, StringComparer.Ordinal)
                     .ThenBy(c => c.Sample).ThenBy(c => c.Attempt).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
                 var temp = table + $".{Guid.NewGuid():N}.tmp";

@@ -11,6 +11,7 @@ namespace CrossDomain.Stages.Extract;
 public static partial class AnswerParser
 {
     private static readonly JsonReaderOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 32 };
+    private static readonly JsonDocumentOptions LenientDocument = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 32 };
 
     [GeneratedRegex(@"<think>.*?</think>", RegexOptions.Singleline)]
     private static partial Regex ThinkBlock();
@@ -18,20 +19,36 @@ public static partial class AnswerParser
     [GeneratedRegex(@"```(?:json|JSON)?\s*(.*?)```", RegexOptions.Singleline)]
     private static partial Regex Fence();
 
-    public static bool TryParseObject(string text, out JsonElement root, out string error)
+    /// <summary>
+    /// Parses the JSON in an answer. The document is pooled memory: dispose it once done with <paramref name="root"/>.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot on cached reruns: skip tier-0
+    public static bool TryParseObject(string text, out JsonDocument? document, out JsonElement root, out string error)
     {
         root = default;
-        var body = ThinkBlock().Replace(text ?? "", "");
-        var fenced = Fence().Match(body);
-        if (fenced.Success) body = fenced.Groups[1].Value;
+        document = null;
+        var body = text ?? "";
+        if (body.Contains("<think>", StringComparison.Ordinal)) body = ThinkBlock().Replace(body, "");
+        if (body.Contains("```", StringComparison.Ordinal) && Fence().Match(body) is { Success: true } fenced) body = fenced.Groups[1].Value;
         var start = body.IndexOfAny(['{', '[']);
         if (start < 0) { error = "the answer holds no JSON object"; return false; }
-        var bytes = Encoding.UTF8.GetBytes(body[start..]);
+        var end = body.LastIndexOfAny(['}', ']']);
         try
         {
+            // Fast path: the JSON runs to the last brace (no trailing chatter holding braces).
+            if (end > start)
+                try
+                {
+                    document = JsonDocument.Parse(body.AsMemory(start, end - start + 1), LenientDocument);
+                    root = document.RootElement;
+                    error = "";
+                    return true;
+                }
+                catch (JsonException) { }
+            var bytes = Encoding.UTF8.GetBytes(body[start..]);
             var reader = new Utf8JsonReader(bytes, Lenient);
-            using var doc = JsonDocument.ParseValue(ref reader); // reads one value; trailing text is ignored
-            root = doc.RootElement.Clone();
+            document = JsonDocument.ParseValue(ref reader); // reads one value; trailing text is ignored
+            root = document.RootElement;
             error = "";
             return true;
         }
@@ -43,10 +60,13 @@ public static partial class AnswerParser
     }
 
     /// <summary>The first property whose name matches one of <paramref name="names"/> ignoring case, '_' and spaces.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot on cached reruns: skip tier-0
     public static bool TryGetProperty(JsonElement obj, out JsonElement value, params string[] names)
     {
         value = default;
         if (obj.ValueKind != JsonValueKind.Object) return false;
+        foreach (var name in names) // the spelling asked for, first: the common case costs one lookup
+            if (obj.TryGetProperty(name, out value)) return true;
         foreach (var p in obj.EnumerateObject())
         {
             var n = Squash(p.Name);

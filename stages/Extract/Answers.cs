@@ -21,9 +21,11 @@ public sealed record ScoredTag(string Tag, double Score);
 /// <summary>Parse-and-validate functions, one per task. Each returns an error naming what to fix.</summary>
 public static class AnswerValidators
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot on cached reruns: skip tier-0
     public static Answer<LabelAnswer> Labels(string text, SemanticSchema schema)
     {
-        if (!AnswerParser.TryParseObject(text, out var root, out var error)) return Answer<LabelAnswer>.Failure(error);
+        if (!AnswerParser.TryParseObject(text, out var document, out var root, out var error)) return Answer<LabelAnswer>.Failure(error);
+        using var parsed = document;
         if (!AnswerParser.TryGetProperty(root, out var features, "features") || features.ValueKind != JsonValueKind.Object)
             return Answer<LabelAnswer>.Failure("the answer has no \"features\" object");
         var labels = new int[schema.Categories.Count][];
@@ -52,12 +54,14 @@ public static class AnswerValidators
         return Answer<LabelAnswer>.Success(new LabelAnswer(labels, summary.GetString()!.Trim()));
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot on cached reruns: skip tier-0
     public static Answer<string> Description(string text)
     {
         var trimmed = (text ?? "").Trim();
         if (trimmed.IndexOfAny(['{', '[']) < 0) // a plain-text answer to a free-text task is still an answer
             return trimmed.Length > 0 ? Answer<string>.Success(trimmed) : Answer<string>.Failure("the answer is empty");
-        if (!AnswerParser.TryParseObject(trimmed, out var root, out var error)) return Answer<string>.Failure(error);
+        if (!AnswerParser.TryParseObject(trimmed, out var document, out var root, out var error)) return Answer<string>.Failure(error);
+        using var parsed = document;
         if (AnswerParser.TryGetProperty(root, out var d, "description", "enriched_description") && d.ValueKind == JsonValueKind.String
             && !string.IsNullOrWhiteSpace(d.GetString()))
             return Answer<string>.Success(d.GetString()!.Trim());
@@ -67,7 +71,8 @@ public static class AnswerValidators
     /// <summary>Accepts {"categories": [{"name", "labels"}]}, SemaCDR's [{"Genre": [...]}, ...] and {"Genre": [...], ...}.</summary>
     public static Answer<SchemaProposal> Schema(string text)
     {
-        if (!AnswerParser.TryParseObject(text, out var root, out var error)) return Answer<SchemaProposal>.Failure(error);
+        if (!AnswerParser.TryParseObject(text, out var document, out var root, out var error)) return Answer<SchemaProposal>.Failure(error);
+        using var parsed = document;
         var result = new List<(string, IReadOnlyList<string>)>();
         void Add(string name, JsonElement labels)
         {
@@ -93,7 +98,8 @@ public static class AnswerValidators
     /// <summary>A domain's tag list with scores in [0, 1] (a 1–100 scale is rescaled).</summary>
     public static Answer<List<ScoredTag>> TagList(string text)
     {
-        if (!AnswerParser.TryParseObject(text, out var root, out var error)) return Answer<List<ScoredTag>>.Failure(error);
+        if (!AnswerParser.TryParseObject(text, out var document, out var root, out var error)) return Answer<List<ScoredTag>>.Failure(error);
+        using var parsed = document;
         var tags = new List<ScoredTag>();
         var node = AnswerParser.TryGetProperty(root, out var t, "tags") ? t : root;
         var pairs = new List<(string, JsonElement)>();
@@ -118,9 +124,11 @@ public static class AnswerValidators
     }
 
     /// <summary>An item's tag scores on the 1–100 scale, every tag from the vocabulary (index by normalised name).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot on cached reruns: skip tier-0
     public static Answer<Dictionary<int, int>> TagScores(string text, IReadOnlyDictionary<string, int> vocabulary)
     {
-        if (!AnswerParser.TryParseObject(text, out var root, out var error)) return Answer<Dictionary<int, int>>.Failure(error);
+        if (!AnswerParser.TryParseObject(text, out var document, out var root, out var error)) return Answer<Dictionary<int, int>>.Failure(error);
+        using var parsed = document;
         var node = AnswerParser.TryGetProperty(root, out var t, "tags", "scores") ? t : root;
         var pairs = new List<(string, JsonElement)>();
         if (node.ValueKind == JsonValueKind.Object) foreach (var p in node.EnumerateObject()) pairs.Add((p.Name, p.Value));

@@ -41,6 +41,9 @@ public sealed class ExtractStage : StageKind<ExtractParams>
     public override async Task RunAsync(StageContext ctx, ExtractParams p, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        // The call cache (network providers only) loads while the items are read.
+        var cacheLoad = p.Llm.Provider is ExtractorKind.Offline or ExtractorKind.File ? null
+            : Task.Run(() => CallCache.OpenAsync(Path.Combine(ctx.ArtifactsRoot, p.CacheDir), ct), ct);
         var (items, synthetic) = await LoadItemsAsync(ctx, p, ct);
         var domains = items.Select(i => i.Domain).Distinct().ToList();
         var domainNames = domains.ToDictionary(d => d, d => p.DomainNames.GetValueOrDefault(d, d));
@@ -68,10 +71,14 @@ public sealed class ExtractStage : StageKind<ExtractParams>
                     templates.Load(ctx.Resolve(t));
                 var options = ProviderOptions(p.Llm);
                 try { connection = ChatClientFactory.Create(options); }
-                catch (InvalidOperationException e) { throw new StageException($"params.llm: {e.Message}"); }
-                cache = await CallCache.OpenAsync(Path.Combine(ctx.ArtifactsRoot, p.CacheDir), ct);
+                catch (InvalidOperationException e)
+                {
+                    (await cacheLoad!).Dispose();
+                    throw new StageException($"params.llm: {e.Message}");
+                }
+                cache = await cacheLoad!;
                 if (cache.TornLines > 0) ctx.Progress.Warn($"LLM cache: {cache.TornLines} torn line(s) from an interrupted run ignored");
-                ctx.Progress.Verbose($"LLM cache {cache.Directory}: {cache.Count:N0} answers");
+                ctx.Progress.Verbose($"LLM cache {cache.Directory}: {cache.Count:N0} answers, loaded at {clock.Elapsed.TotalSeconds:F2} s");
                 var settings = new LlmTaskSettings(ctx.Resolve(p.SchemaPrompt), ctx.Resolve(p.SemanticsPrompt), ctx.Resolve(p.DescriptionPrompt),
                     ctx.Resolve(p.TagVocabularyPrompt), ctx.Resolve(p.ItemTagsPrompt), p.Categories, p.LabelsPerCategory, p.TagsPerDomain,
                     p.TagPromptExamples, p.Temperature, p.DescriptionTemperature, p.MaxRegenerations, p.Llm.ResponseFormat, p.Llm.Seed, domainNames);
@@ -202,12 +209,15 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         meta["crossdomain.extractor"] = report.Extractor;
         meta["crossdomain.is_llm"] = report.IsLlm ? "true" : "false";
         if (synthetic) meta["crossdomain.synthetic"] = "true";
-        await ParquetArtifact.WriteAsync(run.SchemaRows, ctx.Output("schema"), meta, ct);
-        await ParquetArtifact.WriteAsync(run.SemanticsRows, ctx.Output("item_semantics"), meta, ct);
-        await ParquetArtifact.WriteAsync(run.LabelRows, ctx.Output("item_labels"), meta, ct);
-        await ParquetArtifact.WriteAsync(run.TagRows, ctx.Output("tag_vocabulary"), meta, ct);
-        await ParquetArtifact.WriteAsync(run.ItemTagRows, ctx.Output("item_tags"), meta, ct);
+        // Independent files: written in parallel.
+        await Task.WhenAll(
+            Task.Run(() => ParquetArtifact.WriteAsync(run.LabelRows, ctx.Output("item_labels"), meta, ct), ct),
+            Task.Run(() => ParquetArtifact.WriteAsync(run.SemanticsRows, ctx.Output("item_semantics"), meta, ct), ct),
+            Task.Run(() => ParquetArtifact.WriteAsync(run.ItemTagRows, ctx.Output("item_tags"), meta, ct), ct),
+            Task.Run(() => ParquetArtifact.WriteAsync(run.SchemaRows, ctx.Output("schema"), meta, ct), ct),
+            Task.Run(() => ParquetArtifact.WriteAsync(run.TagRows, ctx.Output("tag_vocabulary"), meta, ct), ct));
         await File.WriteAllTextAsync(ctx.Output("report"), JsonSerializer.Serialize(report, ReportJson.Options), ct);
+        ctx.Progress.Verbose("outputs written");
         ctx.Progress.Info($"{report.Items:N0} items ({report.ItemsOk:N0} ok, {report.ItemsInvalid} invalid) with {report.Extractor}: " +
             $"{report.Categories} categories, {report.TagVocabulary} tags; {report.Calls:N0} calls, {report.CacheHits:N0} cache hits, " +
             $"{report.Retries} retries, {report.Regenerations} regenerations in {report.WallSeconds:F1} s");

@@ -26,14 +26,19 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         public List<(int Tag, int Score, double Weight)> Tags = [];
     }
 
-    private int Parallelism => source.IsLlm ? p.Llm.Concurrency : Environment.ProcessorCount;
+    // Twice the HTTP concurrency limit: while some workers render prompts, parse answers and write the cache, others'
+    // requests wait at the limiter, so C requests are always in flight.
+    private int Parallelism => source.IsLlm ? 2 * p.Llm.Concurrency : Environment.ProcessorCount;
 
     public async Task ExecuteAsync()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         _schema = await SchemaAsync();
         report.SchemaOrigin = _schema.Origin;
         report.Categories = _schema.Categories.Count;
+        ctx.Progress.Verbose($"schema ready ({_schema.Categories.Count} categories) at {clock.Elapsed.TotalSeconds:F2} s");
         _vocabulary = await VocabularyAsync();
+        ctx.Progress.Verbose($"tag vocabulary ready ({_vocabulary.Tags.Count} tags) at {clock.Elapsed.TotalSeconds:F2} s");
 
         var results = new ItemResult[items.Count];
         using (var progress = ctx.Progress.Start("items", items.Count))
@@ -47,6 +52,7 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
                     lock (progressLock) progress.Increment(1);
                 });
         }
+        ctx.Progress.Verbose($"items done at {clock.Elapsed.TotalSeconds:F2} s");
         Aggregate(results);
         report.Failures = _failures.Take(ReportedFailures).ToList();
     }

@@ -37,6 +37,8 @@ public sealed class TagVocabulary
 {
     public IReadOnlyList<string> Tags { get; }
     public IReadOnlyDictionary<string, int> Index { get; }
+    /// <summary>The tags as a JSON array, for prompts.</summary>
+    public string Json { get; }
 
     public TagVocabulary(IReadOnlyList<string> tags)
     {
@@ -44,5 +46,9 @@ public sealed class TagVocabulary
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < tags.Count; i++) index.TryAdd(SemanticSchema.Normalize(tags[i]), i);
         Index = index;
+        Json = System.Text.Json.JsonSerializer.Serialize(tags, new System.Text.Json.JsonSerializerOptions
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }).Replace("\",\"", "\", \"");
     }
 }

@@ -13,6 +13,10 @@ public sealed record ItemText(string Id, string Domain, string Title, string Cat
         Clean(row.Brand),
         Clean(row.Description) is { } d && d.Length > maxDescriptionChars ? d[..maxDescriptionChars] + "…" : Clean(row.Description));
 
+    /// <summary>Every field a prompt may show, unambiguously joined: part of the per-call cache key.</summary>
+    public string Identity => _identity ??= string.Join('\u001f', Id, Domain, Title, Categories, Brand, Description);
+    private string? _identity;
+
     private static string Clean(string? text) => string.IsNullOrWhiteSpace(text) ? "" : text.Trim();
 
     /// <summary>For templates: <c>item.title</c> etc. An unknown field reads "unknown" rather than leaving a hole in the prompt.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using CrossDomain.Providers.Caching;
 using CrossDomain.Providers.Chat;
@@ -16,10 +15,9 @@ public sealed record LlmTaskSettings(
     IReadOnlyDictionary<string, string> DomainNames);
 
 /// <summary>
-/// Semantics from a chat model behind <see cref="IChatClient"/>. Every call goes through the per-call cache: the key
-/// hashes provider, model, template name and version, the whole conversation (the rendered prompt and, for a
-/// regeneration, the rejected answer and the correction), temperature, response format and sample index. A
-/// non-conforming answer is regenerated up to a limit by telling the model what was wrong.
+/// Semantics from a chat model behind <see cref="IChatClient"/>. Every call goes through the per-call cache (see
+/// <see cref="AskAsync{T}"/> for its key). A non-conforming answer is regenerated up to a limit by telling the model
+/// what was wrong.
 /// </summary>
 public sealed class LlmSemanticsSource(
     string provider, string model, ChatConnection connection, CallCache cache, PromptTemplates templates,
@@ -35,8 +33,9 @@ public sealed class LlmSemanticsSource(
         {"type":"object","properties":{"description":{"type":"string"}},"required":["description"]}
         """).RootElement.Clone();
 
-    private readonly Dictionary<SemanticSchema, JsonElement> _answerSchemas = [];
-    private readonly Dictionary<TagVocabulary, JsonElement> _tagScoreSchemas = [];
+    // The structured-output schema of the current schema / vocabulary, built once (lock-free: a race builds it twice).
+    private (SemanticSchema Schema, JsonElement Json)? _answerSchema;
+    private (TagVocabulary Vocabulary, JsonElement Json)? _tagScoreSchema;
 
     public string Description => $"{provider} {model}";
     public bool IsLlm => true;
@@ -47,49 +46,47 @@ public sealed class LlmSemanticsSource(
     private string DomainName(string domain) => settings.DomainNames.GetValueOrDefault(domain, domain);
 
     public Task<Answer<SchemaProposal>> ProposeSchemaAsync(IReadOnlyList<ItemText> sample, int query, CancellationToken ct) =>
-        AskAsync("schema", $"query {query}", settings.SchemaTemplate, new Dictionary<string, object>
+        AskAsync("schema", $"query {query}", settings.SchemaTemplate, () => new Dictionary<string, object>
         {
             ["k"] = settings.Categories,
             ["labels_per_category"] = settings.LabelsPerCategory,
             ["domains"] = Domains,
             ["items"] = sample.Select(i => new Dictionary<string, object> { ["domain"] = DomainName(i.Domain), ["title"] = i.Title.Length > 0 ? i.Title : "untitled", ["categories"] = i.Categories }).ToList(),
-        }, query, settings.Temperature, SchemaProposalSchema, AnswerValidators.Schema, ct);
+        }, Identity(settings.Categories, settings.LabelsPerCategory, Domains, Identity(sample.Select(i => i.Identity).ToArray())),
+            query, settings.Temperature, SchemaProposalSchema, AnswerValidators.Schema, ct);
 
     public Task<Answer<LabelAnswer>> LabelItemAsync(ItemText item, SemanticSchema schema, int sample, CancellationToken ct)
     {
-        JsonElement jsonSchema;
-        lock (_answerSchemas)
-            if (!_answerSchemas.TryGetValue(schema, out jsonSchema)) _answerSchemas[schema] = jsonSchema = schema.AnswerJsonSchema();
-        return AskAsync("item_semantics", item.Id, settings.SemanticsTemplate, new Dictionary<string, object>
+        if (_answerSchema is not { } built || !ReferenceEquals(built.Schema, schema)) _answerSchema = built = (schema, schema.AnswerJsonSchema());
+        var jsonSchema = built.Json;
+        return AskAsync("item_semantics", item.Id, settings.SemanticsTemplate, () => new Dictionary<string, object>
         {
             ["domains"] = Domains,
             ["item"] = item.TemplateModel(),
             ["schema"] = schema.TemplateModel(),
-        }, sample, settings.Temperature, jsonSchema, text => AnswerValidators.Labels(text, schema), ct);
+        }, Identity(Domains, item.Identity, schema.Identity), sample, settings.Temperature, jsonSchema, text => AnswerValidators.Labels(text, schema), ct);
     }
 
     public Task<Answer<string>> DescribeItemAsync(ItemText item, CancellationToken ct) =>
-        AskAsync("item_description", item.Id, settings.DescriptionTemplate, new Dictionary<string, object>
+        AskAsync("item_description", item.Id, settings.DescriptionTemplate, () => new Dictionary<string, object>
         {
             ["domain"] = DomainName(item.Domain),
             ["item"] = item.TemplateModel(),
-        }, 0, settings.DescriptionTemperature, DescriptionSchema, AnswerValidators.Description, ct);
+        }, Identity(DomainName(item.Domain), item.Identity), 0, settings.DescriptionTemperature, DescriptionSchema, AnswerValidators.Description, ct);
 
     public Task<Answer<List<ScoredTag>>> ProposeTagsAsync(string domain, IReadOnlyList<ItemText> domainItems, int query, CancellationToken ct) =>
         // TEMA-LLM: R queries under deterministic decoding (T = 0); the query index keeps them distinct calls.
-        AskAsync("tag_vocabulary", domain, settings.TagVocabularyTemplate, new Dictionary<string, object>
+        AskAsync("tag_vocabulary", domain, settings.TagVocabularyTemplate, () => new Dictionary<string, object>
         {
             ["domain"] = DomainName(domain),
             ["n"] = settings.TagsPerDomain,
-            ["examples"] = domainItems.Where(i => i.Title.Length > 0).Take(settings.TagPromptExamples).Select(i => i.Title).ToList(),
-        }, query, 0.0, TagListSchema, AnswerValidators.TagList, ct);
+            ["examples"] = Examples(domainItems),
+        }, Identity(DomainName(domain), settings.TagsPerDomain, Identity(Examples(domainItems).ToArray())), query, 0.0, TagListSchema, AnswerValidators.TagList, ct);
 
     public Task<Answer<Dictionary<int, int>>> ScoreTagsAsync(ItemText item, TagVocabulary vocabulary, CancellationToken ct)
     {
-        JsonElement jsonSchema;
-        lock (_tagScoreSchemas)
-            if (!_tagScoreSchemas.TryGetValue(vocabulary, out jsonSchema))
-                _tagScoreSchemas[vocabulary] = jsonSchema = JsonSerializer.SerializeToElement(new Dictionary<string, object>
+        if (_tagScoreSchema is not { } built || !ReferenceEquals(built.Vocabulary, vocabulary))
+            _tagScoreSchema = built = (vocabulary, JsonSerializer.SerializeToElement(new Dictionary<string, object>
                 {
                     ["type"] = "object",
                     ["properties"] = new Dictionary<string, object>
@@ -102,38 +99,41 @@ public sealed class LlmSemanticsSource(
                         },
                     },
                     ["required"] = new[] { "tags" },
-                });
-        return AskAsync("item_tags", item.Id, settings.ItemTagsTemplate, new Dictionary<string, object>
+                }));
+        var jsonSchema = built.Json;
+        return AskAsync("item_tags", item.Id, settings.ItemTagsTemplate, () => new Dictionary<string, object>
         {
             ["domain"] = DomainName(item.Domain),
             ["item"] = item.TemplateModel(),
             ["tags"] = vocabulary.Tags,
-        }, 0, 0.0, jsonSchema, text => AnswerValidators.TagScores(text, vocabulary.Index), ct);
+            ["tags_json"] = vocabulary.Json,
+        }, Identity(DomainName(item.Domain), item.Identity, vocabulary.Json), 0, 0.0, jsonSchema, text => AnswerValidators.TagScores(text, vocabulary.Index), ct);
     }
 
-    private async Task<Answer<T>> AskAsync<T>(string task, string subject, string template, object templateModel, int sample,
-        double temperature, JsonElement responseSchema, Func<string, Answer<T>> validate, CancellationToken ct)
+    private List<string> Examples(IReadOnlyList<ItemText> domainItems) =>
+        domainItems.Where(i => i.Title.Length > 0).Take(settings.TagPromptExamples).Select(i => i.Title).ToList();
+
+    /// <summary>An unambiguous text of the values a prompt is rendered from (length-prefixed, so no two lists collide).</summary>
+    private static string Identity(params object[] parts) => CallCache.Key(parts.Select(p => Convert.ToString(p, CultureInfo.InvariantCulture) ?? "").ToArray());
+
+    /// <summary>
+    /// One answer, from the cache or the model. The cache key of the first attempt hashes provider, model, template name
+    /// and version (the hash of its text), response format, temperature, sample index and the identity of every value
+    /// the template is rendered from: the rendered prompt is a function of exactly these, so a hit needs no rendering
+    /// (which keeps a fully cached rerun fast). A regeneration's key chains the previous key with the rejected answer
+    /// and the correction sent.
+    /// </summary>
+    private async Task<Answer<T>> AskAsync<T>(string task, string subject, string template, Func<object> templateModel, string modelIdentity,
+        int sample, double temperature, JsonElement responseSchema, Func<string, Answer<T>> validate, CancellationToken ct)
     {
-        var prompt = templates.Render(template, templateModel);
         var (templateName, templateVersion) = templates.Identity(template);
-        var messages = new List<ChatMessage> { new(ChatRole.User, prompt) };
-        var format = settings.Format switch
-        {
-            ResponseFormatMode.JsonSchema => ChatResponseFormat.ForJsonSchema(responseSchema, task),
-            ResponseFormatMode.Json => ChatResponseFormat.Json,
-            _ => null,
-        };
-        var options = new ChatOptions
-        {
-            Temperature = (float)temperature,
-            Seed = settings.Seed + sample,
-            ResponseFormat = format,
-        };
+        List<ChatMessage>? messages = null;
+        var key = CallCache.Key(provider, model, templateName, templateVersion, settings.Format.ToString(),
+            temperature.ToString("R", CultureInfo.InvariantCulture), sample.ToString(CultureInfo.InvariantCulture), modelIdentity);
+        var corrections = new List<(string Rejected, string Correction)>();
         string lastError = "";
         for (int attempt = 0; attempt <= settings.MaxRegenerations; attempt++)
         {
-            var key = CallCache.Key(provider, model, templateName, templateVersion, settings.Format.ToString(),
-                temperature.ToString("R", CultureInfo.InvariantCulture), sample.ToString(CultureInfo.InvariantCulture), Conversation(messages));
             string text;
             if (cache.TryGet(key, out var cached))
             {
@@ -142,6 +142,26 @@ public sealed class LlmSemanticsSource(
             }
             else
             {
+                if (messages is null)
+                {
+                    messages = [new ChatMessage(ChatRole.User, templates.Render(template, templateModel()))];
+                    foreach (var (rejected, sent) in corrections)
+                    {
+                        messages.Add(new ChatMessage(ChatRole.Assistant, rejected));
+                        messages.Add(new ChatMessage(ChatRole.User, sent));
+                    }
+                }
+                var options = new ChatOptions
+                {
+                    Temperature = (float)temperature,
+                    Seed = settings.Seed + sample,
+                    ResponseFormat = settings.Format switch
+                    {
+                        ResponseFormatMode.JsonSchema => ChatResponseFormat.ForJsonSchema(responseSchema, task),
+                        ResponseFormatMode.Json => ChatResponseFormat.Json,
+                        _ => null,
+                    },
+                };
                 var clock = Stopwatch.StartNew();
                 ChatResponse response;
                 try { response = await connection.Client.GetResponseAsync(messages, options, ct); }
@@ -165,19 +185,14 @@ public sealed class LlmSemanticsSource(
             lastError = answer.Error!;
             if (attempt == settings.MaxRegenerations) break;
             counters.Regeneration();
-            messages.Add(new ChatMessage(ChatRole.Assistant, text));
-            messages.Add(new ChatMessage(ChatRole.User,
-                $"Your answer does not follow the instructions: {lastError}. Answer again with only the JSON, following every rule."));
+            var correction = $"Your answer does not follow the instructions: {lastError}. Answer again with only the JSON, following every rule.";
+            corrections.Add((text, correction));
+            messages?.Add(new ChatMessage(ChatRole.Assistant, text));
+            messages?.Add(new ChatMessage(ChatRole.User, correction));
+            key = CallCache.Key(key, text, correction);
         }
         counters.InvalidAnswer();
         return Answer<T>.Failure(lastError);
-    }
-
-    private static string Conversation(List<ChatMessage> messages)
-    {
-        var sb = new StringBuilder();
-        foreach (var m in messages) sb.Append(m.Role.Value).Append('\u001f').Append(m.Text).Append('\u001e');
-        return sb.ToString();
     }
 
     public void Dispose() => connection.Dispose();

@@ -17,6 +17,9 @@ public sealed class SemanticSchema
 {
     private readonly Dictionary<string, int>[] _labelLookup;
     private readonly Dictionary<string, int> _categoryLookup;
+    // Exact spellings first: answers usually copy the schema, and normalising allocates.
+    private readonly Dictionary<string, int>[] _labelExact;
+    private readonly Dictionary<string, int> _categoryExact;
 
     public IReadOnlyList<SchemaCategory> Categories { get; }
     /// <summary>Where it came from: "induced" or the file it was read from.</summary>
@@ -27,12 +30,20 @@ public sealed class SemanticSchema
         Categories = categories;
         Origin = origin;
         _categoryLookup = new(StringComparer.Ordinal);
+        _categoryExact = new(StringComparer.Ordinal);
         _labelLookup = new Dictionary<string, int>[categories.Count];
+        _labelExact = new Dictionary<string, int>[categories.Count];
         for (int c = 0; c < categories.Count; c++)
         {
             _categoryLookup.TryAdd(Normalize(categories[c].Name), c);
+            _categoryExact.TryAdd(categories[c].Name, c);
             _labelLookup[c] = new(StringComparer.Ordinal);
-            for (int l = 0; l < categories[c].Labels.Count; l++) _labelLookup[c].TryAdd(Normalize(categories[c].Labels[l]), l);
+            _labelExact[c] = new(StringComparer.Ordinal);
+            for (int l = 0; l < categories[c].Labels.Count; l++)
+            {
+                _labelLookup[c].TryAdd(Normalize(categories[c].Labels[l]), l);
+                _labelExact[c].TryAdd(categories[c].Labels[l], l);
+            }
         }
     }
 
@@ -41,12 +52,30 @@ public sealed class SemanticSchema
         string.Join(' ', text.Trim().Trim('"', '\'', '.', ',', ';', ':', '*', '-').ToLowerInvariant()
             .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
-    public int FindCategory(string name) => _categoryLookup.TryGetValue(Normalize(name), out var c) ? c : -1;
-    public int FindLabel(int category, string label) => _labelLookup[category].TryGetValue(Normalize(label), out var l) ? l : -1;
+    public int FindCategory(string name) =>
+        _categoryExact.TryGetValue(name, out var c) || _categoryLookup.TryGetValue(Normalize(name), out c) ? c : -1;
 
-    /// <summary>Prompt view: the categories with their labels, for templates.</summary>
-    public IReadOnlyList<object> TemplateModel() =>
-        Categories.Select(c => (object)new Dictionary<string, object> { ["name"] = c.Name, ["labels"] = c.Labels }).ToList();
+    public int FindLabel(int category, string label) =>
+        _labelExact[category].TryGetValue(label, out var l) || _labelLookup[category].TryGetValue(Normalize(label), out l) ? l : -1;
+
+    private IReadOnlyList<object>? _templateModel;
+    private string? _identity;
+
+    /// <summary>Hash of the categories and labels in order: part of the cache key of every prompt showing the schema.</summary>
+    public string Identity => _identity ??= CrossDomain.Providers.Caching.CallCache.Key(
+        Categories.SelectMany(c => new[] { "\u001d" + c.Name }.Concat(c.Labels)).ToArray());
+    private static readonly JsonSerializerOptions PromptJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// Prompt view, built once: each category's <c>name</c>, <c>labels</c>, and <c>labels_json</c> (the labels as a JSON
+    /// array, so that a template need not loop over every label of every category for every item).
+    /// </summary>
+    public IReadOnlyList<object> TemplateModel() => _templateModel ??= Categories.Select(c => (object)new Dictionary<string, object>
+    {
+        ["name"] = c.Name,
+        ["labels"] = c.Labels,
+        ["labels_json"] = JsonSerializer.Serialize(c.Labels, PromptJson).Replace("\",\"", "\", \""),
+    }).ToList();
 
     /// <summary>JSON schema of a T_rec answer: every category required, labels restricted to the schema's.</summary>
     public JsonElement AnswerJsonSchema()

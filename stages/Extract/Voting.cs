@@ -80,6 +80,7 @@ public static class Voting
     /// The summary is taken from the answer whose labels agree best with the vote (Jaccard over (category, label)
     /// pairs; ties: the earliest sample), so the summary describes what the labels say.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot on cached reruns: skip tier-0
     public static (int[][] Labels, int[][] Votes, int SummaryFrom) Labels(IReadOnlyList<LabelAnswer> valid, int categories)
     {
         if (valid.Count == 0) throw new ArgumentException("nothing to vote on", nameof(valid));
@@ -150,6 +151,7 @@ public static class Voting
     /// θ, at most <paramref name="max"/>; weights are the kept scores normalised to sum 1 (the weighted multi-hot w_v).
     /// Ties in score go to the lower vocabulary index.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot on cached reruns: skip tier-0
     public static List<(int Tag, int Score, double Weight)> SelectTags(IReadOnlyDictionary<int, int> scores, TagSelection mode, int topR, int threshold, int max)
     {
         var ranked = scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key).ToList();

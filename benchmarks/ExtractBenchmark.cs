@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CrossDomain.Engine.Artifacts;
+using CrossDomain.FakeServers;
+using CrossDomain.Stages.Extract;
+using CrossDomain.Stages.Ingest;
+
+namespace CrossDomain.Benchmarks;
+
+/// <summary>
+/// The extract stage's figures: LLM-call throughput against a local fake server with a fixed latency L and
+/// concurrency C (ideal C/L), a fully cached rerun over the 28,095 real Food-Kitchen items, and the offline
+/// extractor over the same items. Both reruns go through the real CLI in a fresh process.
+/// </summary>
+public static class ExtractBenchmark
+{
+    private static readonly string RepoRoot = FindRepoRoot();
+
+    public static async Task RunAsync(int items, int latencyMs, int concurrency, string dataDir, string? keep)
+    {
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB");
+        var dir = keep ?? Directory.CreateTempSubdirectory("crossdomain-bench-extract-").FullName;
+        Directory.CreateDirectory(dir);
+        try
+        {
+            if (items > 0) await ThroughputAsync(dir, items, latencyMs, concurrency);
+            await RealDataAsync(dir, Path.GetFullPath(dataDir));
+        }
+        finally { if (keep is null) Directory.Delete(dir, recursive: true); }
+    }
+
+    private static async Task ThroughputAsync(string dir, int items, int latencyMs, int concurrency)
+    {
+        var itemsDir = Path.Combine(dir, "items");
+        Directory.CreateDirectory(itemsDir);
+        foreach (var domain in new[] { "food", "kitchen" })
+            await ParquetArtifact.WriteAsync(Enumerable.Range(0, items / 2).Select(i => new ItemRow
+            {
+                Item = $"{domain}-{i:D6}", Domain = domain, Title = $"{domain} item number {i}", Categories = [$"{domain} > shelf {i % 17}"], SourceFormat = "bench",
+            }), Path.Combine(itemsDir, $"{domain}.parquet"), new Dictionary<string, string>());
+        using var server = new FakeLlmServer(r => FakeLlmOracle.Answer(r) with { DelayMs = latencyMs }, workers: concurrency * 2);
+        var p = new ExtractParams
+        {
+            Llm = new LlmParams { Provider = ExtractorKind.Ollama, Model = "bench", Endpoint = server.BaseUri.ToString(), Concurrency = concurrency },
+            Samples = 1, SchemaQueries = 3, TagQueries = 3, Categories = 4, TagsPerDomain = 7, CacheDir = "cache",
+        };
+        var outputs = Path.Combine(dir, "out");
+        var ctx = new CrossDomain.Engine.Stages.StageContext
+        {
+            StageName = "extract", Fingerprint = "bench", ProjectRoot = RepoRoot, ArtifactsRoot = dir,
+            OutputPaths = new ExtractStage().Outputs(p).ToDictionary(o => o.Name, o => Path.Combine(outputs, o.FileName)),
+            InputPaths = new Dictionary<string, string> { ["items"] = itemsDir },
+        };
+        Directory.CreateDirectory(outputs);
+        var clock = Stopwatch.StartNew();
+        await new ExtractStage().RunAsync(ctx, p, CancellationToken.None);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var report = JsonDocument.Parse(File.ReadAllText(ctx.OutputPaths["report"])).RootElement;
+        var calls = report.GetProperty("calls").GetInt64();
+        var ideal = concurrency * 1000.0 / latencyMs;
+        Console.WriteLine($"throughput      : {items:N0} items, {calls:N0} calls, L = {latencyMs} ms, C = {concurrency}: {calls / seconds:F0} calls/s " +
+            $"in {seconds:F1} s; ideal C/L = {ideal:F0} calls/s ({calls / seconds / ideal:P1} of ideal); peak requests in flight {server.PeakConcurrency}");
+    }
+
+    private static async Task RealDataAsync(string dir, string dataDir)
+    {
+        using var server = new FakeLlmServer(FakeLlmOracle.Answer, workers: 32);
+        var artifacts = Path.Combine(dir, "real");
+        var config = Path.Combine(dir, "real.yaml");
+        File.WriteAllText(config, $$"""
+            root: {{RepoRoot}}
+            artifacts: {{artifacts}}
+            stages:
+              ingest:
+                uses: ingest
+                params:
+                  domains:
+                    food: { files: [ "{{dataDir}}/meta_Grocery_and_Gourmet_Food.json.gz" ] }
+                    kitchen: { files: [ "{{dataDir}}/meta_Home_and_Kitchen.json.gz" ] }
+              extract:
+                uses: extract
+                deps: [ ingest.items ]
+                params:
+                  schema_file: prompts/food-kitchen-schema.yaml
+                  llm: { provider: ollama, model: bench, endpoint: "{{server.BaseUri}}", concurrency: 16 }
+            """);
+        var fill = Cli(config, "run", "all");
+        var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(artifacts, "extract", "report.json"))).RootElement;
+        Console.WriteLine($"cache fill      : {report.GetProperty("items").GetInt32():N0} items, {report.GetProperty("calls").GetInt64():N0} calls at L = 0 in {fill.TotalSeconds:F1} s");
+        var times = Enumerable.Range(0, 3).Select(_ => Cli(config, "run", "extract", "--force", "--single").TotalSeconds).ToList();
+        report = JsonDocument.Parse(File.ReadAllText(Path.Combine(artifacts, "extract", "report.json"))).RootElement;
+        Console.WriteLine($"cached rerun    : {report.GetProperty("cache_hits").GetInt64():N0} cache hits, {report.GetProperty("calls").GetInt64()} calls; " +
+            $"`run extract --force --single` process wall {string.Join(", ", times.Select(t => $"{t:F2}"))} s (median {times.Order().ElementAt(1):F2} s), stage {report.GetProperty("wall_seconds").GetDouble():F2} s");
+        var offline = Enumerable.Range(0, 3).Select(_ => Cli(config, "--set", "stages.extract.params.llm.provider=offline", "run", "extract", "--force", "--single").TotalSeconds).ToList();
+        report = JsonDocument.Parse(File.ReadAllText(Path.Combine(artifacts, "extract", "report.json"))).RootElement;
+        Console.WriteLine($"offline         : {report.GetProperty("items").GetInt32():N0} items; `run extract --force --single` process wall " +
+            $"{string.Join(", ", offline.Select(t => $"{t:F2}"))} s (median {offline.Order().ElementAt(1):F2} s), stage {report.GetProperty("wall_seconds").GetDouble():F2} s");
+        await Task.CompletedTask;
+    }
+
+    private static TimeSpan Cli(string config, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "crossdomain.dll"));
+        psi.ArgumentList.Add("--config");
+        psi.ArgumentList.Add(config);
+        psi.ArgumentList.Add("--quiet");
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var clock = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"crossdomain {string.Join(' ', args)} failed:\n{output}\n{err.Result}");
+        return clock.Elapsed;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "CrossDomain.sln"))) return d.FullName;
+        throw new InvalidOperationException("run the benchmarks from inside the repository");
+    }
+}
