@@ -36,10 +36,27 @@ public static class ListCommand
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(kind.Name)}[/] (version {kind.Version}): {Markup.Escape(kind.Description)}");
             var defaults = Activator.CreateInstance(kind.ParamsType)!;
             var table = new Table().AddColumns("param", "default", "description");
-            foreach (var p in ParamBinder.SettableProperties(kind.ParamsType))
-                table.AddRow(Markup.Escape(ParamBinder.KeyOf(p)), Markup.Escape(System.Text.Json.JsonSerializer.Serialize(p.GetValue(defaults), p.PropertyType, ParamBinder.CanonicalOptions)),
-                    Markup.Escape(p.GetCustomAttribute<ParamAttribute>()?.Description ?? ""));
+            AddRows(table, kind.ParamsType, defaults, "");
             AnsiConsole.Write(table);
+        }
+    }
+
+    /// <summary>One row per param; a nested params record (such as extract's <c>llm</c>) as dotted rows of its own params.</summary>
+    private static void AddRows(Table table, Type type, object values, string prefix)
+    {
+        foreach (var p in ParamBinder.SettableProperties(type))
+        {
+            var value = p.GetValue(values);
+            var description = p.GetCustomAttribute<ParamAttribute>()?.Description ?? "";
+            if (value is not null && p.PropertyType.IsClass && p.PropertyType != typeof(string)
+                && ParamBinder.SettableProperties(p.PropertyType).Any(x => x.GetCustomAttribute<ParamAttribute>() is not null))
+            {
+                table.AddRow(Markup.Escape(prefix + ParamBinder.KeyOf(p)), "", Markup.Escape(description));
+                AddRows(table, p.PropertyType, value, prefix + ParamBinder.KeyOf(p) + ".");
+                continue;
+            }
+            table.AddRow(Markup.Escape(prefix + ParamBinder.KeyOf(p)),
+                Markup.Escape(System.Text.Json.JsonSerializer.Serialize(value, p.PropertyType, ParamBinder.CanonicalOptions)), Markup.Escape(description));
         }
     }
 }

@@ -205,6 +205,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
 
     private static async Task WriteAsync(StageContext ctx, ExtractParams p, ExtractionRun run, ExtractReport report, bool synthetic, CancellationToken ct)
     {
+        var writeClock = Stopwatch.StartNew();
         var meta = ctx.ArtifactMetadata.ToDictionary();
         meta["crossdomain.extractor"] = report.Extractor;
         meta["crossdomain.is_llm"] = report.IsLlm ? "true" : "false";
@@ -217,7 +218,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
             Task.Run(() => ParquetArtifact.WriteAsync(run.SchemaRows, ctx.Output("schema"), meta, ct), ct),
             Task.Run(() => ParquetArtifact.WriteAsync(run.TagRows, ctx.Output("tag_vocabulary"), meta, ct), ct));
         await File.WriteAllTextAsync(ctx.Output("report"), JsonSerializer.Serialize(report, ReportJson.Options), ct);
-        ctx.Progress.Verbose("outputs written");
+        ctx.Progress.Verbose($"outputs written at {report.WallSeconds:F2} + {writeClock.Elapsed.TotalSeconds:F2} s");
         ctx.Progress.Info($"{report.Items:N0} items ({report.ItemsOk:N0} ok, {report.ItemsInvalid} invalid) with {report.Extractor}: " +
             $"{report.Categories} categories, {report.TagVocabulary} tags; {report.Calls:N0} calls, {report.CacheHits:N0} cache hits, " +
             $"{report.Retries} retries, {report.Regenerations} regenerations in {report.WallSeconds:F1} s");

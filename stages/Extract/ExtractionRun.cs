@@ -54,6 +54,7 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         }
         ctx.Progress.Verbose($"items done at {clock.Elapsed.TotalSeconds:F2} s");
         Aggregate(results);
+        ctx.Progress.Verbose($"aggregated at {clock.Elapsed.TotalSeconds:F2} s");
         report.Failures = _failures.Take(ReportedFailures).ToList();
     }
 

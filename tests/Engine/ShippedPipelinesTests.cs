@@ -11,10 +11,15 @@ public class ShippedPipelinesTests
     private static PipelineDefinition Load(string relative) => PipelineLoader.Load(Path.Combine(RepoRoot, relative), StageCatalog.CreateRegistry());
 
     [Fact]
-    public void Default_pipeline_synthesizes_ingests_and_builds_both_directions()
+    public void Default_pipeline_synthesizes_ingests_builds_both_directions_and_extracts_offline()
     {
         var p = Load("pipeline.yaml");
-        Assert.Equal(["synthesize", "ingest", "food_to_kitchen", "kitchen_to_food"], p.Stages.Select(s => s.Name));
+        Assert.Equal(["synthesize", "ingest", "food_to_kitchen", "kitchen_to_food", "extract"], p.Stages.Select(s => s.Name));
+        var extract = p.Find("extract")!;
+        Assert.Equal(["ingest.items"], extract.Upstream.Select(u => u.Id));
+        Assert.Equal(CrossDomain.Stages.Extract.ExtractorKind.Offline, ((CrossDomain.Stages.Extract.ExtractParams)extract.Params).Llm.Provider);
+        // The schema file and the five templates are prompts: editing one makes the stage stale.
+        Assert.Equal(6, extract.Inputs.Count(i => i.IsPrompt));
         Assert.Equal(["synthesize.raw"], p.Find("ingest")!.Upstream.Select(u => u.Id));
         Assert.Equal(["ingest.interactions"], p.Find("kitchen_to_food")!.Upstream.Select(u => u.Id));
         Assert.Equal(Path.Combine(RepoRoot, "pipeline.lock"), p.LockPath);
