@@ -34,6 +34,9 @@ public sealed class ExtractReport
     public double WallSeconds { get; set; }
     public double CallsPerSecond { get; set; }
     public int CacheEntries { get; set; }
+    /// <summary>Items whose result came from the result memo (their cached answers were not re-validated).</summary>
+    public int ItemsFromMemo { get; set; }
+    public int VocabulariesFromMemo { get; set; }
     /// <summary>category → label → domain → items carrying it (after voting, before outlier filtering).</summary>
     public Dictionary<string, Dictionary<string, Dictionary<string, int>>> LabelFrequencies { get; set; } = [];
     public int OutlierMinItems { get; set; }

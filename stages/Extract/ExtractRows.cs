@@ -38,11 +38,10 @@ public sealed class ItemSemanticsRow
     [JsonPropertyName("error")] public string? Error { get; set; }
 }
 
-/// <summary>One voted label of one item (<c>item_labels.parquet</c>).</summary>
+/// <summary>One voted label of one item (<c>item_labels.parquet</c>; the item's domain is in item_semantics).</summary>
 public sealed class ItemLabelRow
 {
     [JsonPropertyName("item")] public string Item { get; set; } = "";
-    [JsonPropertyName("domain")] public string Domain { get; set; } = "";
     [JsonPropertyName("category_idx")] public int CategoryIdx { get; set; }
     [JsonPropertyName("category")] public string Category { get; set; } = "";
     [JsonPropertyName("label_idx")] public int LabelIdx { get; set; }

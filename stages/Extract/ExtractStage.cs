@@ -41,18 +41,39 @@ public sealed class ExtractStage : StageKind<ExtractParams>
     public override async Task RunAsync(StageContext ctx, ExtractParams p, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        // The call cache (network providers only) loads while the items are read.
-        var cacheLoad = p.Llm.Provider is ExtractorKind.Offline or ExtractorKind.File ? null
-            : Task.Run(() => CallCache.OpenAsync(Path.Combine(ctx.ArtifactsRoot, p.CacheDir), ct), ct);
-        var (items, synthetic) = await LoadItemsAsync(ctx, p, ct);
+        var cacheDir = Path.Combine(ctx.ArtifactsRoot, p.CacheDir);
+        var network = p.Llm.Provider is not (ExtractorKind.Offline or ExtractorKind.File);
+        // The result memo (network providers only) loads while the items are read; the call cache only when needed.
+        var memoLoad = network ? Task.Run(() => ResultMemo.OpenAsync(cacheDir, ct), ct) : null;
+        var itemsLoad = Task.Run(() => LoadItemsAsync(ctx, p, ct), ct);
+        // Templates and the chat client are set up meanwhile (no network traffic: clients connect on first call).
+        PromptTemplates? templates = null;
+        ChatConnection? connection = null;
+        if (network)
+        {
+            templates = new PromptTemplates();
+            foreach (var t in new[] { p.SchemaPrompt, p.SemanticsPrompt, p.DescriptionPrompt, p.TagVocabularyPrompt, p.ItemTagsPrompt })
+                templates.Load(ctx.Resolve(t));
+            try { connection = ChatClientFactory.Create(ProviderOptions(p.Llm)); }
+            catch (InvalidOperationException e) { throw new StageException($"params.llm: {e.Message}"); }
+        }
+        List<ItemText> items;
+        bool synthetic;
+        try { (items, synthetic) = await itemsLoad; }
+        catch
+        {
+            connection?.Dispose();
+            throw;
+        }
+        ctx.Progress.Verbose($"{items.Count:N0} items read at {clock.Elapsed.TotalSeconds:F2} s");
         var domains = items.Select(i => i.Domain).Distinct().ToList();
         var domainNames = domains.ToDictionary(d => d, d => p.DomainNames.GetValueOrDefault(d, d));
         var counters = new ExtractionCounters();
         var report = new ExtractReport { Synthetic = synthetic, Items = items.Count };
         foreach (var g in items.GroupBy(i => i.Domain)) report.ItemsByDomain[g.Key] = g.Count();
 
-        CallCache? cache = null;
-        ChatConnection? connection = null;
+        LazyCallCache? calls = null;
+        ResultMemo? memo = memoLoad is null ? null : await memoLoad;
         ISemanticsSource source;
         switch (p.Llm.Provider)
         {
@@ -66,23 +87,11 @@ public sealed class ExtractStage : StageKind<ExtractParams>
                 report.Notice = "answers imported from a file; no LLM was called";
                 break;
             default:
-                var templates = new PromptTemplates();
-                foreach (var t in new[] { p.SchemaPrompt, p.SemanticsPrompt, p.DescriptionPrompt, p.TagVocabularyPrompt, p.ItemTagsPrompt })
-                    templates.Load(ctx.Resolve(t));
-                var options = ProviderOptions(p.Llm);
-                try { connection = ChatClientFactory.Create(options); }
-                catch (InvalidOperationException e)
-                {
-                    (await cacheLoad!).Dispose();
-                    throw new StageException($"params.llm: {e.Message}");
-                }
-                cache = await cacheLoad!;
-                if (cache.TornLines > 0) ctx.Progress.Warn($"LLM cache: {cache.TornLines} torn line(s) from an interrupted run ignored");
-                ctx.Progress.Verbose($"LLM cache {cache.Directory}: {cache.Count:N0} answers, loaded at {clock.Elapsed.TotalSeconds:F2} s");
+                calls = new LazyCallCache(cacheDir);
                 var settings = new LlmTaskSettings(ctx.Resolve(p.SchemaPrompt), ctx.Resolve(p.SemanticsPrompt), ctx.Resolve(p.DescriptionPrompt),
                     ctx.Resolve(p.TagVocabularyPrompt), ctx.Resolve(p.ItemTagsPrompt), p.Categories, p.LabelsPerCategory, p.TagsPerDomain,
                     p.TagPromptExamples, p.Temperature, p.DescriptionTemperature, p.MaxRegenerations, p.Llm.ResponseFormat, p.Llm.Seed, domainNames);
-                source = new LlmSemanticsSource(ProviderName(p.Llm.Provider), p.Llm.Model, connection, cache, templates, settings, counters);
+                source = new LlmSemanticsSource(ProviderName(p.Llm.Provider), p.Llm.Model, connection!, calls, templates!, settings, counters);
                 ctx.Progress.Info($"extracting with {source.Description} at {p.Llm.Endpoint}");
                 break;
         }
@@ -92,12 +101,18 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
-            var run = new ExtractionRun(p, source, items, domains, ctx, report, abort);
+            var run = new ExtractionRun(p, source, items, domains, ctx, report, abort, memo);
             await run.ExecuteAsync();
             report.WallSeconds = clock.Elapsed.TotalSeconds;
-            FillCounters(report, counters, connection, cache);
+            FillCounters(report, counters, connection, calls?.Opened);
+            if (calls?.Opened is { } opened)
+            {
+                if (opened.TornLines > 0) ctx.Progress.Warn($"LLM cache: {opened.TornLines} torn line(s) from an interrupted run ignored");
+                ctx.Progress.Verbose($"LLM cache {opened.Directory}: {opened.Count:N0} answers");
+            }
             CheckFailures(p, report, run);
             await WriteAsync(ctx, p, run, report, synthetic, ct);
+            if (memo is not null) await memo.SaveAsync(ct);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested && !ct.IsCancellationRequested)
         {
@@ -107,7 +122,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         finally
         {
             source.Dispose();
-            if (cache is not null)
+            if (calls?.Opened is { } cache)
             {
                 await cache.CompactAsync(CancellationToken.None);
                 cache.Dispose();
@@ -184,11 +199,11 @@ public sealed class ExtractStage : StageKind<ExtractParams>
     {
         var path = ctx.Input("items");
         var parts = InteractionsReader.Parts(path);
-        var rows = new List<ItemRow>();
+        var rows = new List<ItemTextColumns>();
         bool synthetic = false;
         foreach (var part in parts)
         {
-            rows.AddRange(await ParquetArtifact.ReadAsync<ItemRow>(part, ct));
+            rows.AddRange(await ParquetArtifact.ReadAsync<ItemTextColumns>(part, ct));
             synthetic |= (await ParquetArtifact.ReadMetadataAsync(part)).TryGetValue("crossdomain.synthetic", out var s) && s == "true";
         }
         if (p.OnlyIndexedItems)
@@ -212,7 +227,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         if (synthetic) meta["crossdomain.synthetic"] = "true";
         // Independent files: written in parallel.
         await Task.WhenAll(
-            Task.Run(() => ParquetArtifact.WriteAsync(run.LabelRows, ctx.Output("item_labels"), meta, ct), ct),
+            Task.Run(() => ItemLabelsTable.WriteAsync(run.LabelRows, ctx.Output("item_labels"), meta, ct), ct),
             Task.Run(() => ParquetArtifact.WriteAsync(run.SemanticsRows, ctx.Output("item_semantics"), meta, ct), ct),
             Task.Run(() => ParquetArtifact.WriteAsync(run.ItemTagRows, ctx.Output("item_tags"), meta, ct), ct),
             Task.Run(() => ParquetArtifact.WriteAsync(run.SchemaRows, ctx.Output("schema"), meta, ct), ct),

@@ -5,8 +5,10 @@ namespace CrossDomain.Stages.Extract;
 
 /// <summary>One execution of the extract stage: schema, tag vocabulary, then every item; votes and filters; rows.</summary>
 internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, List<ItemText> items, List<string> domains,
-    StageContext ctx, ExtractReport report, CancellationTokenSource abort)
+    StageContext ctx, ExtractReport report, CancellationTokenSource abort, ResultMemo? memo)
 {
+    private string? _memoContext;
+    private int _itemsFromMemo;
     private const int ReportedFailures = 20;
     private readonly ConcurrentQueue<ExtractFailure> _failures = new();
     private SemanticSchema _schema = null!;
@@ -40,6 +42,9 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         _vocabulary = await VocabularyAsync();
         ctx.Progress.Verbose($"tag vocabulary ready ({_vocabulary.Tags.Count} tags) at {clock.Elapsed.TotalSeconds:F2} s");
 
+        if (memo is not null && source.ResultContext(_schema, _vocabulary) is { } context)
+            _memoContext = Providers.Caching.CallCache.Key("extract item result v1", context, Samples.ToString(), p.TagSelection.ToString(),
+                p.TagTopR.ToString(), p.TagThreshold.ToString(), p.MaxTagsPerItem.ToString());
         var results = new ItemResult[items.Count];
         using (var progress = ctx.Progress.Start("items", items.Count))
         {
@@ -52,7 +57,8 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
                     lock (progressLock) progress.Increment(1);
                 });
         }
-        ctx.Progress.Verbose($"items done at {clock.Elapsed.TotalSeconds:F2} s");
+        report.ItemsFromMemo = _itemsFromMemo;
+        ctx.Progress.Verbose($"items done at {clock.Elapsed.TotalSeconds:F2} s ({_itemsFromMemo:N0} from the result memo)");
         Aggregate(results);
         ctx.Progress.Verbose($"aggregated at {clock.Elapsed.TotalSeconds:F2} s");
         report.Failures = _failures.Take(ReportedFailures).ToList();
@@ -102,6 +108,15 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         foreach (var domain in domains)
         {
             var domainItems = items.Where(i => i.Domain == domain).ToList();
+            var memoKey = memo is not null && source.VocabularyContext(domain, domainItems) is { } vc
+                ? Providers.Caching.CallCache.Key("extract tag list v1", vc, queries.ToString(), p.TagMinAgreement.ToString("R")) : null;
+            if (memoKey is not null && memo!.TryGetVocabulary(memoKey, out var remembered))
+            {
+                report.VocabulariesFromMemo++;
+                report.TagsByDomain[domain] = remembered.Count;
+                foreach (var t in remembered) Merge(t.Tag, t.Votes, t.MeanScore, t.Queries, domain);
+                continue;
+            }
             var answers = await Task.WhenAll(Enumerable.Range(0, queries).Select(async r =>
             {
                 try { return await source.ProposeTagsAsync(domain, domainItems, r, abort.Token); }
@@ -118,19 +133,23 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
             }
             var voted = Voting.Tags(valid, p.TagsPerDomain, p.TagMinAgreement);
             report.TagsByDomain[domain] = voted.Count;
-            foreach (var (tag, votes, mean) in voted)
+            foreach (var (tag, votes, mean) in voted) Merge(tag, votes, mean, valid.Count, domain);
+            if (memoKey is not null && valid.Count == answers.Length)
+                memo!.AddVocabulary(memoKey, voted.Select(v => new ResultMemo.VotedTag(v.Tag, v.Votes, v.MeanScore, valid.Count)).ToList());
+        }
+
+        void Merge(string tag, int votes, double mean, int queriesAnswered, string domain)
+        {
+            if (index.TryGetValue(tag, out var at))
             {
-                if (index.TryGetValue(tag, out var at))
-                {
-                    var m = merged[at];
-                    m.Domains.Add(domain);
-                    merged[at] = (m.Tag, m.Domains, m.Votes + votes, m.Queries + valid.Count, m.ScoreSum + mean * votes);
-                }
-                else
-                {
-                    index[tag] = merged.Count;
-                    merged.Add((tag, [domain], votes, valid.Count, mean * votes));
-                }
+                var m = merged[at];
+                m.Domains.Add(domain);
+                merged[at] = (m.Tag, m.Domains, m.Votes + votes, m.Queries + queriesAnswered, m.ScoreSum + mean * votes);
+            }
+            else
+            {
+                index[tag] = merged.Count;
+                merged.Add((tag, [domain], votes, queriesAnswered, mean * votes));
             }
         }
         for (int t = 0; t < merged.Count; t++)
@@ -143,9 +162,48 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         return new TagVocabulary(merged.Select(m => m.Tag).ToList());
     }
 
+    private int Samples => source.IsDeterministic ? 1 : p.Samples;
+
     private async Task<ItemResult> ItemAsync(ItemText item, CancellationToken token)
     {
-        var samples = source.IsDeterministic ? 1 : p.Samples;
+        var memoKey = _memoContext is null ? null : ResultMemo.Key(_memoContext, item.Identity);
+        if (memoKey is not null && memo!.TryGetItem(memoKey, out var remembered))
+        {
+            Interlocked.Increment(ref _itemsFromMemo);
+            return FromMemo(item, remembered);
+        }
+        var result = await ComputeItemAsync(item, token);
+        if (memoKey is not null && result.Row.Status != "failed") memo!.AddItem(ToMemo(memoKey, result));
+        return result;
+    }
+
+    private ItemResult FromMemo(ItemText item, MemoRow m)
+    {
+        var row = new ItemSemanticsRow
+        {
+            Item = item.Id, Domain = item.Domain, Status = m.Status, Samples = m.Samples, ValidSamples = m.ValidSamples, SummarySample = m.SummarySample,
+            Summary = m.Summary, Description = m.Description, DescriptionStatus = m.DescriptionStatus, TagsStatus = m.TagsStatus, Error = m.Error,
+        };
+        var result = new ItemResult { Row = row, Tags = ResultMemo.DecodeTags(m.Tags) };
+        if (m.Labels is not null) (result.Labels, result.Votes) = ResultMemo.DecodeLabels(m.Labels, _schema.Categories.Count);
+        // What the memoised result recorded as failed is reported again, as re-validating would.
+        if (m.Status == "invalid") _failures.Enqueue(new ExtractFailure(item.Id, "item_semantics", m.Error ?? ""));
+        if (m.DescriptionStatus == "invalid") _failures.Enqueue(new ExtractFailure(item.Id, "item_description", "no conforming description (remembered)"));
+        if (m.TagsStatus == "invalid") _failures.Enqueue(new ExtractFailure(item.Id, "item_tags", "no conforming tag scores (remembered)"));
+        return result;
+    }
+
+    private static MemoRow ToMemo(string key, ItemResult r) => new()
+    {
+        Key = key, Item = r.Row.Item, Status = r.Row.Status, Samples = r.Row.Samples, ValidSamples = r.Row.ValidSamples,
+        SummarySample = r.Row.SummarySample, Summary = r.Row.Summary, Description = r.Row.Description, DescriptionStatus = r.Row.DescriptionStatus,
+        TagsStatus = r.Row.TagsStatus, Error = r.Row.Error, Labels = r.Labels is null ? null : ResultMemo.EncodeLabels(r.Labels, r.Votes!),
+        Tags = ResultMemo.EncodeTags(r.Tags),
+    };
+
+    private async Task<ItemResult> ComputeItemAsync(ItemText item, CancellationToken token)
+    {
+        var samples = Samples;
         var row = new ItemSemanticsRow { Item = item.Id, Domain = item.Domain, Samples = samples };
         var result = new ItemResult { Row = row };
         try
@@ -253,7 +311,7 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
                         kept++;
                         LabelRows.Add(new ItemLabelRow
                         {
-                            Item = row.Item, Domain = row.Domain, CategoryIdx = c, Category = cats[c].Name, LabelIdx = l, Label = cats[c].Labels[l],
+                            Item = row.Item, CategoryIdx = c, Category = cats[c].Name, LabelIdx = l, Label = cats[c].Labels[l],
                             Votes = r.Votes![c][j], Samples = row.ValidSamples,
                         });
                     }

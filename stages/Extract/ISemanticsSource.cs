@@ -30,6 +30,15 @@ public interface ISemanticsSource : IDisposable
 
     /// <summary>1–100 scores of the item against the vocabulary (keys: vocabulary indices).</summary>
     Task<Answer<Dictionary<int, int>>> ScoreTagsAsync(ItemText item, TagVocabulary vocabulary, CancellationToken ct);
+
+    /// <summary>
+    /// Everything besides the item's own fields that determines its answers (for <see cref="ResultMemo"/>), or null
+    /// when results are not worth memoising (no calls behind them).
+    /// </summary>
+    string? ResultContext(SemanticSchema schema, TagVocabulary vocabulary) => null;
+
+    /// <summary>Likewise for one domain's tag-list queries.</summary>
+    string? VocabularyContext(string domain, IReadOnlyList<ItemText> domainItems) => null;
 }
 
 /// <summary>The shared tag vocabulary T, with a lookup by normalised tag.</summary>

@@ -2,10 +2,23 @@ using CrossDomain.Stages.Ingest;
 
 namespace CrossDomain.Stages.Extract;
 
+/// <summary>
+/// The columns of an <c>items</c> table that prompts use; reading only these skips <c>extra</c> and the rest.
+/// </summary>
+public sealed class ItemTextColumns
+{
+    [System.Text.Json.Serialization.JsonPropertyName("item")] public string Item { get; set; } = "";
+    [System.Text.Json.Serialization.JsonPropertyName("domain")] public string Domain { get; set; } = "";
+    [System.Text.Json.Serialization.JsonPropertyName("title")] public string? Title { get; set; }
+    [System.Text.Json.Serialization.JsonPropertyName("categories")] public List<string> Categories { get; set; } = [];
+    [System.Text.Json.Serialization.JsonPropertyName("brand")] public string? Brand { get; set; }
+    [System.Text.Json.Serialization.JsonPropertyName("description")] public string? Description { get; set; }
+}
+
 /// <summary>An item as prompts and extractors see it: every field optional but the id and domain.</summary>
 public sealed record ItemText(string Id, string Domain, string Title, string Categories, string Brand, string Description)
 {
-    public static ItemText From(ItemRow row, int maxDescriptionChars) => new(
+    public static ItemText From(ItemTextColumns row, int maxDescriptionChars) => new(
         row.Item,
         row.Domain,
         Clean(row.Title),

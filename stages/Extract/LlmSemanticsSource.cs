@@ -20,7 +20,7 @@ public sealed record LlmTaskSettings(
 /// what was wrong.
 /// </summary>
 public sealed class LlmSemanticsSource(
-    string provider, string model, ChatConnection connection, CallCache cache, PromptTemplates templates,
+    string provider, string model, ChatConnection connection, LazyCallCache calls, PromptTemplates templates,
     LlmTaskSettings settings, ExtractionCounters counters) : ISemanticsSource
 {
     private static readonly JsonElement TagListSchema = JsonDocument.Parse("""
@@ -38,6 +38,23 @@ public sealed class LlmSemanticsSource(
     private (TagVocabulary Vocabulary, JsonElement Json)? _tagScoreSchema;
 
     public string Description => $"{provider} {model}";
+
+    public string? ResultContext(SemanticSchema schema, TagVocabulary vocabulary)
+    {
+        string Version(string t) => string.Join('@', templates.Identity(t).Name, templates.Identity(t).Version);
+        return Identity(provider, model, settings.Format, Version(settings.SemanticsTemplate), Version(settings.DescriptionTemplate),
+            Version(settings.ItemTagsTemplate), settings.Temperature.ToString("R", CultureInfo.InvariantCulture),
+            settings.DescriptionTemperature.ToString("R", CultureInfo.InvariantCulture), settings.Seed, settings.MaxRegenerations,
+            Identity(settings.DomainNames.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => d.Key + "=" + d.Value).ToArray()),
+            schema.Identity, vocabulary.Json);
+    }
+
+    public string? VocabularyContext(string domain, IReadOnlyList<ItemText> domainItems)
+    {
+        var (name, version) = templates.Identity(settings.TagVocabularyTemplate);
+        return Identity(provider, model, settings.Format, name, version, settings.Seed, settings.MaxRegenerations, DomainName(domain),
+            settings.TagsPerDomain, Identity(Examples(domainItems).ToArray()));
+    }
     public bool IsLlm => true;
     public bool IsDeterministic => false;
     public bool CanInduceSchema => true;
@@ -132,6 +149,7 @@ public sealed class LlmSemanticsSource(
             temperature.ToString("R", CultureInfo.InvariantCulture), sample.ToString(CultureInfo.InvariantCulture), modelIdentity);
         var corrections = new List<(string Rejected, string Correction)>();
         string lastError = "";
+        var cache = await calls.GetAsync(ct);
         for (int attempt = 0; attempt <= settings.MaxRegenerations; attempt++)
         {
             string text;
@@ -196,6 +214,17 @@ public sealed class LlmSemanticsSource(
     }
 
     public void Dispose() => connection.Dispose();
+}
+
+/// <summary>The per-call cache, opened on first use: a rerun served entirely by <see cref="ResultMemo"/> never reads it.</summary>
+public sealed class LazyCallCache(string directory)
+{
+    private readonly Lazy<Task<CallCache>> _open = new(() => Task.Run(() => CallCache.OpenAsync(directory)));
+
+    public Task<CallCache> GetAsync(CancellationToken ct) => _open.Value.WaitAsync(ct);
+
+    /// <summary>The cache if it was opened (and opened successfully).</summary>
+    public CallCache? Opened => _open.IsValueCreated && _open.Value.IsCompletedSuccessfully ? _open.Value.Result : null;
 }
 
 /// <summary>A call that failed at the transport level after every retry (message already free of secrets).</summary>

@@ -13,25 +13,29 @@ namespace CrossDomain.Stages.Extract;
 public sealed class PromptTemplates
 {
     private readonly IHandlebars _handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
-    private readonly ConcurrentDictionary<string, (HandlebarsTemplate<object, object> Render, string Version, string Name)> _templates = new();
+    private readonly ConcurrentDictionary<string, (Lazy<HandlebarsTemplate<object, object>> Render, string Version, string Name)> _templates = new();
 
-    /// <summary>Loads and compiles a template; errors name the file.</summary>
+    /// <summary>
+    /// Reads a template and checks its syntax; compilation to a renderer waits for the first render (a rerun served
+    /// from caches renders nothing). Errors name the file.
+    /// </summary>
     public string Load(string path)
     {
         if (!File.Exists(path)) throw new StageException($"prompt template {path} does not exist");
         var text = File.ReadAllText(path);
-        HandlebarsTemplate<object, object> compiled;
-        try { compiled = _handlebars.Compile(text); }
-        catch (HandlebarsException e) { throw new StageException($"prompt template {path}: {e.Message}"); }
-        var name = Path.GetFileName(path);
-        _templates[path] = (compiled, CallCache.Key(text)[..16], name);
+        var compiled = new Lazy<HandlebarsTemplate<object, object>>(() =>
+        {
+            try { return _handlebars.Compile(text); }
+            catch (HandlebarsException e) { throw new StageException($"prompt template {path}: {e.Message}"); }
+        });
+        _templates[path] = (compiled, CallCache.Key(text)[..16], Path.GetFileName(path));
         return path;
     }
 
     public string Render(string path, object model)
     {
         var t = _templates[path];
-        try { return t.Render(model).Trim(); }
+        try { return t.Render.Value(model).Trim(); }
         catch (HandlebarsException e) { throw new StageException($"prompt template {path}: {e.Message}"); }
     }
 

@@ -64,11 +64,42 @@ public sealed class ExtractStageLlmTests
             Assert.All(g.Skip(5), t => Assert.True(t.Score >= 70));
         }
 
-        var (_, again) = await f.RunAsync(p, "out2");
+        // A rerun makes no call: items and tag lists come from the result memo, the induction answers from the cache.
+        var (outputs2, again) = await f.RunAsync(p, "out2");
         Assert.Equal(0, again.Calls);
-        Assert.Equal(f.ExpectedCalls(p), again.CacheHits);
+        Assert.Equal(f.ItemCount, again.ItemsFromMemo);
+        Assert.Equal(2, again.VocabulariesFromMemo);
+        Assert.Equal(p.SchemaQueries, again.CacheHits);
         Assert.Equal(f.ExpectedCalls(p), f.Server.ChatRequests);
-        Assert.Equal(report.Calls * 10, again.CachedTokensIn);
+        await AssertSameTablesAsync(outputs, outputs2);
+
+        // Without the memo every answer is re-validated from the call cache, to the same tables.
+        File.Delete(Path.Combine(f.Artifacts, ".cache/llm", ResultMemo.ItemsFile));
+        File.Delete(Path.Combine(f.Artifacts, ".cache/llm", ResultMemo.VocabulariesFile));
+        var (outputs3, third) = await f.RunAsync(p, "out3");
+        Assert.Equal(0, third.Calls);
+        Assert.Equal(0, third.ItemsFromMemo);
+        Assert.Equal(f.ExpectedCalls(p), third.CacheHits);
+        Assert.Equal(report.Calls * 10, third.CachedTokensIn);
+        await AssertSameTablesAsync(outputs, outputs3);
+
+        // A selection param is part of the memo key: top-3 re-selects from the cached scores without a call.
+        p.TagTopR = 3;
+        p.MaxTagsPerItem = 3;
+        var (outputs4, fourth) = await f.RunAsync(p, "out4");
+        Assert.Equal(0, fourth.Calls);
+        Assert.Equal(0, fourth.ItemsFromMemo);
+        Assert.All((await ParquetArtifact.ReadAsync<ItemTagRow>(outputs4["item_tags"])).GroupBy(t => t.Item), g => Assert.Equal(3, g.Count()));
+    }
+
+    private static async Task AssertSameTablesAsync(Dictionary<string, string> a, Dictionary<string, string> b)
+    {
+        static string Rows<T>(IList<T> rows) => System.Text.Json.JsonSerializer.Serialize(rows);
+        Assert.Equal(Rows(await ParquetArtifact.ReadAsync<SchemaRow>(a["schema"])), Rows(await ParquetArtifact.ReadAsync<SchemaRow>(b["schema"])));
+        Assert.Equal(Rows(await ParquetArtifact.ReadAsync<ItemSemanticsRow>(a["item_semantics"])), Rows(await ParquetArtifact.ReadAsync<ItemSemanticsRow>(b["item_semantics"])));
+        Assert.Equal(Rows(await ParquetArtifact.ReadAsync<ItemLabelRow>(a["item_labels"])), Rows(await ParquetArtifact.ReadAsync<ItemLabelRow>(b["item_labels"])));
+        Assert.Equal(Rows(await ParquetArtifact.ReadAsync<TagRow>(a["tag_vocabulary"])), Rows(await ParquetArtifact.ReadAsync<TagRow>(b["tag_vocabulary"])));
+        Assert.Equal(Rows(await ParquetArtifact.ReadAsync<ItemTagRow>(a["item_tags"])), Rows(await ParquetArtifact.ReadAsync<ItemTagRow>(b["item_tags"])));
     }
 
     [Fact]
@@ -81,7 +112,9 @@ public sealed class ExtractStageLlmTests
         File.AppendAllText(Path.Combine(f.Dir.Path, "prompts", "item_description.hbs"), "\nKeep it under 80 words.\n");
         var (_, report) = await f.RunAsync(p, "out2");
         Assert.Equal(f.ItemCount, report.Calls); // one description per item, nothing else
-        Assert.Equal(f.ExpectedCalls(p) - f.ItemCount, report.CacheHits);
+        Assert.Equal(0, report.ItemsFromMemo); // the template's version is part of every item's memo key
+        Assert.Equal(2, report.VocabulariesFromMemo); // the tag lists do not use that template
+        Assert.Equal(f.ExpectedCalls(p) - f.ItemCount - 2 * p.TagQueries, report.CacheHits);
         Assert.All(f.Server.Received.Skip(before), r => Assert.Equal("item_description", FakeLlmOracle.Task(r)));
     }
 
