@@ -30,50 +30,65 @@ public static class ChatClientFactory
 {
     public static ChatConnection Create(ChatProviderOptions o, HttpMessageHandler? transport = null)
     {
+        var (http, counters, key) = ProviderHttp.Create(o, transport);
+        IChatClient client = o.Kind switch
+        {
+            ChatProviderKind.Ollama => new OllamaApiClient(http, o.Model),
+            ChatProviderKind.OpenAI => ProviderHttp.OpenAI(o, http, key).GetChatClient(o.Model).AsIChatClient(),
+            ChatProviderKind.AzureOpenAI => ProviderHttp.Azure(o, http, key).GetChatClient(o.Model).AsIChatClient(),
+            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Kind, "unknown provider"),
+        };
+        return new ChatConnection(client, counters, key, http);
+    }
+}
+
+/// <summary>
+/// What chat and embedding clients share: one <see cref="HttpClient"/> through the Polly pipeline, the API key,
+/// and the SDK clients with their own retries switched off.
+/// </summary>
+public static class ProviderHttp
+{
+    public static (HttpClient Http, ResilienceCounters Counters, string? Key) Create(ChatProviderOptions o, HttpMessageHandler? transport)
+    {
+        var key = o.UseEntraId ? null : ApiKeyResolver.Find(o.ApiKeyVariable, o.UserSecretsId);
+        if (!string.IsNullOrEmpty(o.ApiKeyVariable) && key is null && o.Kind != ChatProviderKind.Ollama && !o.UseEntraId)
+            throw new InvalidOperationException(
+                $"no API key: set the environment variable {o.ApiKeyVariable}" +
+                (o.UserSecretsId is null ? "" : $" or the user secret {o.ApiKeyVariable} (dotnet user-secrets set {o.ApiKeyVariable} <key> --id {o.UserSecretsId})"));
         var counters = new ResilienceCounters();
         var inner = transport ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256 };
         var http = new HttpClient(new ResilientHttpHandler(o.Resilience, counters, inner), disposeHandler: true)
         {
             Timeout = Timeout.InfiniteTimeSpan, // the pipeline's per-attempt timeout governs
         };
-        var key = o.UseEntraId ? null : ApiKeyResolver.Find(o.ApiKeyVariable, o.UserSecretsId);
-        if (!string.IsNullOrEmpty(o.ApiKeyVariable) && key is null && o.Kind != ChatProviderKind.Ollama && !o.UseEntraId)
-            throw new InvalidOperationException(
-                $"no API key: set the environment variable {o.ApiKeyVariable}" +
-                (o.UserSecretsId is null ? "" : $" or the user secret {o.ApiKeyVariable} (dotnet user-secrets set {o.ApiKeyVariable} <key> --id {o.UserSecretsId})"));
-        IChatClient client;
-        switch (o.Kind)
+        if (o.Kind == ChatProviderKind.Ollama)
         {
-            case ChatProviderKind.Ollama:
-                http.BaseAddress = o.Endpoint;
-                if (key is not null) http.DefaultRequestHeaders.Authorization = new("Bearer", key); // Ollama behind an authenticating proxy
-                client = new OllamaApiClient(http, o.Model);
-                break;
-            case ChatProviderKind.OpenAI:
-                client = new OpenAIClient(new ApiKeyCredential(key ?? "none"), new OpenAIClientOptions
-                {
-                    Endpoint = o.Endpoint,
-                    Transport = new HttpClientPipelineTransport(http),
-                    RetryPolicy = new ClientRetryPolicy(0),
-                    NetworkTimeout = TimeSpan.FromDays(1),
-                }).GetChatClient(o.Model).AsIChatClient();
-                break;
-            case ChatProviderKind.AzureOpenAI:
-                var options = new AzureOpenAIClientOptions
-                {
-                    Transport = new HttpClientPipelineTransport(http),
-                    RetryPolicy = new ClientRetryPolicy(0),
-                    NetworkTimeout = TimeSpan.FromDays(1),
-                };
-                var azure = o.UseEntraId
-                    ? new AzureOpenAIClient(o.Endpoint, new DefaultAzureCredential(), options)
-                    : new AzureOpenAIClient(o.Endpoint, new ApiKeyCredential(key ?? throw new InvalidOperationException(
-                        "azure-openai needs api_key_env (a key) or auth: entra")), options);
-                client = azure.GetChatClient(o.Model).AsIChatClient();
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(o), o.Kind, "unknown provider");
+            http.BaseAddress = o.Endpoint;
+            if (key is not null) http.DefaultRequestHeaders.Authorization = new("Bearer", key); // Ollama behind an authenticating proxy
         }
-        return new ChatConnection(client, counters, key, http);
+        return (http, counters, key);
+    }
+
+    public static OpenAIClient OpenAI(ChatProviderOptions o, HttpClient http, string? key) =>
+        new(new ApiKeyCredential(key ?? "none"), new OpenAIClientOptions
+        {
+            Endpoint = o.Endpoint,
+            Transport = new HttpClientPipelineTransport(http),
+            RetryPolicy = new ClientRetryPolicy(0),
+            NetworkTimeout = TimeSpan.FromDays(1),
+        });
+
+    public static AzureOpenAIClient Azure(ChatProviderOptions o, HttpClient http, string? key)
+    {
+        var options = new AzureOpenAIClientOptions
+        {
+            Transport = new HttpClientPipelineTransport(http),
+            RetryPolicy = new ClientRetryPolicy(0),
+            NetworkTimeout = TimeSpan.FromDays(1),
+        };
+        return o.UseEntraId
+            ? new AzureOpenAIClient(o.Endpoint, new DefaultAzureCredential(), options)
+            : new AzureOpenAIClient(o.Endpoint, new ApiKeyCredential(key ?? throw new InvalidOperationException(
+                "azure_openai needs api_key_env (a key) or auth: entra")), options);
     }
 }

@@ -1,4 +1,6 @@
 using CrossDomain.Engine.Stages;
+using CrossDomain.Providers.Chat;
+using CrossDomain.Stages.Shared;
 
 namespace CrossDomain.Stages.Extract;
 
@@ -35,25 +37,10 @@ public enum TagSelection
     Threshold,
 }
 
-public sealed class LlmParams : IValidatableParams
+public sealed class LlmParams : ProviderEndpointParams, IValidatableParams
 {
     [Param("offline (default, no LLM), file, ollama, openai (any OpenAI-compatible server) or azure_openai.")]
     public ExtractorKind Provider { get; set; } = ExtractorKind.Offline;
-
-    [Param("Model (ollama, openai) or deployment name (azure_openai).")]
-    public string Model { get; set; } = "";
-
-    [Param("Base URL: http://localhost:11434 (ollama), https://api.openai.com/v1 or your server's /v1 (openai), https://NAME.openai.azure.com (azure_openai).")]
-    public string Endpoint { get; set; } = "";
-
-    [Param("Name of the environment variable (or user secret) holding the API key. The key itself never goes in this file.")]
-    public string ApiKeyEnv { get; set; } = "";
-
-    [Param("User-secrets id searched for api_key_env when the environment lacks it.")]
-    public string UserSecretsId { get; set; } = "crossdomain";
-
-    [Param("azure_openai: key (api_key_env) or entra (DefaultAzureCredential).")]
-    public string Auth { get; set; } = "key";
 
     [Param("file provider: JSON or JSON-lines answers keyed by item id (item, asin, parent_asin or mapped_id).")]
     public InputPath? ResponsesFile { get; set; }
@@ -61,39 +48,24 @@ public sealed class LlmParams : IValidatableParams
     [Param("json_schema, json or text: how the answer's JSON shape is requested.")]
     public ResponseFormatMode ResponseFormat { get; set; } = ResponseFormatMode.JsonSchema;
 
-    [Param("Seconds one attempt may take (local models are slow).")]
-    public double TimeoutSeconds { get; set; } = 300;
-
-    [Param("Retries after a 429, 5xx, timeout or dropped connection (exponential backoff with jitter, Retry-After honoured).")]
-    public int MaxRetries { get; set; } = 5;
-
-    [Param("First retry delay in seconds; doubles each retry.")]
-    public double RetryBaseDelaySeconds { get; set; } = 1;
-
-    [Param("Longest Retry-After honoured, in seconds.")]
-    public double MaxRetryAfterSeconds { get; set; } = 120;
-
-    [Param("Requests in flight at once.")]
-    public int Concurrency { get; set; } = 4;
-
-    [Param("Requests per minute, retries included; 0 for no limit.")]
-    public int RequestsPerMinute { get; set; }
-
     [Param("Seed sent with each call (plus the sample index), for providers that honour it.")]
     public int Seed { get; set; } = 42;
 
+    public bool IsNetwork => Provider is ExtractorKind.Ollama or ExtractorKind.Openai or ExtractorKind.AzureOpenai;
+
     public IEnumerable<(string Key, string Message)> Validate()
     {
-        var network = Provider is ExtractorKind.Ollama or ExtractorKind.Openai or ExtractorKind.AzureOpenai;
-        if (network && string.IsNullOrWhiteSpace(Model)) yield return ("model", $"name the model (or deployment) for provider {Provider}");
-        if (network && !Uri.TryCreate(Endpoint, UriKind.Absolute, out _)) yield return ("endpoint", "give an absolute http(s) URL");
         if (Provider == ExtractorKind.File && string.IsNullOrEmpty(ResponsesFile?.Value)) yield return ("responses_file", "the file provider needs responses_file");
-        if (Auth is not ("key" or "entra")) yield return ("auth", "key or entra");
-        if (TimeoutSeconds <= 0) yield return ("timeout_seconds", "must be > 0");
-        if (MaxRetries < 0) yield return ("max_retries", "must be >= 0");
-        if (Concurrency < 1) yield return ("concurrency", "must be >= 1");
-        if (RequestsPerMinute < 0) yield return ("requests_per_minute", "must be >= 0");
+        foreach (var e in ValidateEndpoint(IsNetwork, Provider.ToString())) yield return e;
     }
+
+    public ChatProviderOptions ToOptions() => ToOptions(Provider switch
+    {
+        ExtractorKind.Ollama => ChatProviderKind.Ollama,
+        ExtractorKind.Openai => ChatProviderKind.OpenAI,
+        ExtractorKind.AzureOpenai => ChatProviderKind.AzureOpenAI,
+        _ => throw new InvalidOperationException($"{Provider} is not a network provider"),
+    });
 }
 
 public sealed class ExtractParams : IValidatableParams

@@ -42,7 +42,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
     {
         var clock = Stopwatch.StartNew();
         var cacheDir = Path.Combine(ctx.ArtifactsRoot, p.CacheDir);
-        var network = p.Llm.Provider is not (ExtractorKind.Offline or ExtractorKind.File);
+        var network = p.Llm.IsNetwork;
         // The result memo (network providers only) loads while the items are read; the call cache only when needed.
         var memoLoad = network ? Task.Run(() => ResultMemo.OpenAsync(cacheDir, ct), ct) : null;
         var itemsLoad = Task.Run(() => LoadItemsAsync(ctx, p, ct), ct);
@@ -54,7 +54,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
             templates = new PromptTemplates();
             foreach (var t in new[] { p.SchemaPrompt, p.SemanticsPrompt, p.DescriptionPrompt, p.TagVocabularyPrompt, p.ItemTagsPrompt })
                 templates.Load(ctx.Resolve(t));
-            try { connection = ChatClientFactory.Create(ProviderOptions(p.Llm)); }
+            try { connection = ChatClientFactory.Create(p.Llm.ToOptions()); }
             catch (InvalidOperationException e) { throw new StageException($"params.llm: {e.Message}"); }
         }
         List<ItemText> items;
@@ -168,31 +168,6 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         ExtractorKind.Openai => "openai",
         ExtractorKind.AzureOpenai => "azure_openai",
         _ => kind.ToString().ToLowerInvariant(),
-    };
-
-    public static ChatProviderOptions ProviderOptions(LlmParams l) => new()
-    {
-        Kind = l.Provider switch
-        {
-            ExtractorKind.Ollama => ChatProviderKind.Ollama,
-            ExtractorKind.Openai => ChatProviderKind.OpenAI,
-            ExtractorKind.AzureOpenai => ChatProviderKind.AzureOpenAI,
-            _ => throw new ArgumentOutOfRangeException(nameof(l), l.Provider, "not a network provider"),
-        },
-        Endpoint = new Uri(l.Endpoint),
-        Model = l.Model,
-        ApiKeyVariable = string.IsNullOrEmpty(l.ApiKeyEnv) ? null : l.ApiKeyEnv,
-        UserSecretsId = string.IsNullOrEmpty(l.UserSecretsId) ? null : l.UserSecretsId,
-        UseEntraId = l.Auth == "entra",
-        Resilience = new ResilienceOptions
-        {
-            AttemptTimeout = TimeSpan.FromSeconds(l.TimeoutSeconds),
-            MaxRetries = l.MaxRetries,
-            BaseDelay = TimeSpan.FromSeconds(l.RetryBaseDelaySeconds),
-            MaxRetryAfter = TimeSpan.FromSeconds(l.MaxRetryAfterSeconds),
-            Concurrency = l.Concurrency,
-            RequestsPerMinute = l.RequestsPerMinute,
-        },
     };
 
     private static async Task<(List<ItemText> Items, bool Synthetic)> LoadItemsAsync(StageContext ctx, ExtractParams p, CancellationToken ct)

@@ -1,0 +1,41 @@
+using CrossDomain.Providers.Chat;
+using CrossDomain.Providers.Resilience;
+using Microsoft.Extensions.AI;
+using OllamaSharp;
+
+namespace CrossDomain.Providers.Embedding;
+
+/// <summary>A ready embedding generator, the counters of its resilience pipeline, and the secret to redact.</summary>
+public sealed class EmbeddingConnection(IEmbeddingGenerator<string, Embedding<float>> generator, ResilienceCounters counters, string? secret, HttpClient http)
+    : IDisposable
+{
+    public IEmbeddingGenerator<string, Embedding<float>> Generator { get; } = generator;
+    public ResilienceCounters Counters { get; } = counters;
+    public string Redact(string text) => ApiKeyResolver.Redact(text, secret);
+    public void Dispose()
+    {
+        Generator.Dispose();
+        http.Dispose();
+    }
+}
+
+/// <summary>
+/// Network embedders behind Microsoft.Extensions.AI <see cref="IEmbeddingGenerator{TInput,TEmbedding}"/>: Ollama
+/// (<c>/api/embed</c>, batched), OpenAI-compatible and Azure OpenAI (<c>embeddings</c>, batched), through the same
+/// Polly pipeline, key lookup and single retry layer as the chat providers.
+/// </summary>
+public static class EmbeddingGeneratorFactory
+{
+    public static EmbeddingConnection Create(ChatProviderOptions o, HttpMessageHandler? transport = null)
+    {
+        var (http, counters, key) = ProviderHttp.Create(o, transport);
+        IEmbeddingGenerator<string, Embedding<float>> generator = o.Kind switch
+        {
+            ChatProviderKind.Ollama => new OllamaApiClient(http, o.Model),
+            ChatProviderKind.OpenAI => ProviderHttp.OpenAI(o, http, key).GetEmbeddingClient(o.Model).AsIEmbeddingGenerator(),
+            ChatProviderKind.AzureOpenAI => ProviderHttp.Azure(o, http, key).GetEmbeddingClient(o.Model).AsIEmbeddingGenerator(),
+            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Kind, "unknown provider"),
+        };
+        return new EmbeddingConnection(generator, counters, key, http);
+    }
+}
