@@ -10,5 +10,6 @@ public static class StageCatalog
         .Register(new Download.DownloadStage())
         .Register(new Ingest.IngestStage())
         .Register(new Sequences.SequencesStage())
-        .Register(new Extract.ExtractStage());
+        .Register(new Extract.ExtractStage())
+        .Register(new Embed.EmbedStage());
 }

@@ -173,14 +173,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
     private static async Task<(List<ItemText> Items, bool Synthetic)> LoadItemsAsync(StageContext ctx, ExtractParams p, CancellationToken ct)
     {
         var path = ctx.Input("items");
-        var parts = InteractionsReader.Parts(path);
-        var rows = new List<ItemTextColumns>();
-        bool synthetic = false;
-        foreach (var part in parts)
-        {
-            rows.AddRange(await ParquetArtifact.ReadAsync<ItemTextColumns>(part, ct));
-            synthetic |= (await ParquetArtifact.ReadMetadataAsync(part)).TryGetValue("crossdomain.synthetic", out var s) && s == "true";
-        }
+        var (rows, synthetic) = await ItemTextColumns.ReadAsync(path, ct);
         if (p.OnlyIndexedItems)
         {
             var index = await ParquetArtifact.ReadAsync<ItemIndexRow>(ctx.Input("item_index"), ct);
@@ -188,8 +181,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
             rows = rows.Where(r => wanted.Contains((r.Domain, r.Item))).ToList();
         }
         if (rows.Count == 0) throw new StageException($"{path}: no items to extract semantics for");
-        var items = rows.OrderBy(r => r.Domain, StringComparer.Ordinal).ThenBy(r => r.Item, StringComparer.Ordinal)
-            .Select(r => ItemText.From(r, p.MaxDescriptionChars)).ToList();
+        var items = rows.Select(r => ItemText.From(r, p.MaxDescriptionChars)).ToList();
         return (items, synthetic);
     }
 

@@ -13,6 +13,22 @@ public sealed class ItemTextColumns
     [System.Text.Json.Serialization.JsonPropertyName("categories")] public List<string> Categories { get; set; } = [];
     [System.Text.Json.Serialization.JsonPropertyName("brand")] public string? Brand { get; set; }
     [System.Text.Json.Serialization.JsonPropertyName("description")] public string? Description { get; set; }
+
+    /// <summary>
+    /// Reads an items table (a file or a folder of parts) ordered by (domain, item), and whether it is synthetic.
+    /// </summary>
+    public static async Task<(List<ItemTextColumns> Rows, bool Synthetic)> ReadAsync(string path, CancellationToken ct)
+    {
+        var rows = new List<ItemTextColumns>();
+        bool synthetic = false;
+        foreach (var part in Ingest.InteractionsReader.Parts(path))
+        {
+            rows.AddRange(await Engine.Artifacts.ParquetArtifact.ReadAsync<ItemTextColumns>(part, ct));
+            synthetic |= (await Engine.Artifacts.ParquetArtifact.ReadMetadataAsync(part)).TryGetValue("crossdomain.synthetic", out var s) && s == "true";
+        }
+        rows.Sort((a, b) => string.CompareOrdinal(a.Domain, b.Domain) is var c && c != 0 ? c : string.CompareOrdinal(a.Item, b.Item));
+        return (rows, synthetic);
+    }
 }
 
 /// <summary>An item as prompts and extractors see it: every field optional but the id and domain.</summary>

@@ -1,0 +1,105 @@
+using CrossDomain.Engine.Stages;
+using CrossDomain.Providers.Chat;
+using CrossDomain.Stages.Shared;
+
+namespace CrossDomain.Stages.Embed;
+
+public enum EmbedderKind
+{
+    /// <summary>TF-IDF + randomised truncated SVD fitted on the texts themselves; no weights needed (the default).</summary>
+    Lsa,
+    Ollama,
+    /// <summary>Any OpenAI-compatible embeddings endpoint; written <c>openai</c>.</summary>
+    Openai,
+    /// <summary>Azure OpenAI embeddings; written <c>azure_openai</c>.</summary>
+    AzureOpenai,
+}
+
+/// <summary>Which text of an item is embedded.</summary>
+public enum TextKind
+{
+    /// <summary>The item's title (TEMA-LLM's text view).</summary>
+    Title,
+    /// <summary>The extract stage's enriched description (SemaCDR's inner-domain view e^inn).</summary>
+    Description,
+    /// <summary>The extract stage's one-sentence domain-agnostic summary.</summary>
+    Summary,
+}
+
+public enum MissingTextPolicy
+{
+    /// <summary>A zero vector with <c>has_text = false</c>, counted in the report.</summary>
+    Zero,
+    /// <summary>The stage fails, naming the first items without the text.</summary>
+    Fail,
+}
+
+public sealed class LsaParams
+{
+    [Param("d: output dimensions.")]
+    public int Dimensions { get; set; } = 128;
+    [Param("Most frequent terms kept.")]
+    public int VocabularySize { get; set; } = 20_000;
+    [Param("Terms in fewer texts are dropped.")]
+    public int MinDocumentFrequency { get; set; } = 2;
+    [Param("Power iterations of the randomised SVD.")]
+    public int PowerIterations { get; set; } = 3;
+    [Param("Seed of the random projection: same seed, same vectors.")]
+    public int Seed { get; set; } = 42;
+}
+
+public sealed class EmbedderParams : ProviderEndpointParams, IValidatableParams
+{
+    [Param("lsa (default, in process), ollama, openai or azure_openai.")]
+    public EmbedderKind Kind { get; set; } = EmbedderKind.Lsa;
+
+    [Param("Texts per request to a network embedder.")]
+    public int BatchSize { get; set; } = 64;
+
+    [Param("The lsa embedder's settings.")]
+    public LsaParams Lsa { get; set; } = new();
+
+    public bool IsNetwork => Kind != EmbedderKind.Lsa;
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (BatchSize < 1) yield return ("batch_size", "must be >= 1");
+        if (Lsa.Dimensions < 1) yield return ("lsa.dimensions", "must be >= 1");
+        if (Lsa.VocabularySize < 1) yield return ("lsa.vocabulary_size", "must be >= 1");
+        if (Lsa.MinDocumentFrequency < 1) yield return ("lsa.min_document_frequency", "must be >= 1");
+        if (Lsa.PowerIterations < 0) yield return ("lsa.power_iterations", "must be >= 0");
+        foreach (var e in ValidateEndpoint(IsNetwork, Kind.ToString())) yield return e;
+    }
+
+    public ChatProviderOptions ToOptions() => ToOptions(Kind switch
+    {
+        EmbedderKind.Ollama => ChatProviderKind.Ollama,
+        EmbedderKind.Openai => ChatProviderKind.OpenAI,
+        EmbedderKind.AzureOpenai => ChatProviderKind.AzureOpenAI,
+        _ => throw new InvalidOperationException("lsa is not a network embedder"),
+    });
+}
+
+public sealed class EmbedParams : IValidatableParams
+{
+    [Param("The embedder and how to reach it.")]
+    public EmbedderParams Embedder { get; set; } = new();
+
+    [Param("Texts to embed per item: description (SemaCDR inner-domain view), title (TEMA-LLM text view), summary.")]
+    public List<TextKind> Texts { get; set; } = [TextKind.Description, TextKind.Title];
+
+    [Param("zero (zero vector, has_text false, counted) or fail, for an item without the text.")]
+    public MissingTextPolicy MissingText { get; set; } = MissingTextPolicy.Zero;
+
+    [Param("Folder of the per-text vector cache of network embedders, relative to the artifacts folder.")]
+    public string CacheDir { get; set; } = ".cache/embeddings";
+
+    public bool NeedsSemantics => Texts.Any(t => t != TextKind.Title);
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Texts.Count == 0) yield return ("texts", "list at least one of description, title, summary");
+        if (Texts.Distinct().Count() != Texts.Count) yield return ("texts", "a text kind is listed twice");
+        foreach (var e in Embedder.Validate()) yield return ("embedder." + e.Key, e.Message);
+    }
+}

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using CrossDomain.Engine.Artifacts;
+using CrossDomain.Engine.Stages;
+using CrossDomain.Providers.Caching;
+using CrossDomain.Providers.Embedding;
+using CrossDomain.Stages.Extract;
+using CrossDomain.Stages.Ingest;
+
+namespace CrossDomain.Stages.Embed;
+
+/// <summary>
+/// embed: per item, the configured texts (enriched description, title, summary) → fixed-size L2-normalised vectors,
+/// as Parquet (item, domain, text kind, vector). <c>lsa</c> fits a TF-IDF + randomised-SVD projection on each text
+/// kind's texts and saves it; network embedders (Ollama, OpenAI-compatible, Azure OpenAI) go through the shared
+/// resilience pipeline and a per-text cache keyed by (embedder, model, text), so only changed texts are re-embedded.
+/// </summary>
+public sealed class EmbedStage : StageKind<EmbedParams>
+{
+    public override string Name => "embed";
+    public override int Version => 1;
+    public override string Description => "Sentence embeddings of item texts (lsa in process, or Ollama/OpenAI/Azure embeddings with a per-text cache).";
+
+    public override IReadOnlyList<string> RequiredInputs(EmbedParams p) => p.NeedsSemantics ? ["items", "item_semantics"] : ["items"];
+
+    public override IReadOnlyList<OutputSpec> Outputs(EmbedParams p) =>
+    [
+        new("embeddings", "embeddings.parquet"),
+        new("projections", "projections", IsDirectory: true),
+        new("report", "report.json"),
+    ];
+
+    public override async Task RunAsync(StageContext ctx, EmbedParams p, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var (items, synthetic) = await ItemTextColumns.ReadAsync(ctx.Input("items"), ct);
+        if (items.Count == 0) throw new StageException($"{ctx.Input("items")}: no items to embed");
+        var semantics = p.NeedsSemantics
+            ? (await ParquetArtifact.ReadAsync<ItemSemanticsRow>(ctx.Input("item_semantics"), ct)).ToDictionary(r => (r.Domain, r.Item))
+            : [];
+        var report = new EmbedReport { Embedder = p.Embedder.Kind.ToString().ToLowerInvariant(), Synthetic = synthetic };
+        var rows = new List<EmbeddingRow>();
+        Directory.CreateDirectory(ctx.Output("projections"));
+        var meta = ctx.ArtifactMetadata.ToDictionary();
+        if (synthetic) meta["crossdomain.synthetic"] = "true";
+
+        EmbeddingConnection? connection = null;
+        CallCache? cache = null;
+        try
+        {
+            if (p.Embedder.IsNetwork)
+            {
+                try { connection = EmbeddingGeneratorFactory.Create(p.Embedder.ToOptions()); }
+                catch (InvalidOperationException e) { throw new StageException($"params.embedder: {e.Message}"); }
+                cache = await CallCache.OpenAsync(Path.Combine(ctx.ArtifactsRoot, p.CacheDir), ct);
+                report.Model = p.Embedder.Model;
+            }
+            foreach (var kind in p.Texts)
+            {
+                var kindClock = Stopwatch.StartNew();
+                var texts = items.Select(i => TextOf(i, kind, semantics)).ToList();
+                var missing = Enumerable.Range(0, items.Count).Where(i => texts[i] is null).ToList();
+                var name = kind.ToString().ToLowerInvariant();
+                if (missing.Count > 0 && p.MissingText == MissingTextPolicy.Fail)
+                    throw new StageException($"{missing.Count} items have no {name} (first: {string.Join(", ", missing.Take(5).Select(i => items[i].Item))}); " +
+                        "set missing_text: zero to embed them as zero vectors");
+                var kindReport = new EmbedKindReport { TextKind = name, Items = items.Count, Missing = missing.Count };
+                float[][] vectors;
+                using (var task = ctx.Progress.Start($"{name} embeddings", items.Count - missing.Count))
+                    vectors = connection is null
+                        ? await EmbedLsaAsync(p, name, texts, kindReport, ctx.Output("projections"), meta, ct)
+                        : await EmbedNetworkAsync(p, connection, cache!, texts, kindReport, task, ct);
+                report.Dimensions = vectors.FirstOrDefault(v => v.Length > 0)?.Length ?? report.Dimensions;
+                for (int i = 0; i < items.Count; i++)
+                    rows.Add(new EmbeddingRow
+                    {
+                        Item = items[i].Item, Domain = items[i].Domain, TextKind = name, HasText = texts[i] is not null,
+                        Vector = texts[i] is null ? new float[report.Dimensions] : vectors[i],
+                    });
+                kindReport.Seconds = kindClock.Elapsed.TotalSeconds;
+                kindReport.TextsPerSecond = kindReport.Embedded / Math.Max(1e-9, kindReport.Seconds);
+                report.Kinds.Add(kindReport);
+                ctx.Progress.Info($"{name}: {kindReport.Items - kindReport.Missing:N0} texts, {kindReport.Missing:N0} missing, " +
+                    $"{kindReport.Embedded:N0} embedded, {kindReport.CacheHits:N0} from the cache in {kindReport.Seconds:F1} s");
+            }
+            foreach (var r in rows.Where(r => r.Vector.Length != report.Dimensions)) r.Vector = new float[report.Dimensions];
+            report.Attempts = connection?.Counters.Attempts ?? 0;
+            report.Retries = connection?.Counters.Retries ?? 0;
+            report.WallSeconds = clock.Elapsed.TotalSeconds;
+            meta["crossdomain.embedder"] = report.Embedder + (report.Model.Length > 0 ? $" {report.Model}" : "");
+            meta["crossdomain.dimensions"] = report.Dimensions.ToString();
+            await ParquetArtifact.WriteAsync(rows, ctx.Output("embeddings"), meta, ct, rowGroupSize: 50_000);
+            await File.WriteAllTextAsync(ctx.Output("report"), JsonSerializer.Serialize(report, ReportJson.Options), ct);
+        }
+        catch (Exception e) when (connection is not null && e is not StageException and not OperationCanceledException)
+        {
+            throw new StageException($"embedding with {p.Embedder.Kind} at {p.Embedder.Endpoint} failed; vectors received so far are cached. " +
+                connection.Redact($"{e.GetType().Name}: {e.Message}"));
+        }
+        finally
+        {
+            connection?.Dispose();
+            if (cache is not null)
+            {
+                await cache.CompactAsync(CancellationToken.None);
+                cache.Dispose();
+            }
+        }
+    }
+
+    private static string? TextOf(ItemTextColumns item, TextKind kind, Dictionary<(string, string), ItemSemanticsRow> semantics)
+    {
+        var text = kind switch
+        {
+            TextKind.Title => item.Title,
+            TextKind.Description => semantics.GetValueOrDefault((item.Domain, item.Item))?.Description,
+            _ => semantics.GetValueOrDefault((item.Domain, item.Item))?.Summary,
+        };
+        return string.IsNullOrWhiteSpace(text) ? null : text;
+    }
+
+    private static async Task<float[][]> EmbedLsaAsync(EmbedParams p, string kind, List<string?> texts, EmbedKindReport report,
+        string projections, Dictionary<string, string> meta, CancellationToken ct)
+    {
+        var present = texts.Where(t => t is not null).Select(t => t!).ToList();
+        var l = p.Embedder.Lsa;
+        LsaModel model;
+        try
+        {
+            model = LsaModel.Fit(present, new LsaOptions
+            {
+                Dimensions = l.Dimensions, VocabularySize = l.VocabularySize, MinDocumentFrequency = l.MinDocumentFrequency,
+                PowerIterations = l.PowerIterations, Seed = l.Seed,
+            });
+        }
+        catch (InvalidOperationException e) { throw new StageException($"texts '{kind}': {e.Message}"); }
+        report.Vocabulary = model.Terms.Count;
+        var vectors = new float[texts.Count][];
+        Parallel.For(0, texts.Count, new ParallelOptions { CancellationToken = ct }, i => vectors[i] = texts[i] is { } t ? model.Embed(t) : []);
+        report.Embedded = present.Count;
+        // The fitted projection: the same terms, idf and loadings embed new texts consistently.
+        var terms = model.Terms.Select((term, t) => new LsaTermRow
+        {
+            Term = term, Idf = model.Idf[t], Loadings = model.Components.AsSpan(t * model.Dimensions, model.Dimensions).ToArray(),
+        });
+        await ParquetArtifact.WriteAsync(terms, Path.Combine(projections, $"lsa_{kind}.parquet"), meta, ct);
+        return vectors;
+    }
+
+    private static async Task<float[][]> EmbedNetworkAsync(EmbedParams p, EmbeddingConnection connection, CallCache cache, List<string?> texts,
+        EmbedKindReport report, Engine.Progress.IProgressTask progress, CancellationToken ct)
+    {
+        var e = p.Embedder;
+        var provider = e.Kind.ToString().ToLowerInvariant();
+        var vectors = new float[texts.Count][];
+        var todo = new List<(int Index, string Key)>();
+        for (int i = 0; i < texts.Count; i++)
+        {
+            if (texts[i] is not { } text) { vectors[i] = []; continue; }
+            var key = CallCache.Key("embedding", provider, e.Model, text);
+            if (cache.TryGet(key, out var hit)) { vectors[i] = Decode(hit.Response); report.CacheHits++; }
+            else todo.Add((i, key));
+        }
+        progress.Increment(report.CacheHits);
+        var batches = todo.Chunk(e.BatchSize).ToList();
+        var progressLock = new object();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = e.Concurrency, CancellationToken = ct }, async (batch, token) =>
+        {
+            var result = await connection.Generator.GenerateAsync(batch.Select(b => texts[b.Index]!), cancellationToken: token);
+            if (result.Count != batch.Length)
+                throw new InvalidDataException($"the embedder returned {result.Count} vectors for {batch.Length} texts");
+            for (int k = 0; k < batch.Length; k++)
+            {
+                var v = Normalize(result[k].Vector.ToArray());
+                vectors[batch[k].Index] = v;
+                cache.Add(new CachedCall
+                {
+                    Key = batch[k].Key, Task = "embedding", Subject = $"text {batch[k].Index}", Provider = provider, Model = e.Model,
+                    Response = Encode(v), CreatedUtc = DateTime.UtcNow,
+                });
+            }
+            lock (progressLock) progress.Increment(batch.Length);
+        });
+        report.Embedded = todo.Count;
+        report.Requests = batches.Count;
+        return vectors;
+    }
+
+    /// <summary>Vectors are stored L2-normalised (providers differ in whether they normalise).</summary>
+    private static float[] Normalize(float[] v)
+    {
+        var norm = Math.Sqrt(v.Sum(x => (double)x * x));
+        return norm > 0 ? v.Select(x => (float)(x / norm)).ToArray() : v;
+    }
+
+    private static string Encode(float[] v) => Convert.ToBase64String(MemoryMarshal.AsBytes(v.AsSpan()));
+    private static float[] Decode(string s) => MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(s)).ToArray();
+}

@@ -1,0 +1,103 @@
+using CrossDomain.Engine.Artifacts;
+using CrossDomain.Engine.Stages;
+using CrossDomain.FakeServers;
+using CrossDomain.Providers.Embedding;
+using CrossDomain.Stages.Embed;
+using CrossDomain.Stages.Extract;
+using CrossDomain.Stages.Ingest;
+using CrossDomain.Tests.Support;
+
+namespace CrossDomain.Tests.Embed;
+
+/// <summary>The embed stage: lsa with its saved projection, a network embedder with its per-text cache, missing texts.</summary>
+public sealed class EmbedStageTests
+{
+    private static async Task<(TempDir Dir, Dictionary<string, string> Inputs)> InputsAsync(params (string Item, string Domain, string? Title, string? Description)[] items)
+    {
+        var dir = new TempDir();
+        Directory.CreateDirectory(Path.Combine(dir.Path, "items"));
+        await ParquetArtifact.WriteAsync(items.Select(i => new ItemRow { Item = i.Item, Domain = i.Domain, Title = i.Title, SourceFormat = "test" }),
+            Path.Combine(dir.Path, "items", "all.parquet"), new Dictionary<string, string>());
+        await ParquetArtifact.WriteAsync(items.Select(i => new ItemSemanticsRow { Item = i.Item, Domain = i.Domain, Status = "ok", Description = i.Description }),
+            Path.Combine(dir.Path, "item_semantics.parquet"), new Dictionary<string, string>());
+        return (dir, new() { ["items"] = Path.Combine(dir.Path, "items"), ["item_semantics"] = Path.Combine(dir.Path, "item_semantics.parquet") });
+    }
+
+    private static readonly (string, string, string?, string?)[] Items =
+    [
+        ("a", "food", "dark chocolate bar", "A bar of dark chocolate with cocoa."),
+        ("b", "food", "milk chocolate bar", "Milk chocolate bar, sweet cocoa."),
+        ("c", "food", "green tea", null),
+        ("d", "kitchen", "steel chef knife", "A sharp steel kitchen knife."),
+        ("e", "kitchen", "kitchen knife set", "A set of steel kitchen knives."),
+    ];
+
+    [Fact]
+    public async Task Lsa_embeds_every_text_kind_and_saves_a_projection_that_reproduces_the_vectors()
+    {
+        var (dir, inputs) = await InputsAsync(Items);
+        using var _ = dir;
+        var p = new EmbedParams { Embedder = new EmbedderParams { Lsa = new LsaParams { Dimensions = 3, MinDocumentFrequency = 1 } } };
+        var outputs = await DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir.Path, "out"), inputs, root: dir.Path);
+        var rows = await ParquetArtifact.ReadAsync<EmbeddingRow>(outputs["embeddings"]);
+        Assert.Equal(10, rows.Count); // 5 items x (description, title)
+        var missing = rows.Single(r => r.Item == "c" && r.TextKind == "description");
+        Assert.False(missing.HasText);
+        Assert.All(missing.Vector, x => Assert.Equal(0f, x));
+        Assert.All(rows.Where(r => r.HasText), r => Assert.Equal(1.0, Math.Sqrt(r.Vector.Sum(x => (double)x * x)), 5));
+
+        var terms = await ParquetArtifact.ReadAsync<LsaTermRow>(Path.Combine(outputs["projections"], "lsa_title.parquet"));
+        var reloaded = new LsaModel(terms.Select(t => t.Term).ToList(), terms.Select(t => t.Idf).ToArray(), terms.SelectMany(t => t.Loadings).ToArray(), 3);
+        Assert.Equal(rows.Single(r => r.Item == "d" && r.TextKind == "title").Vector, reloaded.Embed("steel chef knife"));
+
+        p.MissingText = MissingTextPolicy.Fail;
+        var e = await Assert.ThrowsAsync<StageException>(() => DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir.Path, "out2"), inputs, root: dir.Path));
+        Assert.Contains("1 items have no description (first: c)", e.Message);
+    }
+
+    [Fact]
+    public async Task A_network_embedder_caches_per_text_and_re_embeds_only_changed_texts()
+    {
+        var (dir, inputs) = await InputsAsync(Items);
+        using var _ = dir;
+        using var server = new FakeLlmServer(FakeLlmOracle.Answer) { EmbeddingDimensions = 6 };
+        var p = new EmbedParams
+        {
+            Texts = [TextKind.Title],
+            Embedder = new EmbedderParams { Kind = EmbedderKind.Ollama, Model = "nomic", Endpoint = server.BaseUri.ToString(), BatchSize = 2, RetryBaseDelaySeconds = 0.01 },
+        };
+        var outputs = await DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir.Path, "out"), inputs, root: dir.Path, artifactsRoot: dir.Path);
+        Assert.Equal(3, server.EmbeddingRequests); // 5 titles in batches of 2
+        var rows = await ParquetArtifact.ReadAsync<EmbeddingRow>(outputs["embeddings"]);
+        Assert.Equal(server.Vector("steel chef knife"), rows.Single(r => r.Item == "d").Vector); // the fake's vectors are unit length already
+
+        await DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir.Path, "out2"), inputs, root: dir.Path, artifactsRoot: dir.Path);
+        Assert.Equal(3, server.EmbeddingRequests); // all five from the cache
+
+        var changed = Items.Select(i => i.Item1 == "e" ? (i.Item1, i.Item2, "kitchen knife block", i.Item4) : i).ToArray();
+        var (dir2, inputs2) = await InputsAsync(changed);
+        using var __ = dir2;
+        var outputs3 = await DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir2.Path, "out"), inputs2, root: dir2.Path, artifactsRoot: dir.Path);
+        Assert.Equal(4, server.EmbeddingRequests); // one new title, one request
+        var report = System.Text.Json.JsonSerializer.Deserialize<EmbedReport>(File.ReadAllText(outputs3["report"]), CrossDomain.Stages.ReportJson.Options)!;
+        Assert.Equal(1, report.Kinds[0].Embedded);
+        Assert.Equal(4, report.Kinds[0].CacheHits);
+    }
+
+    [Fact]
+    public async Task Openai_embeddings_endpoint_is_spoken_too()
+    {
+        var (dir, inputs) = await InputsAsync(Items);
+        using var _ = dir;
+        using var server = new FakeLlmServer(FakeLlmOracle.Answer) { EmbeddingDimensions = 4 };
+        var p = new EmbedParams
+        {
+            Texts = [TextKind.Title],
+            Embedder = new EmbedderParams { Kind = EmbedderKind.Openai, Model = "text-embedding-3-small", Endpoint = new Uri(server.BaseUri, "v1").ToString(), BatchSize = 10 },
+        };
+        var outputs = await DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir.Path, "out"), inputs, root: dir.Path, artifactsRoot: dir.Path);
+        Assert.Equal(1, server.EmbeddingRequests);
+        var rows = await ParquetArtifact.ReadAsync<EmbeddingRow>(outputs["embeddings"]);
+        Assert.Equal(server.Vector("green tea"), rows.Single(r => r.Item == "c").Vector);
+    }
+}
