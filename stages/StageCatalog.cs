@@ -11,5 +11,6 @@ public static class StageCatalog
         .Register(new Ingest.IngestStage())
         .Register(new Sequences.SequencesStage())
         .Register(new Extract.ExtractStage())
-        .Register(new Embed.EmbedStage());
+        .Register(new Embed.EmbedStage())
+        .Register(new Features.FeaturesStage());
 }

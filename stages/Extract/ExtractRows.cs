@@ -38,10 +38,12 @@ public sealed class ItemSemanticsRow
     [JsonPropertyName("error")] public string? Error { get; set; }
 }
 
-/// <summary>One voted label of one item (<c>item_labels.parquet</c>; the item's domain is in item_semantics).</summary>
+/// <summary>One voted label of one item (<c>item_labels.parquet</c>).</summary>
 public sealed class ItemLabelRow
 {
     [JsonPropertyName("item")] public string Item { get; set; } = "";
+    /// <summary>An id may exist in both domains: (domain, item) names the item.</summary>
+    [JsonPropertyName("domain")] public string Domain { get; set; } = "";
     [JsonPropertyName("category_idx")] public int CategoryIdx { get; set; }
     [JsonPropertyName("category")] public string Category { get; set; } = "";
     [JsonPropertyName("label_idx")] public int LabelIdx { get; set; }

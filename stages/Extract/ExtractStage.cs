@@ -23,7 +23,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         "For LLM semantics set params.llm.provider to ollama, openai or azure_openai with model and endpoint (README, \"LLM providers\").";
 
     public override string Name => "extract";
-    public override int Version => 1;
+    public override int Version => 2;
     public override string Description => "LLM semantics: schema induction, voted item labels and summaries, enriched descriptions, tag vocabulary and item tags.";
 
     public override IReadOnlyList<string> RequiredInputs(ExtractParams p) => p.OnlyIndexedItems ? ["items", "item_index"] : ["items"];

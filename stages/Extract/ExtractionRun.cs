@@ -311,7 +311,7 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
                         kept++;
                         LabelRows.Add(new ItemLabelRow
                         {
-                            Item = row.Item, CategoryIdx = c, Category = cats[c].Name, LabelIdx = l, Label = cats[c].Labels[l],
+                            Item = row.Item, Domain = row.Domain, CategoryIdx = c, Category = cats[c].Name, LabelIdx = l, Label = cats[c].Labels[l],
                             Votes = r.Votes![c][j], Samples = row.ValidSamples,
                         });
                     }

@@ -11,13 +11,14 @@ namespace CrossDomain.Stages.Extract;
 public static class ItemLabelsTable
 {
     private static readonly DataField<string> Item = new("item", true);
+    private static readonly DataField<string> Domain = new("domain", true);
     private static readonly DataField<int> CategoryIdx = new("category_idx");
     private static readonly DataField<string> Category = new("category", true);
     private static readonly DataField<int> LabelIdx = new("label_idx");
     private static readonly DataField<string> Label = new("label", true);
     private static readonly DataField<int> Votes = new("votes");
     private static readonly DataField<int> Samples = new("samples");
-    private static readonly ParquetSchema Schema = new(Item, CategoryIdx, Category, LabelIdx, Label, Votes, Samples);
+    private static readonly ParquetSchema Schema = new(Item, Domain, CategoryIdx, Category, LabelIdx, Label, Votes, Samples);
 
     public static async Task WriteAsync(IReadOnlyList<ItemLabelRow> rows, string path, IReadOnlyDictionary<string, string> metadata, CancellationToken ct)
     {
@@ -29,6 +30,7 @@ public static class ItemLabelsTable
         {
             var n = Math.Min(groupSize, rows.Count - start);
             var items = new string[n];
+            var domains = new string[n];
             var categories = new string[n];
             var labels = new string[n];
             var categoryIdx = new int[n];
@@ -39,6 +41,7 @@ public static class ItemLabelsTable
             {
                 var r = rows[start + k];
                 items[k] = r.Item;
+                domains[k] = r.Domain;
                 categories[k] = r.Category;
                 labels[k] = r.Label;
                 categoryIdx[k] = r.CategoryIdx;
@@ -48,6 +51,7 @@ public static class ItemLabelsTable
             }
             using var rg = writer.CreateRowGroup();
             await rg.WriteAsync(Item, new ArraySegment<string>(items));
+            await rg.WriteAsync(Domain, new ArraySegment<string>(domains));
             await rg.WriteAsync<int>(CategoryIdx, categoryIdx.AsMemory(), null, null, ct);
             await rg.WriteAsync(Category, new ArraySegment<string>(categories));
             await rg.WriteAsync<int>(LabelIdx, labelIdx.AsMemory(), null, null, ct);

@@ -1,0 +1,47 @@
+using CrossDomain.Stages.Sequences;
+
+namespace CrossDomain.Stages.Features;
+
+/// <summary>
+/// Cuts a user's sequences at the validation and the test interaction. The cut point in the mixed sequence is the
+/// position of the second-to-last (validation) or last (test) target interaction; source items after it are the
+/// ones that follow it in the mixed order. When truncation to max_len dropped the cut point from the mixed
+/// sequence, timestamps decide, and a tie counts as "after": an input may lose an interaction, never leak one.
+/// </summary>
+public static class HistorySplitter
+{
+    public static FeatureUserRow Split(SequenceRow s)
+    {
+        if (s.TargetItems.Length < 3) throw new InvalidDataException($"user {s.User}: fewer than 3 target interactions");
+        var row = new FeatureUserRow
+        {
+            UserIdx = s.UserIdx, ValidItem = s.ValidItem, ValidTimestamp = s.ValidTimestamp, TestItem = s.TestItem, TestTimestamp = s.TestTimestamp,
+            TargetTrain = s.TargetItems[..^2],
+            TargetTestInput = s.TargetItems[..^1],
+        };
+        // Positions of the last two target interactions in the mixed sequence (-1 when truncated away).
+        int testPos = -1, validPos = -1;
+        for (int i = s.MixedDomains.Length - 1; i >= 0 && validPos < 0; i--)
+            if (s.MixedDomains[i] == 1)
+            {
+                if (testPos < 0) testPos = i;
+                else validPos = i;
+            }
+        (row.SourceTrain, row.MixedTrain, row.MixedTrainDomains, row.MixedTrainTimestamps) = Cut(s, validPos, s.ValidTimestamp);
+        (row.SourceTestInput, row.MixedTestInput, row.MixedTestInputDomains, row.MixedTestInputTimestamps) = Cut(s, testPos, s.TestTimestamp);
+        return row;
+    }
+
+    private static (int[] Source, int[] Mixed, int[] Domains, long[] Timestamps) Cut(SequenceRow s, int pos, long timestamp)
+    {
+        if (pos >= 0)
+        {
+            int sourceAfter = 0;
+            for (int i = pos + 1; i < s.MixedDomains.Length; i++) if (s.MixedDomains[i] == 0) sourceAfter++;
+            return (s.SourceItems[..(s.SourceItems.Length - sourceAfter)], s.MixedItems[..pos], s.MixedDomains[..pos], s.MixedTimestamps[..pos]);
+        }
+        int sourceKeep = s.SourceTimestamps.Count(t => t < timestamp);
+        int mixedKeep = s.MixedTimestamps.Count(t => t < timestamp);
+        return (s.SourceItems[..sourceKeep], s.MixedItems[..mixedKeep], s.MixedDomains[..mixedKeep], s.MixedTimestamps[..mixedKeep]);
+    }
+}
