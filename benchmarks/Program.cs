@@ -29,5 +29,9 @@ var dataDir = new Option<string>("--data") { DefaultValueFactory = _ => "../shar
 var extract = new Command("extract", "LLM-call throughput against a fake server (vs C/L), cached rerun and offline extractor on the real items") { extractItems, latency, concurrency, dataDir, keep };
 extract.SetAction(async parse => await ExtractBenchmark.RunAsync(parse.GetValue(extractItems), parse.GetValue(latency), parse.GetValue(concurrency), parse.GetValue(dataDir)!, parse.GetValue(keep)));
 
-var root = new RootCommand("CrossDomain benchmarks") { engine, data, phase, extract };
+var embedData = new Option<string>("--data") { DefaultValueFactory = _ => "../shared/data/amazon2014-food-kitchen" };
+var embed = new Command("embed", "lsa and onnx (tiny generated model) embedding throughput over the real item titles") { embedData };
+embed.SetAction(async parse => await EmbedBenchmark.RunAsync(parse.GetValue(embedData)!));
+
+var root = new RootCommand("CrossDomain benchmarks") { engine, data, phase, extract, embed };
 return await root.Parse(args).InvokeAsync();

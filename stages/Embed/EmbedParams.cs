@@ -8,6 +8,8 @@ public enum EmbedderKind
 {
     /// <summary>TF-IDF + randomised truncated SVD fitted on the texts themselves; no weights needed (the default).</summary>
     Lsa,
+    /// <summary>A sentence-transformers model exported to ONNX, run in process (model_path: the folder).</summary>
+    Onnx,
     Ollama,
     /// <summary>Any OpenAI-compatible embeddings endpoint; written <c>openai</c>.</summary>
     Openai,
@@ -59,11 +61,15 @@ public sealed class EmbedderParams : ProviderEndpointParams, IValidatableParams
     [Param("The lsa embedder's settings.")]
     public LsaParams Lsa { get; set; } = new();
 
-    public bool IsNetwork => Kind != EmbedderKind.Lsa;
+    [Param("onnx: the model folder (model.onnx, vocab.txt, sentence_bert_config.json, 1_Pooling/config.json).")]
+    public InputPath? ModelPath { get; set; }
+
+    public bool IsNetwork => Kind is EmbedderKind.Ollama or EmbedderKind.Openai or EmbedderKind.AzureOpenai;
 
     public IEnumerable<(string Key, string Message)> Validate()
     {
         if (BatchSize < 1) yield return ("batch_size", "must be >= 1");
+        if (Kind == EmbedderKind.Onnx && string.IsNullOrEmpty(ModelPath?.Value)) yield return ("model_path", "the onnx embedder needs model_path (a sentence-transformers ONNX folder)");
         if (Lsa.Dimensions < 1) yield return ("lsa.dimensions", "must be >= 1");
         if (Lsa.VocabularySize < 1) yield return ("lsa.vocabulary_size", "must be >= 1");
         if (Lsa.MinDocumentFrequency < 1) yield return ("lsa.min_document_frequency", "must be >= 1");
@@ -76,7 +82,7 @@ public sealed class EmbedderParams : ProviderEndpointParams, IValidatableParams
         EmbedderKind.Ollama => ChatProviderKind.Ollama,
         EmbedderKind.Openai => ChatProviderKind.OpenAI,
         EmbedderKind.AzureOpenai => ChatProviderKind.AzureOpenAI,
-        _ => throw new InvalidOperationException("lsa is not a network embedder"),
+        _ => throw new InvalidOperationException($"{Kind} is not a network embedder"),
     });
 }
 

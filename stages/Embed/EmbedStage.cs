@@ -7,14 +7,17 @@ using CrossDomain.Providers.Caching;
 using CrossDomain.Providers.Embedding;
 using CrossDomain.Stages.Extract;
 using CrossDomain.Stages.Ingest;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.OnnxRuntime;
 
 namespace CrossDomain.Stages.Embed;
 
 /// <summary>
 /// embed: per item, the configured texts (enriched description, title, summary) → fixed-size L2-normalised vectors,
 /// as Parquet (item, domain, text kind, vector). <c>lsa</c> fits a TF-IDF + randomised-SVD projection on each text
-/// kind's texts and saves it; network embedders (Ollama, OpenAI-compatible, Azure OpenAI) go through the shared
-/// resilience pipeline and a per-text cache keyed by (embedder, model, text), so only changed texts are re-embedded.
+/// kind's texts and saves it; <c>onnx</c> runs a sentence-transformers ONNX export in process; network embedders
+/// (Ollama, OpenAI-compatible, Azure OpenAI) go through the shared resilience pipeline. onnx and network vectors go
+/// through a per-text cache keyed by (embedder, model, text), so only changed texts are re-embedded.
 /// </summary>
 public sealed class EmbedStage : StageKind<EmbedParams>
 {
@@ -46,16 +49,32 @@ public sealed class EmbedStage : StageKind<EmbedParams>
         if (synthetic) meta["crossdomain.synthetic"] = "true";
 
         EmbeddingConnection? connection = null;
+        OnnxEmbedder? onnx = null;
         CallCache? cache = null;
         try
         {
+            IEmbeddingGenerator<string, Embedding<float>>? generator = null;
+            string modelId = "";
             if (p.Embedder.IsNetwork)
             {
                 try { connection = EmbeddingGeneratorFactory.Create(p.Embedder.ToOptions()); }
                 catch (InvalidOperationException e) { throw new StageException($"params.embedder: {e.Message}"); }
-                cache = await CallCache.OpenAsync(Path.Combine(ctx.ArtifactsRoot, p.CacheDir), ct);
-                report.Model = p.Embedder.Model;
+                generator = connection.Generator;
+                report.Model = modelId = p.Embedder.Model;
             }
+            else if (p.Embedder.Kind == EmbedderKind.Onnx)
+            {
+                var folder = ctx.Resolve(p.Embedder.ModelPath!.Value);
+                try { onnx = new OnnxEmbedder(folder); }
+                catch (Exception e) when (e is FileNotFoundException or InvalidDataException or OnnxRuntimeException)
+                {
+                    throw new StageException($"params.embedder.model_path: {e.Message}");
+                }
+                generator = onnx;
+                report.Model = Path.GetFileName(folder.TrimEnd('/'));
+                modelId = onnx.ModelId; // the weights' hash: a new export re-embeds everything
+            }
+            if (generator is not null) cache = await CallCache.OpenAsync(Path.Combine(ctx.ArtifactsRoot, p.CacheDir), ct);
             foreach (var kind in p.Texts)
             {
                 var kindClock = Stopwatch.StartNew();
@@ -68,9 +87,9 @@ public sealed class EmbedStage : StageKind<EmbedParams>
                 var kindReport = new EmbedKindReport { TextKind = name, Items = items.Count, Missing = missing.Count };
                 float[][] vectors;
                 using (var task = ctx.Progress.Start($"{name} embeddings", items.Count - missing.Count))
-                    vectors = connection is null
+                    vectors = generator is null
                         ? await EmbedLsaAsync(p, name, texts, kindReport, ctx.Output("projections"), meta, ct)
-                        : await EmbedNetworkAsync(p, connection, cache!, texts, kindReport, task, ct);
+                        : await EmbedCachedAsync(p, generator, modelId, cache!, texts, kindReport, task, ct);
                 report.Dimensions = vectors.FirstOrDefault(v => v.Length > 0)?.Length ?? report.Dimensions;
                 for (int i = 0; i < items.Count; i++)
                     rows.Add(new EmbeddingRow
@@ -101,6 +120,7 @@ public sealed class EmbedStage : StageKind<EmbedParams>
         finally
         {
             connection?.Dispose();
+            onnx?.Dispose();
             if (cache is not null)
             {
                 await cache.CompactAsync(CancellationToken.None);
@@ -148,26 +168,29 @@ public sealed class EmbedStage : StageKind<EmbedParams>
         return vectors;
     }
 
-    private static async Task<float[][]> EmbedNetworkAsync(EmbedParams p, EmbeddingConnection connection, CallCache cache, List<string?> texts,
-        EmbedKindReport report, Engine.Progress.IProgressTask progress, CancellationToken ct)
+    /// <summary>Network and onnx embedders: every text looked up in the per-text cache first, the rest sent in batches.</summary>
+    private static async Task<float[][]> EmbedCachedAsync(EmbedParams p, IEmbeddingGenerator<string, Embedding<float>> generator, string modelId,
+        CallCache cache, List<string?> texts, EmbedKindReport report, Engine.Progress.IProgressTask progress, CancellationToken ct)
     {
         var e = p.Embedder;
+        // One onnx session already uses every core: its batches go one at a time.
+        var parallelism = e.Kind == EmbedderKind.Onnx ? 1 : e.Concurrency;
         var provider = e.Kind.ToString().ToLowerInvariant();
         var vectors = new float[texts.Count][];
         var todo = new List<(int Index, string Key)>();
         for (int i = 0; i < texts.Count; i++)
         {
             if (texts[i] is not { } text) { vectors[i] = []; continue; }
-            var key = CallCache.Key("embedding", provider, e.Model, text);
+            var key = CallCache.Key("embedding", provider, modelId, text);
             if (cache.TryGet(key, out var hit)) { vectors[i] = Decode(hit.Response); report.CacheHits++; }
             else todo.Add((i, key));
         }
         progress.Increment(report.CacheHits);
         var batches = todo.Chunk(e.BatchSize).ToList();
         var progressLock = new object();
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = e.Concurrency, CancellationToken = ct }, async (batch, token) =>
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (batch, token) =>
         {
-            var result = await connection.Generator.GenerateAsync(batch.Select(b => texts[b.Index]!), cancellationToken: token);
+            var result = await generator.GenerateAsync(batch.Select(b => texts[b.Index]!), cancellationToken: token);
             if (result.Count != batch.Length)
                 throw new InvalidDataException($"the embedder returned {result.Count} vectors for {batch.Length} texts");
             for (int k = 0; k < batch.Length; k++)
@@ -176,7 +199,7 @@ public sealed class EmbedStage : StageKind<EmbedParams>
                 vectors[batch[k].Index] = v;
                 cache.Add(new CachedCall
                 {
-                    Key = batch[k].Key, Task = "embedding", Subject = $"text {batch[k].Index}", Provider = provider, Model = e.Model,
+                    Key = batch[k].Key, Task = "embedding", Subject = $"text {batch[k].Index}", Provider = provider, Model = modelId,
                     Response = Encode(v), CreatedUtc = DateTime.UtcNow,
                 });
             }

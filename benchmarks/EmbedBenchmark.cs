@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CrossDomain.Engine.Stages;
+using CrossDomain.FakeServers;
+using CrossDomain.Stages.Embed;
+using CrossDomain.Stages.Ingest;
+
+namespace CrossDomain.Benchmarks;
+
+/// <summary>
+/// Embedding throughput over the titles of the 28,095 real Food–Kitchen items: lsa (fit + embed + projection
+/// written) and onnx with the tiny generated BERT-shaped model (tokenisation, batching, inference and pooling;
+/// the model is tiny, so this measures the pipeline around the model, not a real encoder's cost).
+/// </summary>
+public static class EmbedBenchmark
+{
+    public static async Task RunAsync(string dataDir)
+    {
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB");
+        var dir = Directory.CreateTempSubdirectory("crossdomain-bench-embed-").FullName;
+        try
+        {
+            var ingest = await Run(new IngestStage(), new IngestParams
+            {
+                Domains = new()
+                {
+                    ["food"] = new DomainFiles { Files = [Path.GetFullPath(Path.Combine(dataDir, "meta_Grocery_and_Gourmet_Food.json.gz"))] },
+                    ["kitchen"] = new DomainFiles { Files = [Path.GetFullPath(Path.Combine(dataDir, "meta_Home_and_Kitchen.json.gz"))] },
+                },
+            }, dir, "ingest", []);
+            var inputs = new Dictionary<string, string> { ["items"] = ingest["items"] };
+            var folder = new TinyBertModel(hidden: 32, maxSequence: 64).WriteFolder(Path.Combine(dir, "tiny-bert"));
+            foreach (var (name, embedder) in new[]
+                     {
+                         ("lsa d=128", new EmbedderParams { Kind = EmbedderKind.Lsa }),
+                         ("onnx tiny, cold", new EmbedderParams { Kind = EmbedderKind.Onnx, ModelPath = folder, BatchSize = 64 }),
+                         ("onnx tiny, cached", new EmbedderParams { Kind = EmbedderKind.Onnx, ModelPath = folder, BatchSize = 64 }),
+                     })
+            {
+                var clock = Stopwatch.StartNew();
+                var outputs = await Run(new EmbedStage(), new EmbedParams { Texts = [TextKind.Title], Embedder = embedder }, dir, name.Replace(' ', '-').Replace(',', '-').Replace('=', '-'), inputs);
+                var report = JsonDocument.Parse(File.ReadAllText(outputs["report"])).RootElement.GetProperty("kinds")[0];
+                Console.WriteLine($"{name,-18}: {report.GetProperty("items").GetInt32() - report.GetProperty("missing").GetInt32():N0} titles, " +
+                    $"{report.GetProperty("embedded").GetInt32():N0} embedded, {report.GetProperty("cache_hits").GetInt32():N0} cached; " +
+                    $"embedding {report.GetProperty("seconds").GetDouble():F1} s = {report.GetProperty("texts_per_second").GetDouble():N0} texts/s; stage {clock.Elapsed.TotalSeconds:F1} s");
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    private static async Task<Dictionary<string, string>> Run<TParams>(StageKind<TParams> kind, TParams p, string dir, string name, Dictionary<string, string> inputs)
+        where TParams : class, new()
+    {
+        var outputs = kind.Outputs(p).ToDictionary(o => o.Name, o => Path.Combine(dir, name, o.FileName));
+        foreach (var o in kind.Outputs(p)) Directory.CreateDirectory(o.IsDirectory ? outputs[o.Name] : Path.GetDirectoryName(outputs[o.Name])!);
+        var ctx = new StageContext
+        {
+            StageName = name, Fingerprint = "bench", ProjectRoot = dir, ArtifactsRoot = dir, OutputPaths = outputs, InputPaths = inputs,
+        };
+        await kind.RunAsync(ctx, p, CancellationToken.None);
+        return outputs;
+    }
+}
