@@ -35,12 +35,16 @@ public sealed class FeatureUserRow
 {
     [JsonPropertyName("user_idx")] public int UserIdx { get; set; }
     [JsonPropertyName("source_train")] public int[] SourceTrain { get; set; } = [];
+    [JsonPropertyName("source_train_timestamps")] public long[] SourceTrainTimestamps { get; set; } = [];
     [JsonPropertyName("target_train")] public int[] TargetTrain { get; set; } = [];
+    [JsonPropertyName("target_train_timestamps")] public long[] TargetTrainTimestamps { get; set; } = [];
     [JsonPropertyName("mixed_train")] public int[] MixedTrain { get; set; } = [];
     [JsonPropertyName("mixed_train_domains")] public int[] MixedTrainDomains { get; set; } = [];
     [JsonPropertyName("mixed_train_timestamps")] public long[] MixedTrainTimestamps { get; set; } = [];
     [JsonPropertyName("source_test_input")] public int[] SourceTestInput { get; set; } = [];
+    [JsonPropertyName("source_test_input_timestamps")] public long[] SourceTestInputTimestamps { get; set; } = [];
     [JsonPropertyName("target_test_input")] public int[] TargetTestInput { get; set; } = [];
+    [JsonPropertyName("target_test_input_timestamps")] public long[] TargetTestInputTimestamps { get; set; } = [];
     [JsonPropertyName("mixed_test_input")] public int[] MixedTestInput { get; set; } = [];
     [JsonPropertyName("mixed_test_input_domains")] public int[] MixedTestInputDomains { get; set; } = [];
     [JsonPropertyName("mixed_test_input_timestamps")] public long[] MixedTestInputTimestamps { get; set; } = [];

@@ -18,7 +18,7 @@ namespace CrossDomain.Stages.Features;
 public sealed class FeaturesStage : StageKind<FeaturesParams>
 {
     public override string Name => "features";
-    public override int Version => 1;
+    public override int Version => 2;
     public override string Description => "Model-ready item and user tables with a manifest, joined from sequences, semantics, tags and embeddings.";
 
     private static readonly string[] Inputs = ["sequences", "item_index", "schema", "item_semantics", "item_labels", "tag_vocabulary", "item_tags", "embeddings"];

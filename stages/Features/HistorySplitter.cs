@@ -17,7 +17,9 @@ public static class HistorySplitter
         {
             UserIdx = s.UserIdx, ValidItem = s.ValidItem, ValidTimestamp = s.ValidTimestamp, TestItem = s.TestItem, TestTimestamp = s.TestTimestamp,
             TargetTrain = s.TargetItems[..^2],
+            TargetTrainTimestamps = s.TargetTimestamps[..^2],
             TargetTestInput = s.TargetItems[..^1],
+            TargetTestInputTimestamps = s.TargetTimestamps[..^1],
         };
         // Positions of the last two target interactions in the mixed sequence (-1 when truncated away).
         int testPos = -1, validPos = -1;
@@ -29,6 +31,8 @@ public static class HistorySplitter
             }
         (row.SourceTrain, row.MixedTrain, row.MixedTrainDomains, row.MixedTrainTimestamps) = Cut(s, validPos, s.ValidTimestamp);
         (row.SourceTestInput, row.MixedTestInput, row.MixedTestInputDomains, row.MixedTestInputTimestamps) = Cut(s, testPos, s.TestTimestamp);
+        row.SourceTrainTimestamps = s.SourceTimestamps[..row.SourceTrain.Length];
+        row.SourceTestInputTimestamps = s.SourceTimestamps[..row.SourceTestInput.Length];
         return row;
     }
 

@@ -84,16 +84,23 @@ public sealed class EmbedStageTests
         Assert.Equal(4, report.Kinds[0].CacheHits);
     }
 
-    [Fact]
-    public async Task Openai_embeddings_endpoint_is_spoken_too()
+    [Theory]
+    [InlineData(EmbedderKind.Openai)]
+    [InlineData(EmbedderKind.AzureOpenai)]
+    public async Task Openai_and_azure_embeddings_endpoints_are_spoken_too(EmbedderKind kind)
     {
         var (dir, inputs) = await InputsAsync(Items);
         using var _ = dir;
         using var server = new FakeLlmServer(FakeLlmOracle.Answer) { EmbeddingDimensions = 4 };
+        Environment.SetEnvironmentVariable("CROSSDOMAIN_TEST_EMBED_KEY", "k-123456");
         var p = new EmbedParams
         {
             Texts = [TextKind.Title],
-            Embedder = new EmbedderParams { Kind = EmbedderKind.Openai, Model = "text-embedding-3-small", Endpoint = new Uri(server.BaseUri, "v1").ToString(), BatchSize = 10 },
+            Embedder = new EmbedderParams
+            {
+                Kind = kind, Model = "text-embedding-3-small", BatchSize = 10, ApiKeyEnv = "CROSSDOMAIN_TEST_EMBED_KEY",
+                Endpoint = kind == EmbedderKind.Openai ? new Uri(server.BaseUri, "v1").ToString() : server.BaseUri.ToString(),
+            },
         };
         var outputs = await DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir.Path, "out"), inputs, root: dir.Path, artifactsRoot: dir.Path);
         Assert.Equal(1, server.EmbeddingRequests);

@@ -24,6 +24,8 @@ public sealed class FeaturesTests
         var r = HistorySplitter.Split(s);
         Assert.Equal([21], r.TargetTrain);
         Assert.Equal([11, 12], r.SourceTrain);
+        Assert.Equal([1L, 3], r.SourceTrainTimestamps);
+        Assert.Equal([2L], r.TargetTrainTimestamps);
         Assert.Equal([11, 21, 12], r.MixedTrain);
         Assert.Equal([0, 1, 0], r.MixedTrainDomains);
         Assert.Equal([21, 22], r.TargetTestInput);
@@ -86,6 +88,8 @@ public sealed class FeaturesTests
             Assert.DoesNotContain(u.TestItem, u.TargetTrain);
             Assert.DoesNotContain(u.TestItem, u.TargetTestInput);
             Assert.All(u.MixedTrainTimestamps, t => Assert.True(t <= u.ValidTimestamp));
+            Assert.All(u.SourceTrainTimestamps.Concat(u.TargetTrainTimestamps), t => Assert.True(t <= u.ValidTimestamp));
+            Assert.Equal(u.SourceTrain.Length, u.SourceTrainTimestamps.Length);
             Assert.All(u.MixedTestInputTimestamps, t => Assert.True(t <= u.TestTimestamp));
             // The target part of each mixed history is exactly the target history it sits beside.
             var trainTargets = u.MixedTrain.Where((_, k) => u.MixedTrainDomains[k] == 1).ToArray();
