@@ -48,6 +48,9 @@ public sealed class LsaParams
     public int PowerIterations { get; set; } = 3;
     [Param("Seed of the random projection: same seed, same vectors.")]
     public int Seed { get; set; } = 42;
+
+    [Param("A saved projections folder (an embed stage's projections output): embed with it instead of fitting, so new texts land in the same space.")]
+    public InputPath? Projection { get; set; }
 }
 
 public sealed class EmbedderParams : ProviderEndpointParams, IValidatableParams

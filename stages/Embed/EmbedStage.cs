@@ -88,7 +88,8 @@ public sealed class EmbedStage : StageKind<EmbedParams>
                 float[][] vectors;
                 using (var task = ctx.Progress.Start($"{name} embeddings", items.Count - missing.Count))
                     vectors = generator is null
-                        ? await EmbedLsaAsync(p, name, texts, kindReport, ctx.Output("projections"), meta, ct)
+                        ? await EmbedLsaAsync(p, name, texts, kindReport, ctx.Output("projections"), meta,
+                            string.IsNullOrEmpty(p.Embedder.Lsa.Projection?.Value) ? null : ctx.Resolve(p.Embedder.Lsa.Projection.Value), ct)
                         : await EmbedCachedAsync(p, generator, modelId, cache!, texts, kindReport, task, ct);
                 report.Dimensions = vectors.FirstOrDefault(v => v.Length > 0)?.Length ?? report.Dimensions;
                 for (int i = 0; i < items.Count; i++)
@@ -141,11 +142,14 @@ public sealed class EmbedStage : StageKind<EmbedParams>
     }
 
     private static async Task<float[][]> EmbedLsaAsync(EmbedParams p, string kind, List<string?> texts, EmbedKindReport report,
-        string projections, Dictionary<string, string> meta, CancellationToken ct)
+        string projections, Dictionary<string, string> meta, string? savedProjections, CancellationToken ct)
     {
         var present = texts.Where(t => t is not null).Select(t => t!).ToList();
         var l = p.Embedder.Lsa;
         LsaModel model;
+        if (savedProjections is not null)
+            model = await LoadProjectionAsync(Path.Combine(savedProjections, $"lsa_{kind}.parquet"), ct);
+        else
         try
         {
             model = LsaModel.Fit(present, new LsaOptions
@@ -166,6 +170,17 @@ public sealed class EmbedStage : StageKind<EmbedParams>
         });
         await ParquetArtifact.WriteAsync(terms, Path.Combine(projections, $"lsa_{kind}.parquet"), meta, ct);
         return vectors;
+    }
+
+    /// <summary>Reads a saved LSA projection (terms, idf, loadings) back into a model.</summary>
+    public static async Task<LsaModel> LoadProjectionAsync(string path, CancellationToken ct)
+    {
+        if (!File.Exists(path)) throw new StageException($"params.embedder.lsa.projection: {path} does not exist (an embed stage's projections/lsa_<kind>.parquet)");
+        var terms = await ParquetArtifact.ReadAsync<LsaTermRow>(path, ct);
+        if (terms.Count == 0) throw new StageException($"{path}: the projection has no terms");
+        var d = terms[0].Loadings.Length;
+        if (terms.Any(t => t.Loadings.Length != d)) throw new StageException($"{path}: terms have loadings of different lengths");
+        return new LsaModel(terms.Select(t => t.Term).ToList(), terms.Select(t => t.Idf).ToArray(), terms.SelectMany(t => t.Loadings).ToArray(), d);
     }
 
     /// <summary>Network and onnx embedders: every text looked up in the per-text cache first, the rest sent in batches.</summary>

@@ -50,6 +50,14 @@ public sealed class EmbedStageTests
         var reloaded = new LsaModel(terms.Select(t => t.Term).ToList(), terms.Select(t => t.Idf).ToArray(), terms.SelectMany(t => t.Loadings).ToArray(), 3);
         Assert.Equal(rows.Single(r => r.Item == "d" && r.TextKind == "title").Vector, reloaded.Embed("steel chef knife"));
 
+        // A saved projection embeds other texts in the same space, without refitting.
+        var (dir2, inputs2) = await InputsAsync(("z", "food", "steel chef knife", "A sharp steel kitchen knife."));
+        using var __ = dir2;
+        var reuse = new EmbedParams { Embedder = new EmbedderParams { Lsa = new LsaParams { Dimensions = 3, Projection = outputs["projections"] } } };
+        var reused = await DirectStage.RunAsync(new EmbedStage(), reuse, Path.Combine(dir2.Path, "out"), inputs2, root: dir2.Path);
+        var z = (await ParquetArtifact.ReadAsync<EmbeddingRow>(reused["embeddings"])).Single(r => r.TextKind == "title");
+        Assert.Equal(rows.Single(r => r.Item == "d" && r.TextKind == "title").Vector, z.Vector);
+
         p.MissingText = MissingTextPolicy.Fail;
         var e = await Assert.ThrowsAsync<StageException>(() => DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir.Path, "out2"), inputs, root: dir.Path));
         Assert.Contains("1 items have no description (first: c)", e.Message);
