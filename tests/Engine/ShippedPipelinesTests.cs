@@ -14,7 +14,7 @@ public class ShippedPipelinesTests
     public void Default_pipeline_synthesizes_ingests_builds_both_directions_and_extracts_offline()
     {
         var p = Load("pipeline.yaml");
-        Assert.Equal(["synthesize", "ingest", "food_to_kitchen", "kitchen_to_food", "extract", "embed", "features_food_to_kitchen"], p.Stages.Select(s => s.Name));
+        Assert.Equal(["synthesize", "ingest", "food_to_kitchen", "kitchen_to_food", "extract", "embed", "features_food_to_kitchen", "features_kitchen_to_food"], p.Stages.Select(s => s.Name));
         Assert.Equal(["food_to_kitchen", "extract", "embed"], p.Find("features_food_to_kitchen")!.Upstream.Select(u => u.Stage).Distinct());
         Assert.Equal(["ingest.items", "extract.item_semantics"], p.Find("embed")!.Upstream.Select(u => u.Id));
         var extract = p.Find("extract")!;
