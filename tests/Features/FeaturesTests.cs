@@ -1,7 +1,6 @@
 using CrossDomain.Engine.Artifacts;
 using CrossDomain.Stages.Features;
 using CrossDomain.Stages.Sequences;
-using CrossDomain.Tests.Llm;
 using CrossDomain.Tests.Support;
 
 namespace CrossDomain.Tests.Features;
@@ -56,11 +55,7 @@ public sealed class FeaturesTests
     public async Task Feature_tables_of_the_default_pipeline_are_consistent_with_its_sequences()
     {
         using var dir = new TempDir();
-        foreach (var f in Directory.GetFiles(Path.Combine(ExtractFixture.RepoRoot, "prompts")))
-            dir.File(Path.Combine("prompts", Path.GetFileName(f)), File.ReadAllText(f));
-        var harness = new PipelineHarness(dir, File.ReadAllText(Path.Combine(ExtractFixture.RepoRoot, "pipeline.yaml")));
-        var result = await harness.RunAsync(null, "stages.synthesize.params.users=400", "stages.synthesize.params.items_per_domain=150");
-        Assert.True(result.Succeeded, string.Join("\n", result.Stages.Select(x => x.ToString())));
+        await DefaultPipeline.RunAsync(dir, [], "stages.synthesize.params.users=400", "stages.synthesize.params.items_per_domain=150");
         var outDir = Path.Combine(dir.Path, "artifacts", "features_food_to_kitchen");
         var items = await ParquetArtifact.ReadAsync<FeatureItemRow>(Path.Combine(outDir, "items.parquet"));
         var users = await ParquetArtifact.ReadAsync<FeatureUserRow>(Path.Combine(outDir, "users.parquet"));

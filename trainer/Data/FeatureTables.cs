@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Parquet.Serialization;
+
+namespace CrossDomain.Trainer.Data;
+
+/// <summary>
+/// The trainer's view of a features folder (items.parquet, users.parquet, manifest.json): only the columns it
+/// reads, by name. The trainer does not reference the pipeline; this column contract is what ties them together.
+/// </summary>
+public sealed class FeatureTables
+{
+    public sealed class UserRow
+    {
+        [JsonPropertyName("user_idx")] public int UserIdx { get; set; }
+        [JsonPropertyName("source_train")] public int[] SourceTrain { get; set; } = [];
+        [JsonPropertyName("target_train")] public int[] TargetTrain { get; set; } = [];
+        [JsonPropertyName("mixed_train")] public int[] MixedTrain { get; set; } = [];
+        [JsonPropertyName("mixed_train_domains")] public int[] MixedTrainDomains { get; set; } = [];
+        [JsonPropertyName("source_test_input")] public int[] SourceTestInput { get; set; } = [];
+        [JsonPropertyName("target_test_input")] public int[] TargetTestInput { get; set; } = [];
+        [JsonPropertyName("mixed_test_input")] public int[] MixedTestInput { get; set; } = [];
+        [JsonPropertyName("mixed_test_input_domains")] public int[] MixedTestInputDomains { get; set; } = [];
+        [JsonPropertyName("valid_item")] public int ValidItem { get; set; }
+        [JsonPropertyName("test_item")] public int TestItem { get; set; }
+    }
+
+    public sealed class ItemRow
+    {
+        [JsonPropertyName("item_idx")] public int ItemIdx { get; set; }
+        [JsonPropertyName("role")] public string Role { get; set; } = "";
+    }
+
+    public required IReadOnlyList<UserRow> Users { get; init; }
+    /// <summary>Number of items; valid indices are 1..ItemCount (0 is padding).</summary>
+    public required int ItemCount { get; init; }
+    /// <summary>Indices of the target-domain items, ascending.</summary>
+    public required int[] TargetItems { get; init; }
+    public required JsonElement Manifest { get; init; }
+
+    public static async Task<FeatureTables> LoadAsync(string folder, CancellationToken ct = default)
+    {
+        foreach (var f in new[] { "items.parquet", "users.parquet", "manifest.json" })
+            if (!File.Exists(Path.Combine(folder, f))) throw new FileNotFoundException($"{folder}: no {f}; is this a features stage's output?");
+        async Task<IList<T>> ReadAsync<T>(string file) where T : class, new()
+        {
+            await using var stream = File.OpenRead(Path.Combine(folder, file));
+            return (await ParquetSerializer.DeserializeAsync<T>(stream, null, null, ct)).Data;
+        }
+        var users = (await ReadAsync<UserRow>("users.parquet")).OrderBy(u => u.UserIdx).ToList();
+        var items = await ReadAsync<ItemRow>("items.parquet");
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "manifest.json"), ct));
+        return new FeatureTables
+        {
+            Users = users,
+            ItemCount = items.Count == 0 ? 0 : items.Max(i => i.ItemIdx),
+            TargetItems = items.Where(i => i.Role == "target").Select(i => i.ItemIdx).Order().ToArray(),
+            Manifest = manifest.RootElement.Clone(),
+        };
+    }
+}

@@ -1,0 +1,90 @@
+using CrossDomain.Trainer.Data;
+
+namespace CrossDomain.Trainer.Evaluation;
+
+/// <summary>
+/// What a model must provide to be evaluated: scores over every item index (0 is padding) for a batch of users,
+/// from each user's inputs at the split (the <c>*_train</c> histories for validation, <c>*_test_input</c> for
+/// test). Higher is better.
+/// </summary>
+public interface IRecommenderScorer
+{
+    string Name { get; }
+    void ScoreAll(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, float[][] scores);
+}
+
+/// <summary>Metric means of one evaluation under both protocols.</summary>
+public sealed record EvaluationResult(string Model, EvalSplit Split, int Users, IReadOnlyDictionary<string, double> Sampled, IReadOnlyDictionary<string, double> Full);
+
+/// <summary>
+/// The one evaluator of every model (leave-one-out on the target domain), always under both protocols:
+/// <c>sampled</c> ranks the target among the saved negatives; <c>full</c> ranks it among all target-domain items
+/// except the user's other target-domain items. Ties count against the target (see <see cref="RankingMetrics.Rank"/>).
+/// </summary>
+public sealed class RankingEvaluator(FeatureTables tables, SampledNegatives negatives, int batchSize = 256)
+{
+    public EvaluationResult Evaluate(IRecommenderScorer scorer, EvalSplit split, CancellationToken ct = default)
+    {
+        var sampled = new MetricAccumulator();
+        var full = new MetricAccumulator();
+        var targets = tables.TargetItems;
+        var scores = new float[batchSize][];
+        for (int b = 0; b < batchSize; b++) scores[b] = new float[tables.ItemCount + 1];
+        var others = new float[Math.Max(targets.Length, negatives.Count)];
+        for (int start = 0; start < tables.Users.Count; start += batchSize)
+        {
+            ct.ThrowIfCancellationRequested();
+            var batch = tables.Users.Skip(start).Take(batchSize).ToList();
+            var view = scores.Take(batch.Count).ToArray();
+            scorer.ScoreAll(batch, split, view);
+            for (int b = 0; b < batch.Count; b++)
+            {
+                var u = batch[b];
+                var s = view[b];
+                var target = split == EvalSplit.Valid ? u.ValidItem : u.TestItem;
+                var negs = negatives.For(u.UserIdx, split);
+                for (int k = 0; k < negs.Length; k++) others[k] = s[negs[k]];
+                sampled.Add(RankingMetrics.Rank(s[target], others.AsSpan(0, negs.Length)));
+                var history = SampledNegatives.TargetHistory(u);
+                int n = 0;
+                foreach (var item in targets)
+                    if (item != target && !history.Contains(item)) others[n++] = s[item];
+                full.Add(RankingMetrics.Rank(s[target], others.AsSpan(0, n)));
+            }
+        }
+        return new EvaluationResult(scorer.Name, split, sampled.Count, sampled.Means(), full.Means());
+    }
+}
+
+/// <summary>Scores items by how often they occur in the training histories (target domain): the popularity ranker.</summary>
+public sealed class PopularityScorer : IRecommenderScorer
+{
+    private readonly float[] _counts;
+    public string Name => "Popularity";
+
+    public PopularityScorer(FeatureTables tables)
+    {
+        // Training interactions only: counting validation or test items would leak them.
+        _counts = new float[tables.ItemCount + 1];
+        foreach (var u in tables.Users)
+            foreach (var i in u.TargetTrain) _counts[i]++;
+    }
+
+    public void ScoreAll(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, float[][] scores)
+    {
+        foreach (var s in scores) _counts.CopyTo(s, 0);
+    }
+}
+
+/// <summary>Uniform random scores, seeded: the floor any model must clear.</summary>
+public sealed class RandomScorer(int seed) : IRecommenderScorer
+{
+    private readonly Random _rng = new(seed);
+    public string Name => "Random";
+
+    public void ScoreAll(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, float[][] scores)
+    {
+        foreach (var s in scores)
+            for (int i = 0; i < s.Length; i++) s[i] = (float)_rng.NextDouble();
+    }
+}
