@@ -21,7 +21,7 @@ public sealed class SchemaRow
 }
 
 /// <summary>One item (<c>item_semantics.parquet</c>): its summary, enriched description and how they were obtained.</summary>
-public sealed class ItemSemanticsRow
+public class ItemSemanticsRow
 {
     [JsonPropertyName("item")] public string Item { get; set; } = "";
     [JsonPropertyName("domain")] public string Domain { get; set; } = "";

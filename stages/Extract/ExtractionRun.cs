@@ -22,7 +22,8 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
 
     private sealed class ItemResult
     {
-        public ItemSemanticsRow Row = null!;
+        /// <summary>The item_semantics row; a <see cref="MemoRow"/> so that the memo stores it as it is.</summary>
+        public MemoRow Row = null!;
         public int[][]? Labels;
         public int[][]? Votes;
         public List<(int Tag, int Score, double Weight)> Tags = [];
@@ -179,12 +180,9 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
 
     private ItemResult FromMemo(ItemText item, MemoRow m)
     {
-        var row = new ItemSemanticsRow
-        {
-            Item = item.Id, Domain = item.Domain, Status = m.Status, Samples = m.Samples, ValidSamples = m.ValidSamples, SummarySample = m.SummarySample,
-            Summary = m.Summary, Description = m.Description, DescriptionStatus = m.DescriptionStatus, TagsStatus = m.TagsStatus, Error = m.Error,
-        };
-        var result = new ItemResult { Row = row, Tags = ResultMemo.DecodeTags(m.Tags) };
+        m.Item = item.Id;
+        m.Domain = item.Domain;
+        var result = new ItemResult { Row = m, Tags = ResultMemo.DecodeTags(m.Tags) };
         if (m.Labels is not null) (result.Labels, result.Votes) = ResultMemo.DecodeLabels(m.Labels, _schema.Categories.Count);
         // What the memoised result recorded as failed is reported again, as re-validating would.
         if (m.Status == "invalid") _failures.Enqueue(new ExtractFailure(item.Id, "item_semantics", m.Error ?? ""));
@@ -193,18 +191,18 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         return result;
     }
 
-    private static MemoRow ToMemo(string key, ItemResult r) => new()
+    private static MemoRow ToMemo(string key, ItemResult r)
     {
-        Key = key, Item = r.Row.Item, Status = r.Row.Status, Samples = r.Row.Samples, ValidSamples = r.Row.ValidSamples,
-        SummarySample = r.Row.SummarySample, Summary = r.Row.Summary, Description = r.Row.Description, DescriptionStatus = r.Row.DescriptionStatus,
-        TagsStatus = r.Row.TagsStatus, Error = r.Row.Error, Labels = r.Labels is null ? null : ResultMemo.EncodeLabels(r.Labels, r.Votes!),
-        Tags = ResultMemo.EncodeTags(r.Tags),
-    };
+        r.Row.Key = key;
+        r.Row.Labels = r.Labels is null ? null : ResultMemo.EncodeLabels(r.Labels, r.Votes!);
+        r.Row.Tags = ResultMemo.EncodeTags(r.Tags);
+        return r.Row;
+    }
 
     private async Task<ItemResult> ComputeItemAsync(ItemText item, CancellationToken token)
     {
         var samples = Samples;
-        var row = new ItemSemanticsRow { Item = item.Id, Domain = item.Domain, Samples = samples };
+        var row = new MemoRow { Item = item.Id, Domain = item.Domain, Samples = samples };
         var result = new ItemResult { Row = row };
         try
         {

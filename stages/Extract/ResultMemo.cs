@@ -8,20 +8,10 @@ using CrossDomain.Providers.Caching;
 
 namespace CrossDomain.Stages.Extract;
 
-/// <summary>One memoised item outcome: what voting, selection and validation made of its cached answers.</summary>
-public sealed class MemoRow
+/// <summary>One memoised item outcome: its item_semantics row plus the voted labels and selected tags, under its memo key.</summary>
+public sealed class MemoRow : ItemSemanticsRow
 {
     [JsonPropertyName("key")] public string Key { get; set; } = "";
-    [JsonPropertyName("item")] public string Item { get; set; } = "";
-    [JsonPropertyName("status")] public string Status { get; set; } = "";
-    [JsonPropertyName("samples")] public int Samples { get; set; }
-    [JsonPropertyName("valid_samples")] public int ValidSamples { get; set; }
-    [JsonPropertyName("summary_sample")] public int? SummarySample { get; set; }
-    [JsonPropertyName("summary")] public string? Summary { get; set; }
-    [JsonPropertyName("description")] public string? Description { get; set; }
-    [JsonPropertyName("description_status")] public string DescriptionStatus { get; set; } = "";
-    [JsonPropertyName("tags_status")] public string TagsStatus { get; set; } = "";
-    [JsonPropertyName("error")] public string? Error { get; set; }
     /// <summary>"category:label:votes" per voted label, ';'-separated.</summary>
     [JsonPropertyName("labels")] public string? Labels { get; set; }
     /// <summary>"tag:score" per selected tag, ';'-separated, in selection order.</summary>
