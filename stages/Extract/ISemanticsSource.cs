@@ -55,9 +55,6 @@ public sealed class TagVocabulary
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < tags.Count; i++) index.TryAdd(SemanticSchema.Normalize(tags[i]), i);
         Index = index;
-        Json = System.Text.Json.JsonSerializer.Serialize(tags, new System.Text.Json.JsonSerializerOptions
-        {
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }).Replace("\",\"", "\", \"");
+        Json = PromptJson.Array(tags);
     }
 }

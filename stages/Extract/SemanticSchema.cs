@@ -64,7 +64,6 @@ public sealed class SemanticSchema
     /// <summary>Hash of the categories and labels in order: part of the cache key of every prompt showing the schema.</summary>
     public string Identity => _identity ??= CrossDomain.Providers.Caching.CallCache.Key(
         Categories.SelectMany(c => new[] { "\u001d" + c.Name }.Concat(c.Labels)).ToArray());
-    private static readonly JsonSerializerOptions PromptJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Prompt view, built once: each category's <c>name</c>, <c>labels</c>, and <c>labels_json</c> (the labels as a JSON
@@ -74,7 +73,7 @@ public sealed class SemanticSchema
     {
         ["name"] = c.Name,
         ["labels"] = c.Labels,
-        ["labels_json"] = JsonSerializer.Serialize(c.Labels, PromptJson).Replace("\",\"", "\", \""),
+        ["labels_json"] = PromptJson.Array(c.Labels),
     }).ToList();
 
     /// <summary>JSON schema of a T_rec answer: every category required, labels restricted to the schema's.</summary>
