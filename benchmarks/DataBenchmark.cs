@@ -65,7 +65,7 @@ public static class DataBenchmark
                     }),
                 };
                 var outDir = Path.Combine(dir, phase);
-                var outputs = await RunStage(new IngestStage(), ip, outDir);
+                var outputs = await BenchmarkStage.RunAsync(new IngestStage(), ip, outDir, progress: new ConsoleLog());
                 var report = JsonDocument.Parse(File.ReadAllText(outputs["report"])).RootElement;
                 var n = report.GetProperty("domains").EnumerateArray().Sum(d => d.GetProperty("interactions").GetInt64());
                 var inputMb = ip.Domains.Values.SelectMany(d => d.Files).Sum(f => new FileInfo(f.Value).Length) / 1e6;
@@ -73,7 +73,7 @@ public static class DataBenchmark
                 break;
             case "sequences":
                 var sp = new SequencesParams { Source = "food", Target = "kitchen" };
-                var so = await RunStage(new SequencesStage(), sp, Path.Combine(dir, "sequences"), new() { ["interactions"] = Path.Combine(dir, "ingest-all", "interactions") });
+                var so = await BenchmarkStage.RunAsync(new SequencesStage(), sp, Path.Combine(dir, "sequences"), new() { ["interactions"] = Path.Combine(dir, "ingest-all", "interactions") }, progress: new ConsoleLog());
                 var stats = JsonDocument.Parse(File.ReadAllText(so["stats"])).RootElement;
                 var input = stats.GetProperty("input_interactions").GetInt64();
                 var users = stats.GetProperty("domains")[0].GetProperty("overlapped_users").GetInt32();
@@ -84,14 +84,6 @@ public static class DataBenchmark
         Console.WriteLine($"{line}; peak RSS {PeakRssMb():N0} MB");
     }
 
-    private static async Task<Dictionary<string, string>> RunStage<T>(StageKind<T> kind, T parameters, string outDir, Dictionary<string, string>? inputs = null) where T : class, new()
-    {
-        Directory.CreateDirectory(outDir);
-        var outputs = kind.Outputs(parameters).ToDictionary(o => o.Name, o => Path.Combine(outDir, o.FileName));
-        var ctx = new StageContext { StageName = kind.Name, KindName = kind.Name, Fingerprint = "bench", ProjectRoot = "/", OutputPaths = outputs, InputPaths = inputs ?? [], Progress = new ConsoleLog() };
-        await kind.RunAsync(ctx, parameters, CancellationToken.None);
-        return outputs;
-    }
 
     /// <summary>Peak resident set size of this process (Linux VmHWM).</summary>
     private static double PeakRssMb()

@@ -20,20 +20,19 @@ public static class EmbedBenchmark
         var dir = Directory.CreateTempSubdirectory("crossdomain-bench-embed-").FullName;
         try
         {
-            var ingest = await Run(new IngestStage(), new IngestParams
+            var ingest = await BenchmarkStage.RunAsync(new IngestStage(), new IngestParams
             {
                 Domains = new()
                 {
                     ["food"] = new DomainFiles { Files = [Path.GetFullPath(Path.Combine(dataDir, "meta_Grocery_and_Gourmet_Food.json.gz"))] },
                     ["kitchen"] = new DomainFiles { Files = [Path.GetFullPath(Path.Combine(dataDir, "meta_Home_and_Kitchen.json.gz"))] },
                 },
-            }, dir, "ingest", []);
+            }, Path.Combine(dir, "ingest"), projectRoot: dir, artifactsRoot: dir);
             // Descriptions for all 28,095 items come from the offline extractor (titles exist for 23,357).
-            var repo = AppContext.BaseDirectory;
-            while (!File.Exists(Path.Combine(repo, "CrossDomain.sln"))) repo = Path.GetDirectoryName(repo.TrimEnd('/'))!;
-            var extract = await Run(new CrossDomain.Stages.Extract.ExtractStage(),
-                new CrossDomain.Stages.Extract.ExtractParams { SchemaFile = Path.Combine(repo, "prompts", "food-kitchen-schema.yaml") }, dir, "extract",
-                new() { ["items"] = ingest["items"] });
+            var repo = BenchmarkStage.RepoRoot();
+            var extract = await BenchmarkStage.RunAsync(new CrossDomain.Stages.Extract.ExtractStage(),
+                new CrossDomain.Stages.Extract.ExtractParams { SchemaFile = Path.Combine(repo, "prompts", "food-kitchen-schema.yaml") }, Path.Combine(dir, "extract"),
+                new() { ["items"] = ingest["items"] }, dir, dir);
             var inputs = new Dictionary<string, string> { ["items"] = ingest["items"], ["item_semantics"] = extract["item_semantics"] };
             var folder = new TinyBertModel(hidden: 32, maxSequence: 64).WriteFolder(Path.Combine(dir, "tiny-bert"));
             foreach (var (name, embedder) in new[]
@@ -44,8 +43,8 @@ public static class EmbedBenchmark
                      })
             {
                 var clock = Stopwatch.StartNew();
-                var outputs = await Run(new EmbedStage(), new EmbedParams { Texts = [TextKind.Description, TextKind.Title], Embedder = embedder }, dir,
-                    name.Replace(' ', '-').Replace(',', '-').Replace('=', '-'), inputs);
+                var outputs = await BenchmarkStage.RunAsync(new EmbedStage(), new EmbedParams { Texts = [TextKind.Description, TextKind.Title], Embedder = embedder },
+                    Path.Combine(dir, name.Replace(' ', '-').Replace(',', '-').Replace('=', '-')), inputs, dir, dir);
                 foreach (var report in JsonDocument.Parse(File.ReadAllText(outputs["report"])).RootElement.GetProperty("kinds").EnumerateArray())
                     Console.WriteLine($"{name,-18} {report.GetProperty("text_kind").GetString(),-11}: {report.GetProperty("items").GetInt32() - report.GetProperty("missing").GetInt32():N0} texts, " +
                         $"{report.GetProperty("embedded").GetInt32():N0} embedded, {report.GetProperty("cache_hits").GetInt32():N0} cached; " +
@@ -54,18 +53,5 @@ public static class EmbedBenchmark
             }
         }
         finally { Directory.Delete(dir, recursive: true); }
-    }
-
-    private static async Task<Dictionary<string, string>> Run<TParams>(StageKind<TParams> kind, TParams p, string dir, string name, Dictionary<string, string> inputs)
-        where TParams : class, new()
-    {
-        var outputs = kind.Outputs(p).ToDictionary(o => o.Name, o => Path.Combine(dir, name, o.FileName));
-        foreach (var o in kind.Outputs(p)) Directory.CreateDirectory(o.IsDirectory ? outputs[o.Name] : Path.GetDirectoryName(outputs[o.Name])!);
-        var ctx = new StageContext
-        {
-            StageName = name, Fingerprint = "bench", ProjectRoot = dir, ArtifactsRoot = dir, OutputPaths = outputs, InputPaths = inputs,
-        };
-        await kind.RunAsync(ctx, p, CancellationToken.None);
-        return outputs;
     }
 }

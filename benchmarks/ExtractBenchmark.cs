@@ -14,7 +14,7 @@ namespace CrossDomain.Benchmarks;
 /// </summary>
 public static class ExtractBenchmark
 {
-    private static readonly string RepoRoot = FindRepoRoot();
+    private static readonly string RepoRoot = BenchmarkStage.RepoRoot();
 
     public static async Task RunAsync(int items, int latencyMs, int concurrency, string dataDir, string? keep)
     {
@@ -44,18 +44,10 @@ public static class ExtractBenchmark
             Llm = new LlmParams { Provider = ExtractorKind.Ollama, Model = "bench", Endpoint = server.BaseUri.ToString(), Concurrency = concurrency },
             Samples = 1, SchemaQueries = 3, TagQueries = 3, Categories = 4, TagsPerDomain = 7, CacheDir = "cache",
         };
-        var outputs = Path.Combine(dir, "out");
-        var ctx = new CrossDomain.Engine.Stages.StageContext
-        {
-            StageName = "extract", Fingerprint = "bench", ProjectRoot = RepoRoot, ArtifactsRoot = dir,
-            OutputPaths = new ExtractStage().Outputs(p).ToDictionary(o => o.Name, o => Path.Combine(outputs, o.FileName)),
-            InputPaths = new Dictionary<string, string> { ["items"] = itemsDir },
-        };
-        Directory.CreateDirectory(outputs);
         var clock = Stopwatch.StartNew();
-        await new ExtractStage().RunAsync(ctx, p, CancellationToken.None);
+        var outputs = await BenchmarkStage.RunAsync(new ExtractStage(), p, Path.Combine(dir, "out"), new() { ["items"] = itemsDir }, RepoRoot, dir);
         var seconds = clock.Elapsed.TotalSeconds;
-        var report = JsonDocument.Parse(File.ReadAllText(ctx.OutputPaths["report"])).RootElement;
+        var report = JsonDocument.Parse(File.ReadAllText(outputs["report"])).RootElement;
         var calls = report.GetProperty("calls").GetInt64();
         var ideal = concurrency * 1000.0 / latencyMs;
         Console.WriteLine($"throughput      : {items:N0} items, {calls:N0} calls, L = {latencyMs} ms, C = {concurrency}: {calls / seconds:F0} calls/s " +
@@ -125,12 +117,5 @@ public static class ExtractBenchmark
         p.WaitForExit();
         if (p.ExitCode != 0) throw new InvalidOperationException($"crossdomain {string.Join(' ', args)} failed:\n{output}\n{err.Result}");
         return clock.Elapsed;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "CrossDomain.sln"))) return d.FullName;
-        throw new InvalidOperationException("run the benchmarks from inside the repository");
     }
 }
