@@ -6,7 +6,7 @@ namespace CrossDomain.Tests.Engine;
 /// <summary>The pipeline files in the repository load, validate and wire their stages as documented.</summary>
 public class ShippedPipelinesTests
 {
-    private static readonly string RepoRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../.."));
+    private static readonly string RepoRoot = CrossDomain.Tests.Support.Repo.Root;
 
     private static PipelineDefinition Load(string relative) => PipelineLoader.Load(Path.Combine(RepoRoot, relative), StageCatalog.CreateRegistry());
 

@@ -10,7 +10,6 @@ namespace CrossDomain.Tests.Llm;
 /// <summary>A project folder with copied prompt templates, a small items table and a fake LLM server.</summary>
 public sealed class ExtractFixture : IDisposable
 {
-    public static readonly string RepoRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../.."));
     public TempDir Dir { get; } = new();
     public FakeLlmServer Server { get; private set; }
     public string ItemsDir => Path.Combine(Dir.Path, "items");
@@ -21,9 +20,7 @@ public sealed class ExtractFixture : IDisposable
     public ExtractFixture(int itemsPerDomain = 3, Func<FakeChatRequest, FakeReply>? script = null)
     {
         Server = new FakeLlmServer(script ?? FakeLlmOracle.Answer);
-        Directory.CreateDirectory(Path.Combine(Dir.Path, "prompts"));
-        foreach (var f in Directory.GetFiles(Path.Combine(RepoRoot, "prompts")))
-            File.Copy(f, Path.Combine(Dir.Path, "prompts", Path.GetFileName(f)));
+        Repo.CopyPrompts(Dir);
         Directory.CreateDirectory(ItemsDir);
         foreach (var domain in new[] { "food", "kitchen" })
         {

@@ -14,9 +14,7 @@ public sealed class ExtractKillResumeTests
     public async Task A_killed_extraction_loses_at_most_the_calls_in_flight()
     {
         using var dir = new TempDir();
-        Directory.CreateDirectory(Path.Combine(dir.Path, "prompts"));
-        foreach (var f in Directory.GetFiles(Path.Combine(ExtractFixture.RepoRoot, "prompts")))
-            File.Copy(f, Path.Combine(dir.Path, "prompts", Path.GetFileName(f)));
+        Repo.CopyPrompts(dir);
         var killAt = new TaskCompletionSource();
         using var server = new FakeLlmServer(r =>
         {

@@ -10,7 +10,7 @@ namespace CrossDomain.Tests.Llm;
 /// <summary>The two extractors that are not chat clients: the offline keyword tagger and imported answers.</summary>
 public sealed class OfflineAndFileSourceTests
 {
-    private static readonly string SchemaFile = Path.Combine(ExtractFixture.RepoRoot, "prompts", "food-kitchen-schema.yaml");
+    private static readonly string SchemaFile = Path.Combine(Repo.Root, "prompts", "food-kitchen-schema.yaml");
 
     [Fact]
     public async Task Offline_extractor_labels_real_items_from_their_titles_and_says_it_is_not_an_llm()
