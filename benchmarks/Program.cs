@@ -33,5 +33,15 @@ var embedData = new Option<string>("--data") { DefaultValueFactory = _ => "../sh
 var embed = new Command("embed", "lsa and onnx (tiny generated model) embedding throughput over the real item titles") { embedData };
 embed.SetAction(async parse => await EmbedBenchmark.RunAsync(parse.GetValue(embedData)!));
 
-var root = new RootCommand("CrossDomain benchmarks") { engine, data, phase, extract, embed };
+var features = new Option<string>("--features") { DefaultValueFactory = _ => "artifacts/food-kitchen/features_food_to_kitchen", Description = "A features stage's output folder." };
+var model = new Option<string>("--model") { DefaultValueFactory = _ => "sasrec" };
+var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 50 };
+var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 42 };
+var patience = new Option<int>("--patience") { DefaultValueFactory = _ => 10 };
+var dropout = new Option<double>("--dropout") { DefaultValueFactory = _ => 0.5 };
+var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3 };
+var train = new Command("train", "training (sequences/s, s/epoch) and full-ranking evaluation (users/s) throughput of one model") { features, model, epochs, seed, patience, dropout, lr };
+train.SetAction(async parse => await TrainBenchmark.RunAsync(parse.GetValue(features)!, parse.GetValue(model)!, parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(patience), parse.GetValue(dropout), parse.GetValue(lr)));
+
+var root = new RootCommand("CrossDomain benchmarks") { engine, data, phase, extract, embed, train };
 return await root.Parse(args).InvokeAsync();

@@ -12,5 +12,8 @@ public static class StageCatalog
         .Register(new Sequences.SequencesStage())
         .Register(new Extract.ExtractStage())
         .Register(new Embed.EmbedStage())
-        .Register(new Features.FeaturesStage());
+        .Register(new Features.FeaturesStage())
+        .Register(new Negatives.NegativesStage())
+        .Register(new Train.TrainStage())
+        .Register(new Evaluate.EvaluateStage());
 }

@@ -15,6 +15,8 @@ public sealed record RunOptions
     public bool DryRun { get; init; }
     /// <summary>Run only the named stages, not their stale upstream (inputs must exist).</summary>
     public bool Single { get; init; }
+    /// <summary>Let stages continue partial work a cut-off run left (training checkpoints); false starts them over.</summary>
+    public bool Resume { get; init; } = true;
 }
 
 public enum StageOutcome { UpToDate, Ran, WouldRun, Failed, Skipped }
@@ -82,7 +84,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                     results.Add(new StageRunResult(stage.Name, StageOutcome.WouldRun, reasons, 0));
                     continue;
                 }
-                var result = await RunStageAsync(stage, reasons, store, hasher, lockFile, cancellationToken);
+                var result = await RunStageAsync(stage, reasons, store, hasher, lockFile, options, cancellationToken);
                 results.Add(result);
                 if (result.Outcome == StageOutcome.Failed)
                 {
@@ -101,7 +103,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
     }
 
     private async Task<StageRunResult> RunStageAsync(StageDefinition stage, IReadOnlyList<string> reasons, ArtifactStore store,
-        ContentHasher hasher, LockFile lockFile, CancellationToken cancellationToken)
+        ContentHasher hasher, LockFile lockFile, RunOptions options, CancellationToken cancellationToken)
     {
         var snapshot = StageSnapshot.Take(pipeline, stage, hasher);
         if (snapshot is null)
@@ -125,6 +127,8 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
             StageName = stage.Name, KindName = stage.Kind.Name, Fingerprint = snapshot.Fingerprint, ProjectRoot = pipeline.Root,
             ArtifactsRoot = pipeline.ArtifactsRoot,
             OutputPaths = outputPaths, InputPaths = stage.InputBindings.ToDictionary(kv => kv.Key, kv => kv.Value.Path),
+            Upstream = stage.Upstream.Select(u => new UpstreamOutput(u.Stage, u.Spec.Name, u.Path)).ToList(),
+            Resume = options.Resume,
             Progress = new StageProgressSink(stage.Name, progress),
         };
         var clock = Stopwatch.StartNew();

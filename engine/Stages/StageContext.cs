@@ -10,6 +10,10 @@ public sealed class StageContext
     public required string ProjectRoot { get; init; }
     public required IReadOnlyDictionary<string, string> OutputPaths { get; init; }
     public required IReadOnlyDictionary<string, string> InputPaths { get; init; }
+    /// <summary>Every output of every dep, for stages that gather many same-named outputs (a results table over several training stages).</summary>
+    public IReadOnlyList<UpstreamOutput> Upstream { get; init; } = [];
+    /// <summary>Whether partial work a cut-off run left behind may be continued (the CLI's <c>--resume</c>, on by default).</summary>
+    public bool Resume { get; init; } = true;
     public IProgressSink Progress { get; init; } = NullProgressSink.Instance;
     public string KindName { get; init; } = "";
 
@@ -36,6 +40,9 @@ public sealed class StageContext
     public string Resolve(InputPath path) => Path.GetFullPath(Path.Combine(ProjectRoot, path.Value));
     public string Resolve(PromptPath path) => Path.GetFullPath(Path.Combine(ProjectRoot, path.Value));
 }
+
+/// <summary>One upstream output: the stage that writes it, its name and its path.</summary>
+public sealed record UpstreamOutput(string Stage, string Name, string Path);
 
 public static class ToolVersion
 {

@@ -22,6 +22,15 @@ public sealed class SynthesizeParams : IValidatableParams
     [Param("Probability that an interaction follows the user's themes rather than a random one.")]
     public double PreferenceStrength { get; set; } = 0.85;
 
+    [Param("Dirichlet concentration of a user's preference over themes: smaller means fewer themes per user.")]
+    public double PreferenceConcentration { get; set; } = 0.1;
+
+    [Param("Probability that an interaction keeps the theme of the user's previous one (either domain): short-term interest, the sequential signal.")]
+    public double ThemePersistence { get; set; } = 0.5;
+
+    [Param("Zipf exponent of item popularity within a theme: larger means popularity alone predicts more.")]
+    public double PopularitySkew { get; set; } = 0.6;
+
     [Param("Malformed lines written into each file (tests the ingest's bad-line handling).")]
     public int MalformedLinesPerFile { get; set; } = 2;
 
@@ -41,6 +50,9 @@ public sealed class SynthesizeParams : IValidatableParams
         if (Themes < 1 || Themes > Vocabulary.Themes.Length) yield return ("themes", $"must be between 1 and {Vocabulary.Themes.Length}");
         if (MedianInteractionsPerDomain <= 0) yield return ("median_interactions_per_domain", "must be > 0");
         if (PreferenceStrength is < 0 or > 1) yield return ("preference_strength", "must be between 0 and 1");
+        if (PreferenceConcentration <= 0) yield return ("preference_concentration", "must be > 0");
+        if (ThemePersistence is < 0 or > 1) yield return ("theme_persistence", "must be between 0 and 1");
+        if (PopularitySkew < 0) yield return ("popularity_skew", "must be >= 0");
         if (!DateOnly.TryParseExact(StartDate, "yyyy-MM-dd", out _)) yield return ("start_date", "expected yyyy-MM-dd");
         if (Days < 30) yield return ("days", "must be >= 30");
         if (MalformedLinesPerFile < 0 || DuplicateLinesPerFile < 0) yield return ("malformed_lines_per_file", "counts must be >= 0");

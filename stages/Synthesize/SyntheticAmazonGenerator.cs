@@ -7,8 +7,10 @@ namespace CrossDomain.Stages.Synthesize;
 /// <summary>
 /// Writes a small Amazon-like raw dataset in the 2014 formats (reviews as strict JSON lines, metadata as Python
 /// literals, both gzip) for two domains, Food and Kitchen. Users draw a sparse preference over latent themes
-/// shared by both domains; each interaction picks a theme from it (or, with 1 - preference_strength, at
-/// random) and then an item of that theme by Zipf popularity. Activity per user is log-normal and correlated
+/// shared by both domains; each interaction keeps the theme of the user's previous interaction in either domain
+/// (with theme_persistence: short-term interest, which sequence models and cross-domain attention can use), or
+/// else picks one from the preference (or, with 1 - preference_strength, at random), and then an item of that
+/// theme by Zipf popularity (popularity_skew). Activity per user is log-normal and correlated
 /// across domains; timestamps have day resolution, so many share a day. A few malformed and duplicate lines
 /// are planted on purpose. Everything derives from the seed.
 /// </summary>
@@ -39,7 +41,7 @@ public sealed class SyntheticAmazonGenerator(SynthesizeParams p)
                 byTheme[d][t] = Enumerable.Range(0, items[d].Length).Where(i => items[d][i].Theme == t).ToArray();
                 var c = new double[byTheme[d][t].Length];
                 double sum = 0;
-                for (int r = 0; r < c.Length; r++) { sum += 1.0 / Math.Pow(r + 1, 0.9); c[r] = sum; }
+                for (int r = 0; r < c.Length; r++) { sum += 1.0 / Math.Pow(r + 1, p.PopularitySkew); c[r] = sum; }
                 cumulative[d][t] = c;
             }
         }
@@ -55,7 +57,7 @@ public sealed class SyntheticAmazonGenerator(SynthesizeParams p)
         {
             if ((u & 1023) == 0) { ct.ThrowIfCancellationRequested(); progress?.Invoke((double)u / p.Users); }
             var userId = "A" + Id(rng, 13);
-            var pref = Dirichlet(rng, themes.Length, 0.3);
+            var pref = Dirichlet(rng, themes.Length, p.PreferenceConcentration);
             var activity = Normal(rng);
             var counts = new int[2];
             for (int d = 0; d < 2; d++)
@@ -63,10 +65,13 @@ public sealed class SyntheticAmazonGenerator(SynthesizeParams p)
             // Interleave both domains on one timeline with day resolution.
             var domains = Enumerable.Repeat(0, counts[0]).Concat(Enumerable.Repeat(1, counts[1])).OrderBy(_ => rng.Next()).ToArray();
             var day = rng.Next(0, Math.Max(1, p.Days - 10 * domains.Length));
+            var previousTheme = -1;
             foreach (var d in domains)
             {
                 day += rng.NextDouble() < 0.3 ? 0 : 1 + (int)(-Math.Log(1 - rng.NextDouble()) * 12);
-                var theme = rng.NextDouble() < p.PreferenceStrength ? Sample(rng, pref) : rng.Next(themes.Length);
+                var theme = previousTheme >= 0 && rng.NextDouble() < p.ThemePersistence ? previousTheme
+                    : rng.NextDouble() < p.PreferenceStrength ? Sample(rng, pref) : rng.Next(themes.Length);
+                previousTheme = theme;
                 var pool = byTheme[d][theme];
                 if (pool.Length == 0) continue;
                 var item = items[d][pool[SampleCumulative(rng, cumulative[d][theme])]];

@@ -34,7 +34,8 @@ public class SynthesizeTests
         Assert.Equal(RawFormat.Meta2014, FormatDetector.Detect(Path.Combine(raw, SyntheticAmazonGenerator.MetaFile("Kitchen"))));
         var lines = ReadLines(Path.Combine(raw, SyntheticAmazonGenerator.ReviewsFile("Food")));
         Assert.Equal(2, lines.Count(l => !l.EndsWith('}'))); // malformed_lines_per_file
-        Assert.True(lines.Count - lines.Distinct().Count() is > 0 and <= 3); // planted exact duplicates
+        var duplicates = lines.Count - lines.Distinct().Count();
+        Assert.True(duplicates > 0, $"{duplicates} duplicate lines"); // planted exact duplicates (and any repeat of a user on one day)
         var days = lines.Where(l => l.EndsWith('}')).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("unixReviewTime").GetInt64()).ToList();
         Assert.All(days, t => Assert.Equal(0, t % 86400)); // day resolution
         Assert.True(days.Count - days.Distinct().Count() > 0); // ties

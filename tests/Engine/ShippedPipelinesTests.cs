@@ -14,7 +14,11 @@ public class ShippedPipelinesTests
     public void Default_pipeline_synthesizes_ingests_builds_both_directions_and_extracts_offline()
     {
         var p = Load("pipeline.yaml");
-        Assert.Equal(["synthesize", "ingest", "food_to_kitchen", "kitchen_to_food", "extract", "embed", "features_food_to_kitchen", "features_kitchen_to_food"], p.Stages.Select(s => s.Name));
+        Assert.Equal(["synthesize", "ingest", "food_to_kitchen", "kitchen_to_food", "extract", "embed", "features_food_to_kitchen", "features_kitchen_to_food",
+            "negatives_food_to_kitchen", "negatives_kitchen_to_food"], p.Stages.Select(s => s.Name).Take(10));
+        Assert.Equal(["features_food_to_kitchen", "negatives_food_to_kitchen"], p.Find("train_sasrec_food_to_kitchen")!.Upstream.Select(u => u.Stage).Distinct());
+        Assert.Equal(6, p.Find("evaluate")!.Upstream.Where(u => u.Spec.Name == "results").Count());
+        Assert.Equal("evaluate", p.Stages[^1].Name);
         Assert.Equal(["food_to_kitchen", "extract", "embed"], p.Find("features_food_to_kitchen")!.Upstream.Select(u => u.Stage).Distinct());
         Assert.Equal(["ingest.items", "extract.item_semantics"], p.Find("embed")!.Upstream.Select(u => u.Id));
         var extract = p.Find("extract")!;

@@ -93,6 +93,6 @@ public sealed class FeaturesTests
             Assert.Equal(s.TestItem, u.TestItem);
             Assert.Equal("target", items[u.TestItem - 1].Role);
         }
-        Assert.True(manifest.GetProperty("inputs").GetProperty("embeddings").GetProperty("stage_fingerprint").GetString()!.StartsWith("xxh128:"));
+        Assert.StartsWith("xxh128:", manifest.GetProperty("inputs").GetProperty("embeddings").GetProperty("stage_fingerprint").GetString()!);
     }
 }

@@ -14,7 +14,7 @@ public sealed class EvaluationTests
     // Items 1..4 are source-domain, 5..10 target-domain.
     private static FeatureTables Tables(params FeatureTables.UserRow[] users) => new()
     {
-        Users = users, ItemCount = 10, TargetItems = [5, 6, 7, 8, 9, 10], Manifest = JsonDocument.Parse("{}").RootElement,
+        Users = users, ItemCount = 10, TargetItems = [5, 6, 7, 8, 9, 10], SourceItems = [1, 2, 3, 4], Manifest = JsonDocument.Parse("{}").RootElement,
     };
 
     private sealed class ByIndex : IRecommenderScorer

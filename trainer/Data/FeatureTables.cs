@@ -36,25 +36,32 @@ public sealed class FeatureTables
     public required int ItemCount { get; init; }
     /// <summary>Indices of the target-domain items, ascending.</summary>
     public required int[] TargetItems { get; init; }
+    /// <summary>Indices of the source-domain items, ascending.</summary>
+    public required int[] SourceItems { get; init; }
     public required JsonElement Manifest { get; init; }
 
-    public static async Task<FeatureTables> LoadAsync(string folder, CancellationToken ct = default)
+    /// <summary>Reads a features folder (items.parquet, users.parquet, manifest.json).</summary>
+    public static Task<FeatureTables> LoadAsync(string folder, CancellationToken ct = default) =>
+        LoadAsync(Path.Combine(folder, "items.parquet"), Path.Combine(folder, "users.parquet"), Path.Combine(folder, "manifest.json"), ct);
+
+    public static async Task<FeatureTables> LoadAsync(string itemsPath, string usersPath, string manifestPath, CancellationToken ct = default)
     {
-        foreach (var f in new[] { "items.parquet", "users.parquet", "manifest.json" })
-            if (!File.Exists(Path.Combine(folder, f))) throw new FileNotFoundException($"{folder}: no {f}; is this a features stage's output?");
+        foreach (var f in new[] { itemsPath, usersPath, manifestPath })
+            if (!File.Exists(f)) throw new FileNotFoundException($"{f}: not found; is this a features stage's output?");
         async Task<IList<T>> ReadAsync<T>(string file) where T : class, new()
         {
-            await using var stream = File.OpenRead(Path.Combine(folder, file));
+            await using var stream = File.OpenRead(file);
             return (await ParquetSerializer.DeserializeAsync<T>(stream, null, null, ct)).Data;
         }
-        var users = (await ReadAsync<UserRow>("users.parquet")).OrderBy(u => u.UserIdx).ToList();
-        var items = await ReadAsync<ItemRow>("items.parquet");
-        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "manifest.json"), ct));
+        var users = (await ReadAsync<UserRow>(usersPath)).OrderBy(u => u.UserIdx).ToList();
+        var items = await ReadAsync<ItemRow>(itemsPath);
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath, ct));
         return new FeatureTables
         {
             Users = users,
             ItemCount = items.Count == 0 ? 0 : items.Max(i => i.ItemIdx),
             TargetItems = items.Where(i => i.Role == "target").Select(i => i.ItemIdx).Order().ToArray(),
+            SourceItems = items.Where(i => i.Role == "source").Select(i => i.ItemIdx).Order().ToArray(),
             Manifest = manifest.RootElement.Clone(),
         };
     }

@@ -61,28 +61,33 @@ public sealed class SampledNegatives
         return new SampledNegatives(seed, count, result);
     }
 
-    public async Task SaveAsync(string path, CancellationToken ct = default)
+    public async Task SaveAsync(string path, CancellationToken ct = default, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var rows = _negatives.OrderBy(kv => kv.Key.User).ThenBy(kv => kv.Key.Split)
             .Select(kv => new Row { UserIdx = kv.Key.User, Split = kv.Key.Split.ToString().ToLowerInvariant(), Negatives = kv.Value });
         var temp = path + ".tmp";
         await using (var stream = File.Create(temp))
-            await ParquetSerializer.SerializeAsync(rows, stream, null, new Dictionary<string, string>
-            {
-                ["crossdomain.negatives_seed"] = Seed.ToString(), ["crossdomain.negatives_count"] = Count.ToString(),
-            }, ct);
+        {
+            var meta = metadata?.ToDictionary() ?? [];
+            meta["crossdomain.negatives_seed"] = Seed.ToString();
+            meta["crossdomain.negatives_count"] = Count.ToString();
+            await ParquetSerializer.SerializeAsync(rows, stream, null, meta, ct);
+        }
         File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Loads saved negatives; a file drawn with another seed or count is refused rather than silently used.</summary>
-    public static async Task<SampledNegatives> LoadAsync(string path, int seed, int count, CancellationToken ct = default)
+    public static async Task<SampledNegatives> LoadAsync(string path, int seed, int count, CancellationToken ct = default,
+        Func<IReadOnlyDictionary<string, string>, string?>? checkMetadata = null)
     {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no negatives drawn for seed {seed}; add the seed to the negatives stage's seeds", path);
         await using var stream = File.OpenRead(path);
         var result = await ParquetSerializer.DeserializeAsync<Row>(stream, null, null, ct);
         var meta = result.CustomMetadata ?? new Dictionary<string, string>();
         if (meta.GetValueOrDefault("crossdomain.negatives_seed") != seed.ToString() || meta.GetValueOrDefault("crossdomain.negatives_count") != count.ToString())
             throw new InvalidDataException($"{path}: negatives drawn with seed {meta.GetValueOrDefault("crossdomain.negatives_seed")} and count " +
                 $"{meta.GetValueOrDefault("crossdomain.negatives_count")}, not seed {seed} and count {count}");
+        if (checkMetadata?.Invoke(meta) is { } problem) throw new InvalidDataException($"{path}: {problem}");
         return new SampledNegatives(seed, count, result.Data.ToDictionary(r => (r.UserIdx, Enum.Parse<EvalSplit>(r.Split, ignoreCase: true)), r => r.Negatives));
     }
 }

@@ -1,0 +1,88 @@
+using CrossDomain.Engine.Stages;
+using CrossDomain.Trainer.Models;
+using CrossDomain.Trainer.Training;
+
+namespace CrossDomain.Stages.Train;
+
+/// <summary>One config for every model (RecBole's discipline); defaults are SemaCDR's shared setup.</summary>
+public sealed class TrainParams : IValidatableParams
+{
+    [Param("Model name: sasrec, gru4rec, popularity, random (see README, Models).")]
+    public string Model { get; set; } = "sasrec";
+
+    [Param("Seeds; each is trained and evaluated, tables report mean ± std. Must be drawn by the negatives stage.")]
+    public List<int> Seeds { get; set; } = [42];
+
+    [Param("Negatives per test case expected in the negatives stage's files (the papers' 100).")]
+    public int Negatives { get; set; } = 100;
+
+    [Param("Maximum epochs.")]
+    public int Epochs { get; set; } = 200;
+
+    [Param("Validations without a new best before training stops.")]
+    public int Patience { get; set; } = 10;
+
+    [Param("Users per batch.")]
+    public int BatchSize { get; set; } = 256;
+
+    [Param("Adam learning rate.")]
+    public double LearningRate { get; set; } = 1e-3;
+
+    [Param("Adam weight decay (L2).")]
+    public double WeightDecay { get; set; }
+
+    [Param("Hidden size d.")]
+    public int Hidden { get; set; } = 64;
+
+    [Param("Attention heads.")]
+    public int Heads { get; set; } = 1;
+
+    [Param("Transformer blocks.")]
+    public int Blocks { get; set; } = 2;
+
+    [Param("Dropout rate.")]
+    public double Dropout { get; set; } = 0.5;
+
+    [Param("Sequence length: the most recent items are kept.")]
+    public int MaxLen { get; set; } = 100;
+
+    [Param("auto (cuda when available), cpu or cuda; the device chosen is logged.")]
+    public string Device { get; set; } = "auto";
+
+    [Param("Validation metric for early stopping and checkpoint selection (HR@K, NDCG@K, MRR).")]
+    public string SelectMetric { get; set; } = "NDCG@10";
+
+    [Param("Protocol of select_metric: full or sampled.")]
+    public string SelectProtocol { get; set; } = "full";
+
+    [Param("Validate every this many epochs.")]
+    public int EvalEvery { get; set; } = 1;
+
+    [Param("Users per evaluation batch.")]
+    public int EvalBatchSize { get; set; } = 512;
+
+    [Param("Model-specific settings by name (each model documents its own), e.g. { gru_layers: 1 }.")]
+    public Dictionary<string, string> ModelParams { get; set; } = [];
+
+    public TrainingConfig ToConfig() => new()
+    {
+        Model = Model, Seeds = Seeds, Epochs = Epochs, Patience = Patience, BatchSize = BatchSize, LearningRate = LearningRate,
+        WeightDecay = WeightDecay, Hidden = Hidden, Heads = Heads, Blocks = Blocks, Dropout = Dropout, MaxLength = MaxLen,
+        Device = Device, SelectMetric = SelectMetric, SelectProtocol = SelectProtocol, EvalEvery = EvalEvery,
+        EvalBatchSize = EvalBatchSize, ModelParams = ModelParams,
+    };
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (!ModelCatalog.Names.Contains(Model)) yield return ("model", $"unknown model '{Model}'; known: {string.Join(", ", ModelCatalog.Names)}");
+        if (Negatives < 1) yield return ("negatives", "must be >= 1");
+        string? problem = null;
+        try { ToConfig().Validate(); }
+        catch (ArgumentException e) { problem = e.Message; }
+        if (problem is not null)
+        {
+            var colon = problem.IndexOf(':');
+            yield return colon > 0 ? (problem[..colon], problem[(colon + 1)..].Trim()) : ("", problem);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using CrossDomain.Engine.Artifacts;
+using CrossDomain.Engine.Stages;
+using CrossDomain.Stages.Negatives;
+using CrossDomain.Trainer.Data;
+using CrossDomain.Trainer.Evaluation;
+using CrossDomain.Trainer.Models;
+using CrossDomain.Trainer.Training;
+
+namespace CrossDomain.Stages.Train;
+
+/// <summary>
+/// train: one model on one direction's feature tables, every seed. Early stopping and checkpoint selection on
+/// validation; the test split scored once per seed with the chosen checkpoint; both protocols always. Work in
+/// progress lives in <c>artifacts/.cache/train/&lt;stage&gt;/&lt;fingerprint&gt;</c>, so a run that was cut off
+/// continues from its last checkpoint when the stage runs again (unless <c>--resume false</c>).
+/// </summary>
+public sealed class TrainStage : StageKind<TrainParams>
+{
+    public override string Name => "train";
+    public override int Version => 1;
+    public override string Description => "Trains and evaluates one model for every seed (early stopping on validation, test scored once, sampled and full ranking).";
+
+    public override IReadOnlyList<string> RequiredInputs(TrainParams p) => ["items", "users", "manifest", "negatives"];
+
+    public override IReadOnlyList<OutputSpec> Outputs(TrainParams p) =>
+    [
+        new("results", "results.parquet"),
+        new("history", "history.parquet"),
+        new("summary", "summary.json"),
+        new("checkpoints", "checkpoints", IsDirectory: true),
+    ];
+
+    public override async Task RunAsync(StageContext ctx, TrainParams p, CancellationToken ct)
+    {
+        var tables = await FeatureTables.LoadAsync(ctx.Input("items"), ctx.Input("users"), ctx.Input("manifest"), ct);
+        var direction = Direction(tables.Manifest);
+        var usersHash = Engine.Hashing.ContentHasher.ComputeFileHash(ctx.Input("users"));
+        var negatives = new Dictionary<int, SampledNegatives>();
+        foreach (var seed in p.Seeds)
+            negatives[seed] = await SampledNegatives.LoadAsync(NegativesStage.FileFor(ctx.Input("negatives"), seed), seed, p.Negatives, ct,
+                meta => meta.GetValueOrDefault(NegativesStage.UsersHashKey) == usersHash ? null
+                    : "drawn for other feature tables than this stage's users.parquet (wire the negatives stage of the same features)");
+
+        var config = p.ToConfig();
+        var work = Path.Combine(ctx.ArtifactsRoot, ".cache", "train", ctx.StageName, ctx.Fingerprint.Replace("xxh128:", "")[..16]);
+        if (!ctx.Resume && Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        if (Directory.Exists(work) && Directory.EnumerateDirectories(work).Any())
+            ctx.Progress.Info($"found the work of a cut-off run in {Path.GetRelativePath(ctx.ProjectRoot, work)}; continuing it");
+        using var observer = new StageTrainingObserver(ctx.Progress, p.Epochs);
+        // Training is synchronous CPU work with thread-local dispose scopes: one dedicated thread.
+        var result = await Task.Factory.StartNew(() => new TrainingRun(tables, config, work, observer).Run(s => negatives[s], ct),
+            ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        var model = ModelCatalog.DisplayName(p.Model);
+        var rows = new List<ResultRow>();
+        foreach (var s in result.Seeds)
+            foreach (var (split, r) in new[] { ("valid", s.Valid), ("test", s.Test) })
+                foreach (var (protocol, metrics) in new[] { ("sampled", r.Sampled), ("full", r.Full) })
+                    foreach (var (metric, value) in metrics)
+                        rows.Add(new ResultRow
+                        {
+                            Direction = direction, Model = model, Stage = ctx.StageName, Seed = s.Seed, Split = split, Protocol = protocol,
+                            Metric = metric, Value = value, BestEpoch = s.BestEpoch, Epochs = s.Epochs,
+                        });
+        var meta = ctx.ArtifactMetadata.ToDictionary();
+        meta["crossdomain.model"] = p.Model;
+        meta["crossdomain.direction"] = direction;
+        meta["crossdomain.device"] = result.Device;
+        await ParquetArtifact.WriteAsync(rows, ctx.Output("results"), meta, ct);
+        await ParquetArtifact.WriteAsync(result.Seeds.SelectMany(s => s.History).Select(h => History(model, h)).ToList(), ctx.Output("history"), meta, ct);
+        CopyCheckpoints(work, ctx.Output("checkpoints"), p.Seeds);
+        await File.WriteAllTextAsync(ctx.Output("summary"), JsonSerializer.Serialize(new
+        {
+            model, direction, device = result.Device, extractor = tables.Manifest.TryGetProperty("extractor", out var e) ? e.GetString() : null,
+            synthetic = tables.Manifest.TryGetProperty("synthetic", out var syn) && syn.GetBoolean(),
+            config,
+            seeds = result.Seeds.Select(s => new { s.Seed, s.BestEpoch, s.Epochs, s.StoppedEarly, s.TrainSeconds, test_full = s.Test.Full, test_sampled = s.Test.Sampled }),
+            test_full = Summaries(result.Seeds.Select(s => s.Test.Full)),
+            test_sampled = Summaries(result.Seeds.Select(s => s.Test.Sampled)),
+        }, ReportJson.Options), ct);
+        foreach (var protocol in new[] { "full", "sampled" })
+            ctx.Progress.Info($"{model} {direction} test ({protocol}): " + string.Join(", ", new[] { "HR@10", "NDCG@10", "MRR" }.Select(m =>
+                $"{m} {ResultsTable.Format(result.Seeds.Select(s => (protocol == "full" ? s.Test.Full : s.Test.Sampled)[m] * 100).ToList())}")) + " (%)");
+        Directory.Delete(work, recursive: true);
+    }
+
+    public static string Direction(JsonElement manifest) =>
+        manifest.TryGetProperty("source", out var s) && manifest.TryGetProperty("target", out var t) ? $"{s.GetString()}→{t.GetString()}" : "target";
+
+    private static Dictionary<string, object> Summaries(IEnumerable<IReadOnlyDictionary<string, double>> perSeed)
+    {
+        var list = perSeed.ToList();
+        return list[0].Keys.ToDictionary(k => k, k =>
+        {
+            var v = list.Select(m => m[k]).ToList();
+            var mean = v.Average();
+            var std = v.Count > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1)) : 0;
+            return (object)new { mean, std };
+        });
+    }
+
+    private static HistoryRow History(string model, EpochLog h) => new()
+    {
+        Model = model, Seed = h.Seed, Epoch = h.Epoch, Loss = h.Loss, Seconds = h.Seconds, IsBest = h.IsBest,
+        ValidFullHr10 = h.ValidationFull?["HR@10"], ValidFullNdcg10 = h.ValidationFull?["NDCG@10"], ValidFullMrr = h.ValidationFull?["MRR"],
+        ValidSampledHr10 = h.ValidationSampled?["HR@10"], ValidSampledNdcg10 = h.ValidationSampled?["NDCG@10"], ValidSampledMrr = h.ValidationSampled?["MRR"],
+    };
+
+    private static void CopyCheckpoints(string work, string output, IEnumerable<int> seeds)
+    {
+        Directory.CreateDirectory(output);
+        foreach (var seed in seeds)
+            foreach (var which in new[] { "best", "last" })
+            {
+                var from = Path.Combine(work, $"seed_{seed}", which);
+                if (!Directory.Exists(from)) continue; // fixed rankers have no checkpoint
+                var to = Path.Combine(output, $"seed_{seed}", which);
+                Directory.CreateDirectory(to);
+                foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+            }
+    }
+}

@@ -1,0 +1,122 @@
+using CrossDomain.Trainer.Data;
+using CrossDomain.Trainer.Evaluation;
+using CrossDomain.Trainer.Models;
+using CrossDomain.Trainer.Torch;
+using CrossDomain.Trainer.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CrossDomain.Tests.Trainer;
+
+/// <summary>
+/// What every trainable model in the catalog must honour: no leakage (the validation and test items never reach an
+/// input for that user), a user's scores do not depend on who else is in the batch, and one seed gives one model.
+/// </summary>
+public sealed class ModelContractTests
+{
+    public static TheoryData<string> Models() => [.. ModelCatalog.Names.Where(ModelCatalog.IsTrainable)];
+
+    private static TrainingConfig Config(string model) => new() { Model = model, Hidden = 8, Heads = 1, Blocks = 2, Dropout = 0.3, MaxLength = 5 };
+
+    private static RecommenderModel Create(string model, FeatureTables tables)
+    {
+        TorchNativeLoader.EnsureLoaded();
+        manual_seed(3);
+        var m = ModelCatalog.Create(model, tables, Config(model));
+        m.eval();
+        return m;
+    }
+
+    private static float[] Scores(RecommenderModel model, IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split)
+    {
+        using var noGrad = no_grad();
+        using var s = model.Score(users, split, CPU);
+        return s.data<float>().ToArray();
+    }
+
+    /// <summary>The same users with every field a split must not read replaced by other items.</summary>
+    private static FeatureTables.UserRow Scramble(FeatureTables.UserRow u, EvalSplit split)
+    {
+        var copy = TinyTables.User(u.UserIdx, u.SourceTrain, u.TargetTrain, u.ValidItem, u.TestItem);
+        copy.TestItem = 6 + (u.TestItem - 5) % 7; // another target item
+        if (split == EvalSplit.Valid)
+        {
+            copy.ValidItem = 6 + (u.ValidItem - 5) % 7;
+            copy.TargetTestInput = [.. u.TargetTrain, copy.ValidItem];
+            copy.MixedTestInput = [.. u.MixedTrain, 12];
+            copy.MixedTestInputDomains = [.. u.MixedTrainDomains, 1];
+            copy.SourceTestInput = [.. u.SourceTrain, 3];
+        }
+        return copy;
+    }
+
+    [Theory, MemberData(nameof(Models))]
+    public void Scores_never_read_the_item_being_predicted_or_anything_after_it(string model)
+    {
+        var tables = TinyTables.Create();
+        using var m = Create(model, tables);
+        foreach (var split in new[] { EvalSplit.Valid, EvalSplit.Test })
+            Assert.Equal(Scores(m, tables.Users, split), Scores(m, tables.Users.Select(u => Scramble(u, split)).ToList(), split));
+    }
+
+    [Theory, MemberData(nameof(Models))]
+    public void Training_loss_never_reads_validation_or_test_items(string model)
+    {
+        var tables = TinyTables.Create();
+        using var m = Create(model, tables);
+        m.train();
+        float Loss(IReadOnlyList<FeatureTables.UserRow> users)
+        {
+            manual_seed(5);
+            var rng = new Random(5);
+            using var loss = m.Loss(new TrainingBatch
+            {
+                Users = users, TargetNegatives = new NegativeSampler(tables.TargetItems, rng), SourceNegatives = new NegativeSampler(tables.SourceItems, rng),
+                Random = rng, Device = CPU,
+            });
+            return loss.item<float>();
+        }
+        Assert.Equal(Loss(tables.Users), Loss(tables.Users.Select(u => Scramble(u, EvalSplit.Valid)).ToList()));
+    }
+
+    [Theory, MemberData(nameof(Models))]
+    public void A_users_scores_do_not_depend_on_the_rest_of_the_batch(string model)
+    {
+        var tables = TinyTables.Create();
+        using var m = Create(model, tables);
+        var together = Scores(m, tables.Users, EvalSplit.Test);
+        var width = together.Length / tables.Users.Count;
+        for (int i = 0; i < tables.Users.Count; i++)
+        {
+            var alone = Scores(m, [tables.Users[i]], EvalSplit.Test);
+            for (int j = 0; j < width; j++) Assert.Equal(together[i * width + j], alone[j], 4);
+        }
+    }
+
+    [Theory, MemberData(nameof(Models))]
+    public void One_seed_builds_one_model(string model)
+    {
+        var tables = TinyTables.Create();
+        using var a = Create(model, tables);
+        using var b = Create(model, tables);
+        Assert.Equal(Scores(a, tables.Users, EvalSplit.Test), Scores(b, tables.Users, EvalSplit.Test));
+    }
+}
+
+/// <summary>Every trainable model learns a deterministic successor rule through the shared training loop.</summary>
+public sealed class ModelLearningTests
+{
+    [Theory, MemberData(nameof(ModelContractTests.Models), MemberType = typeof(ModelContractTests))]
+    public void Learns_a_successor_rule(string model)
+    {
+        var tables = CycleTables.Create(users: 64, seed: 1);
+        using var dir = new CrossDomain.Tests.Support.TempDir();
+        var config = new TrainingConfig
+        {
+            Model = model, Hidden = 16, Heads = 1, Blocks = 1, Dropout = 0.1, MaxLength = 10, BatchSize = 16, LearningRate = 1e-2,
+            Epochs = 30, Patience = 30, Seeds = [1], Device = "cpu",
+        };
+        var result = new TrainingRun(tables, config, dir.Path).Run(seed => SampledNegatives.Draw(tables, 3, seed));
+        Assert.True(result.Seeds[0].Test.Full["HR@1"] > 0.9, $"{model}: test HR@1 {result.Seeds[0].Test.Full["HR@1"]:F3}");
+    }
+}

@@ -1,0 +1,124 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace CrossDomain.Trainer.Models.Layers;
+
+/// <summary>
+/// SASRec's encoder (Kang and McAuley 2018, as in the authors' code): learned positions added to the input,
+/// dropout, padding zeroed, then blocks of [pre-norm causal self-attention whose residual is the normalised input
+/// (Q = LN(x); x = Q + MHA(Q, x, x)), point-wise feed-forward with residual], padding zeroed after each block, and a
+/// final layer norm. Position t attends to positions ≤ t only. Padding keys are masked too (RecBole does; the
+/// authors' code lets real positions attend to zeroed padding, which makes results depend on how much padding a
+/// batch has). SemaCDR's source, target and mixed encoders are this module over their own item embeddings.
+/// </summary>
+public sealed class CausalTransformer : Module<Tensor, Tensor, int, Tensor>
+{
+    private readonly Embedding _positions;
+    private readonly Dropout _dropout;
+    private readonly ModuleList<TransformerBlock> _blocks;
+    private readonly LayerNorm _last;
+
+    public CausalTransformer(int hidden, int heads, int blocks, double dropout, int maxLength) : base(nameof(CausalTransformer))
+    {
+        _positions = Embedding(maxLength, hidden);
+        _dropout = Dropout(dropout);
+        _blocks = new ModuleList<TransformerBlock>(Enumerable.Range(0, blocks).Select(_ => new TransformerBlock(hidden, heads, dropout)).ToArray());
+        _last = LayerNorm(hidden, eps: 1e-8);
+        RegisterComponents();
+    }
+
+    /// <param name="x">Input embeddings [batch, length, hidden] (already scaled as the caller wants).</param>
+    /// <param name="keep">[batch, length] bool, true at real (non-padding) positions.</param>
+    /// <param name="positionOffset">Index of the first column's position (left padding trimmed from the front).</param>
+    public override Tensor forward(Tensor x, Tensor keep, int positionOffset)
+    {
+        var length = x.shape[1];
+        x = x + _positions.forward(arange(positionOffset, positionOffset + length, device: x.device)).unsqueeze(0);
+        x = _dropout.forward(x);
+        var keepF = keep.unsqueeze(-1).to_type(x.dtype);
+        x = x * keepF;
+        var forbidden = AttentionMask.Causal(keep);
+        foreach (var block in _blocks)
+            x = block.forward(x, x, forbidden) * keepF;
+        return _last.forward(x);
+    }
+}
+
+/// <summary>Attention masks: true where attention is forbidden.</summary>
+public static class AttentionMask
+{
+    /// <summary>[batch, 1, length, length]: no future position and no padding key, but every query may see itself (so no row is empty).</summary>
+    public static Tensor Causal(Tensor keep)
+    {
+        var length = keep.shape[1];
+        var future = ones(length, length, dtype: ScalarType.Bool, device: keep.device).triu(1);
+        var paddingKey = keep.logical_not().unsqueeze(1).unsqueeze(1);                 // [b, 1, 1, l]
+        var self = eye(length, dtype: ScalarType.Bool, device: keep.device);
+        return future.logical_or(paddingKey.logical_and(self.logical_not()));
+    }
+}
+
+/// <summary>One block: pre-norm multi-head attention (queries from <c>query</c>, keys and values from <c>context</c>) and a point-wise feed-forward network.</summary>
+public sealed class TransformerBlock : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly LayerNorm _attentionNorm, _feedForwardNorm;
+    private readonly MultiHeadAttention _attention;
+    private readonly Linear _inner, _outer;
+    private readonly Dropout _feedForwardDropout;
+
+    public TransformerBlock(int hidden, int heads, double dropout) : base(nameof(TransformerBlock))
+    {
+        _attentionNorm = LayerNorm(hidden, eps: 1e-8);
+        _feedForwardNorm = LayerNorm(hidden, eps: 1e-8);
+        _attention = new MultiHeadAttention(hidden, heads, dropout);
+        _inner = Linear(hidden, hidden);
+        _outer = Linear(hidden, hidden);
+        _feedForwardDropout = Dropout(dropout);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor query, Tensor context, Tensor forbidden)
+    {
+        var q = _attentionNorm.forward(query);
+        // Self-attention (query == context) attends over the raw input, as SASRec does; cross-attention over the context.
+        var x = q + _attention.forward(q, context, forbidden);
+        var y = _feedForwardNorm.forward(x);
+        var h = _feedForwardDropout.forward(_outer.forward(_feedForwardDropout.forward(functional.relu(_inner.forward(y)))));
+        return y + h;
+    }
+}
+
+/// <summary>Scaled dot-product multi-head attention with a boolean "forbidden" mask.</summary>
+public sealed class MultiHeadAttention : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly Linear _query, _key, _value, _output;
+    private readonly Dropout _dropout;
+    private readonly int _heads;
+
+    public MultiHeadAttention(int hidden, int heads, double dropout) : base(nameof(MultiHeadAttention))
+    {
+        _heads = heads;
+        _query = Linear(hidden, hidden);
+        _key = Linear(hidden, hidden);
+        _value = Linear(hidden, hidden);
+        _output = Linear(hidden, hidden);
+        _dropout = Dropout(dropout);
+        RegisterComponents();
+    }
+
+    /// <param name="forbidden">Broadcastable to [batch, heads, query length, key length]; true where attention is not allowed.</param>
+    public override Tensor forward(Tensor query, Tensor context, Tensor forbidden)
+    {
+        long b = query.shape[0], lq = query.shape[1], lk = context.shape[1], d = query.shape[2], dh = d / _heads;
+        var q = _query.forward(query).view(b, lq, _heads, dh).transpose(1, 2);
+        var k = _key.forward(context).view(b, lk, _heads, dh).transpose(1, 2);
+        var v = _value.forward(context).view(b, lk, _heads, dh).transpose(1, 2);
+        var scores = matmul(q, k.transpose(-2, -1)) / Math.Sqrt(dh);
+        scores = scores.masked_fill(forbidden, float.NegativeInfinity);
+        // A query with every key forbidden (possible in cross-attention) gets zero context instead of NaN.
+        var weights = functional.softmax(scores, -1).nan_to_num(0.0);
+        var context2 = matmul(_dropout.forward(weights), v).transpose(1, 2).contiguous().view(b, lq, d);
+        return _output.forward(context2);
+    }
+}

@@ -1,0 +1,45 @@
+using CrossDomain.Trainer.Data;
+using CrossDomain.Trainer.Evaluation;
+using CrossDomain.Trainer.Training;
+
+namespace CrossDomain.Trainer.Models;
+
+/// <summary>
+/// Every model by name: a trainable <see cref="RecommenderModel"/> or a fixed ranker that needs no training. A new
+/// model is one class plus one line here.
+/// </summary>
+public static class ModelCatalog
+{
+    private static readonly Dictionary<string, Func<FeatureTables, TrainingConfig, RecommenderModel>> Trainable = new()
+    {
+        ["sasrec"] = (t, c) => new SasRec(t.ItemCount, c),
+        ["gru4rec"] = (t, c) => new Gru4Rec(t.ItemCount, c),
+    };
+
+    private static readonly Dictionary<string, Func<FeatureTables, int, IRecommenderScorer>> Fixed = new()
+    {
+        ["popularity"] = (t, _) => new PopularityScorer(t),
+        ["random"] = (_, seed) => new RandomScorer(seed),
+    };
+
+    /// <summary>Display names for tables (the papers' spelling).</summary>
+    public static string DisplayName(string model) => model switch
+    {
+        "sasrec" => "SASRec",
+        "gru4rec" => "GRU4Rec",
+        "popularity" => "Popularity",
+        "random" => "Random",
+        _ => model,
+    };
+
+    public static IReadOnlyList<string> Names => [.. Trainable.Keys.Concat(Fixed.Keys).Order()];
+
+    public static bool IsTrainable(string model) => Trainable.ContainsKey(Check(model));
+
+    public static RecommenderModel Create(string model, FeatureTables tables, TrainingConfig config) => Trainable[Check(model)](tables, config);
+
+    public static IRecommenderScorer CreateFixed(string model, FeatureTables tables, int seed) => Fixed[Check(model)](tables, seed);
+
+    private static string Check(string model) => Trainable.ContainsKey(model) || Fixed.ContainsKey(model) ? model
+        : throw new ArgumentException($"model: unknown model '{model}'; known: {string.Join(", ", Names)}");
+}

@@ -1,0 +1,68 @@
+namespace CrossDomain.Trainer.Training;
+
+/// <summary>
+/// One configuration for every model (RecBole's discipline): the model is a name, everything else is shared.
+/// Defaults follow SemaCDR's setup (hidden 64, 1 head, 2 blocks, dropout 0.5, length 100, batch 256, Adam 1e-3).
+/// </summary>
+public sealed record TrainingConfig
+{
+    /// <summary>Registered model name (see <see cref="Models.ModelCatalog"/>): sasrec, gru4rec, popularity, random, …</summary>
+    public string Model { get; init; } = "sasrec";
+    public IReadOnlyList<int> Seeds { get; init; } = [42];
+    public int Epochs { get; init; } = 200;
+    /// <summary>Epochs without a new best validation score before training stops.</summary>
+    public int Patience { get; init; } = 10;
+    public int BatchSize { get; init; } = 256;
+    public double LearningRate { get; init; } = 1e-3;
+    public double WeightDecay { get; init; }
+    public int Hidden { get; init; } = 64;
+    public int Heads { get; init; } = 1;
+    public int Blocks { get; init; } = 2;
+    public double Dropout { get; init; } = 0.5;
+    public int MaxLength { get; init; } = 100;
+    /// <summary>auto (cuda when available), cpu or cuda.</summary>
+    public string Device { get; init; } = "auto";
+    /// <summary>Validation metric that early stopping and checkpoint selection use, e.g. NDCG@10.</summary>
+    public string SelectMetric { get; init; } = "NDCG@10";
+    /// <summary>Protocol of <see cref="SelectMetric"/>: sampled or full.</summary>
+    public string SelectProtocol { get; init; } = "full";
+    /// <summary>Validate every this many epochs.</summary>
+    public int EvalEvery { get; init; } = 1;
+    public int EvalBatchSize { get; init; } = 512;
+    /// <summary>Model-specific settings (for example SemaCDR's λ), by name; each model documents its own.</summary>
+    public IReadOnlyDictionary<string, string> ModelParams { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Throws with the offending key when a value cannot work.</summary>
+    public void Validate()
+    {
+        void Require(bool ok, string key, string message)
+        {
+            if (!ok) throw new ArgumentException($"{key}: {message}");
+        }
+        Require(Seeds.Count > 0, "seeds", "give at least one seed");
+        Require(Seeds.Distinct().Count() == Seeds.Count, "seeds", "seeds must be distinct");
+        Require(Epochs >= 1, "epochs", "must be ≥ 1");
+        Require(Patience >= 1, "patience", "must be ≥ 1");
+        Require(BatchSize >= 1, "batch_size", "must be ≥ 1");
+        Require(LearningRate > 0, "learning_rate", "must be > 0");
+        Require(Hidden >= 1 && Heads >= 1 && Hidden % Heads == 0, "hidden", $"must be a positive multiple of heads ({Heads})");
+        Require(Blocks >= 1, "blocks", "must be ≥ 1");
+        Require(Dropout is >= 0 and < 1, "dropout", "must be in [0, 1)");
+        Require(MaxLength >= 2, "max_len", "must be ≥ 2");
+        Require(Device is "auto" or "cpu" or "cuda", "device", "auto, cpu or cuda");
+        Require(SelectProtocol is "sampled" or "full", "select_protocol", "sampled or full");
+        Require(EvalEvery >= 1, "eval_every", "must be ≥ 1");
+        var metrics = new Evaluation.MetricAccumulator();
+        metrics.Add(1);
+        Require(metrics.Means().ContainsKey(SelectMetric), "select_metric", $"one of {string.Join(", ", metrics.Means().Keys)}");
+    }
+
+    public string Param(string name, string fallback) => ModelParams.TryGetValue(name, out var v) ? v : fallback;
+
+    public double Param(string name, double fallback)
+    {
+        if (!ModelParams.TryGetValue(name, out var v)) return fallback;
+        return double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d
+            : throw new ArgumentException($"model_params.{name}: '{v}' is not a number");
+    }
+}
