@@ -20,7 +20,7 @@ public sealed class TrainParams : IValidatableParams
     public int Epochs { get; set; } = 200;
 
     [Param("Validations without a new best before training stops.")]
-    public int Patience { get; set; } = 10;
+    public int Patience { get; set; } = 20;
 
     [Param("Users per batch.")]
     public int BatchSize { get; set; } = 256;

@@ -11,7 +11,7 @@ public sealed record TrainingConfig
     public IReadOnlyList<int> Seeds { get; init; } = [42];
     public int Epochs { get; init; } = 200;
     /// <summary>Epochs without a new best validation score before training stops.</summary>
-    public int Patience { get; init; } = 10;
+    public int Patience { get; init; } = 20;
     public int BatchSize { get; init; } = 256;
     public double LearningRate { get; init; } = 1e-3;
     public double WeightDecay { get; init; }

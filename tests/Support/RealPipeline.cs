@@ -1,0 +1,17 @@
+using CrossDomain.Engine.Run;
+using CrossDomain.Tests.Data;
+
+namespace CrossDomain.Tests.Support;
+
+/// <summary>The shipped pipelines/food-kitchen.yaml on the shared real data, run in a temp folder.</summary>
+public static class RealPipeline
+{
+    public static async Task RunAsync(TempDir dir, IReadOnlyList<string> targets, params string[] overrides)
+    {
+        Assert.True(Directory.Exists(RealDataTests.DataDir), $"real data not found at {RealDataTests.DataDir}: the tests expect ../shared/data beside the repository");
+        Repo.CopyPrompts(dir);
+        var harness = new PipelineHarness(dir, File.ReadAllText(Path.Combine(Repo.Root, "pipelines", "food-kitchen.yaml")));
+        var result = await harness.RunAsync(new RunOptions { Targets = targets }, ["root=.", $"vars.data={RealDataTests.DataDir}", .. overrides]);
+        if (!result.Succeeded) throw new InvalidOperationException("the food-kitchen pipeline failed: " + string.Join("; ", result.Stages.Select(s => s.ToString())));
+    }
+}
