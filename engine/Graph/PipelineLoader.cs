@@ -12,7 +12,7 @@ namespace CrossDomain.Engine.Graph;
 public static class PipelineLoader
 {
     private static readonly string[] TopLevelKeys = ["root", "artifacts", "vars", "defaults", "stages", "description"];
-    private static readonly string[] StageKeys = ["uses", "params", "deps", "outs", "description"];
+    private static readonly string[] StageKeys = ["uses", "params", "deps", "outs", "description", "matrix"];
 
     public static PipelineDefinition Load(string configPath, StageRegistry registry, IEnumerable<string>? overrides = null)
     {
@@ -42,6 +42,7 @@ public static class PipelineLoader
             if (!TopLevelKeys.Contains(name))
                 errors.Add(Location.Of(display, k), name, $"unknown top-level key; known: {string.Join(", ", TopLevelKeys)}");
         }
+        if (Child(root, "stages") is YamlMappingNode matrixStages) MatrixExpander.Expand(matrixStages, display, errors);
         var vars = Child(root, "vars") as YamlMappingNode;
         if (vars is not null) VarInterpolator.Interpolate(vars, vars, display, errors, "vars");
         foreach (var (k, v) in root.Children.ToList())
@@ -69,8 +70,8 @@ public static class PipelineLoader
         {
             var name = ((YamlScalarNode)k).Value!;
             var key = $"stages.{name}";
-            if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z][A-Za-z0-9_-]*$"))
-            { errors.Add(Location.Of(display, k), key, "stage names use letters, digits, '_' and '-', starting with a letter"); continue; }
+            if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z][A-Za-z0-9_-]*(@[A-Za-z0-9_-]+)?$"))
+            { errors.Add(Location.Of(display, k), key, "stage names use letters, digits, '_' and '-', starting with a letter (matrix stages add @values)"); continue; }
             if (v is not YamlMappingNode stageMap) { errors.Add(Location.Of(display, v), key, "expected a mapping with uses/params/deps/outs"); continue; }
             foreach (var (sk, _) in stageMap.Children)
                 if (!StageKeys.Contains(((YamlScalarNode)sk).Value))

@@ -12,6 +12,7 @@ namespace CrossDomain.Tests.Trainer;
 /// What every trainable model in the catalog must honour: no leakage (the validation and test items never reach an
 /// input for that user), a user's scores do not depend on who else is in the batch, and one seed gives one model.
 /// </summary>
+[Collection("torch")]
 public sealed class ModelContractTests
 {
     public static TheoryData<string> Models() => [.. ModelCatalog.Names.Where(ModelCatalog.IsTrainable)];
@@ -104,6 +105,7 @@ public sealed class ModelContractTests
 }
 
 /// <summary>Every trainable model learns a deterministic successor rule through the shared training loop.</summary>
+[Collection("torch")]
 public sealed class ModelLearningTests
 {
     [Theory, MemberData(nameof(ModelContractTests.Models), MemberType = typeof(ModelContractTests))]

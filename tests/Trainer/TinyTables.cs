@@ -3,16 +3,32 @@ using CrossDomain.Trainer.Data;
 
 namespace CrossDomain.Tests.Trainer;
 
-/// <summary>Hand-made feature tables: source items 1..5, target items 6..12, a few users with both histories.</summary>
+/// <summary>
+/// Hand-made feature tables: source items 1..5, target items 6..12, a few users with both histories. Each user's
+/// timeline is their source items (one a day), then their target items, then the validation and the test item.
+/// Items carry labels of two categories and 4-dimensional description embeddings.
+/// </summary>
 public static class TinyTables
 {
-    public static FeatureTables.UserRow User(int idx, int[] source, int[] target, int valid, int test) => new()
+    private const long Day = 86_400;
+
+    public static FeatureTables.UserRow User(int idx, int[] source, int[] target, int valid, int test)
     {
-        UserIdx = idx, SourceTrain = source, TargetTrain = target, SourceTestInput = source, TargetTestInput = [.. target, valid],
-        MixedTrain = [.. source, .. target], MixedTrainDomains = [.. source.Select(_ => 0), .. target.Select(_ => 1)],
-        MixedTestInput = [.. source, .. target, valid], MixedTestInputDomains = [.. source.Select(_ => 0), .. target.Select(_ => 1), 1],
-        ValidItem = valid, TestItem = test,
-    };
+        long[] Days(int from, int count) => [.. Enumerable.Range(from, count).Select(d => d * Day)];
+        var sourceTs = Days(1, source.Length);
+        var targetTs = Days(1 + source.Length, target.Length);
+        long validTs = (1 + source.Length + target.Length) * Day, testTs = validTs + Day;
+        return new()
+        {
+            UserIdx = idx, SourceTrain = source, TargetTrain = target, SourceTestInput = source, TargetTestInput = [.. target, valid],
+            MixedTrain = [.. source, .. target], MixedTrainDomains = [.. source.Select(_ => 0), .. target.Select(_ => 1)],
+            MixedTestInput = [.. source, .. target, valid], MixedTestInputDomains = [.. source.Select(_ => 0), .. target.Select(_ => 1), 1],
+            ValidItem = valid, TestItem = test,
+            SourceTrainTimestamps = sourceTs, TargetTrainTimestamps = targetTs, MixedTrainTimestamps = [.. sourceTs, .. targetTs],
+            SourceTestInputTimestamps = sourceTs, TargetTestInputTimestamps = [.. targetTs, validTs], MixedTestInputTimestamps = [.. sourceTs, .. targetTs, validTs],
+            ValidTimestamp = validTs, TestTimestamp = testTs,
+        };
+    }
 
     public static FeatureTables Create() => Create(
         User(0, [1, 2], [6, 7, 8], 9, 10),
@@ -20,10 +36,18 @@ public static class TinyTables
         User(2, [2, 4, 5], [6, 10, 11, 12], 7, 8),
         User(3, [5, 1], [12, 11], 6, 9));
 
+    /// <summary>Labels: category 0 has labels 0–2, category 1 labels 3–4; item i gets label i % 3 and 3 + i % 2.</summary>
     public static FeatureTables Create(params FeatureTables.UserRow[] users) => new()
     {
         Users = users, ItemCount = 12, TargetItems = [6, 7, 8, 9, 10, 11, 12], SourceItems = [1, 2, 3, 4, 5],
         Manifest = JsonDocument.Parse("{}").RootElement,
+        LabelCategories = [0, 0, 0, 1, 1],
+        Items = [.. Enumerable.Range(0, 13).Select(i => new FeatureTables.ItemRow
+        {
+            ItemIdx = i, Role = i == 0 ? "" : i <= 5 ? "source" : "target",
+            Labels = i == 0 ? [] : [i % 3, 3 + i % 2],
+            DescriptionEmbedding = i == 0 ? [] : [i % 2, i % 3 / 2f, 1, i / 12f],
+        })],
     };
 }
 

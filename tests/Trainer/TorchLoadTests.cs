@@ -4,6 +4,7 @@ using TorchSharp;
 namespace CrossDomain.Tests.Trainer;
 
 /// <summary>TorchSharp loads on this machine, patched only where the system libstdc++ needs it.</summary>
+[Collection("torch")]
 public sealed class TorchLoadTests
 {
     [Fact]

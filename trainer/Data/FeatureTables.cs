@@ -23,12 +23,25 @@ public sealed class FeatureTables
         [JsonPropertyName("mixed_test_input_domains")] public int[] MixedTestInputDomains { get; set; } = [];
         [JsonPropertyName("valid_item")] public int ValidItem { get; set; }
         [JsonPropertyName("test_item")] public int TestItem { get; set; }
+        [JsonPropertyName("source_train_timestamps")] public long[] SourceTrainTimestamps { get; set; } = [];
+        [JsonPropertyName("target_train_timestamps")] public long[] TargetTrainTimestamps { get; set; } = [];
+        [JsonPropertyName("mixed_train_timestamps")] public long[] MixedTrainTimestamps { get; set; } = [];
+        [JsonPropertyName("source_test_input_timestamps")] public long[] SourceTestInputTimestamps { get; set; } = [];
+        [JsonPropertyName("target_test_input_timestamps")] public long[] TargetTestInputTimestamps { get; set; } = [];
+        [JsonPropertyName("mixed_test_input_timestamps")] public long[] MixedTestInputTimestamps { get; set; } = [];
+        [JsonPropertyName("valid_timestamp")] public long ValidTimestamp { get; set; }
+        [JsonPropertyName("test_timestamp")] public long TestTimestamp { get; set; }
     }
 
     public sealed class ItemRow
     {
         [JsonPropertyName("item_idx")] public int ItemIdx { get; set; }
         [JsonPropertyName("role")] public string Role { get; set; } = "";
+        [JsonPropertyName("labels")] public int[] Labels { get; set; } = [];
+        [JsonPropertyName("tags")] public int[] Tags { get; set; } = [];
+        [JsonPropertyName("tag_weights")] public float[] TagWeights { get; set; } = [];
+        [JsonPropertyName("description_embedding")] public float[] DescriptionEmbedding { get; set; } = [];
+        [JsonPropertyName("title_embedding")] public float[] TitleEmbedding { get; set; } = [];
     }
 
     public required IReadOnlyList<UserRow> Users { get; init; }
@@ -39,6 +52,12 @@ public sealed class FeatureTables
     /// <summary>Indices of the source-domain items, ascending.</summary>
     public required int[] SourceItems { get; init; }
     public required JsonElement Manifest { get; init; }
+    /// <summary>Items by index (entry 0 is an empty padding row); empty when the tables were built by hand.</summary>
+    public IReadOnlyList<ItemRow> Items { get; init; } = [];
+    /// <summary>Category index of every global label id (the manifest's label vocabulary).</summary>
+    public IReadOnlyList<int> LabelCategories { get; init; } = [];
+    /// <summary>Size of the tag vocabulary.</summary>
+    public int TagCount { get; init; }
 
     /// <summary>Reads a features folder (items.parquet, users.parquet, manifest.json).</summary>
     public static Task<FeatureTables> LoadAsync(string folder, CancellationToken ct = default) =>
@@ -56,8 +75,19 @@ public sealed class FeatureTables
         var users = (await ReadAsync<UserRow>(usersPath)).OrderBy(u => u.UserIdx).ToList();
         var items = await ReadAsync<ItemRow>(itemsPath);
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath, ct));
+        var byIndex = new ItemRow[items.Count == 0 ? 1 : items.Max(i => i.ItemIdx) + 1];
+        byIndex[0] = new ItemRow();
+        foreach (var i in items) byIndex[i.ItemIdx] = i;
+        for (int k = 0; k < byIndex.Length; k++) byIndex[k] ??= new ItemRow { ItemIdx = k };
+        var root = manifest.RootElement;
+        var labelCategories = new List<int>();
+        if (root.TryGetProperty("label_vocabulary", out var labels))
+            foreach (var l in labels.EnumerateArray().OrderBy(l => l.GetProperty("id").GetInt32()))
+                labelCategories.Add(l.GetProperty("category_idx").GetInt32());
+        var tagCount = root.TryGetProperty("tag_vocabulary", out var tags) && tags.ValueKind == JsonValueKind.Array ? tags.GetArrayLength() : 0;
         return new FeatureTables
         {
+            Items = byIndex, LabelCategories = labelCategories, TagCount = tagCount,
             Users = users,
             ItemCount = items.Count == 0 ? 0 : items.Max(i => i.ItemIdx),
             TargetItems = items.Where(i => i.Role == "target").Select(i => i.ItemIdx).Order().ToArray(),

@@ -1,0 +1,98 @@
+using CrossDomain.Trainer.Data;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace CrossDomain.Trainer.Models.SemaCdr;
+
+/// <summary>
+/// SemaCDR's multi-view item embeddings for every item at once (§2.3.1–2.3.2):
+/// e^ID (learnable, d1), e^inn = W · (the enriched-description sentence embedding, frozen) projected to d2, and
+/// e^agn = ⊕_k pool_{v ∈ V_m(c_k)} e(v) over the K categories (Eq. 2): the labels of one category are mean-pooled
+/// (multi-label categories), the categories concatenated (each d_agn / K wide) or mean-pooled (d_agn wide).
+/// </summary>
+public sealed class ItemViews : Module
+{
+    private readonly Embedding _id;
+    private readonly Linear? _inner;
+    private readonly Embedding? _subcategories;
+    private readonly Tensor _descriptions;   // [N + 1, d_text], frozen
+    private readonly Tensor? _membership;    // [N + 1, K, V]: 1/|V_m(c_k)| for the item's labels of category k
+    private readonly int _categories;
+    private readonly AgnosticCombine _combine;
+
+    public int IdDim { get; }
+    public int InnerDim { get; }
+    public int AgnosticDim { get; }
+    /// <summary>Items with at least one label (they take part in the contrastive terms).</summary>
+    public bool[] HasLabels { get; }
+    /// <summary>Items with a description embedding.</summary>
+    public bool[] HasDescription { get; }
+
+    public ItemViews(FeatureTables tables, int hidden, SemaCdrOptions options) : base(nameof(ItemViews))
+    {
+        int n = tables.ItemCount + 1;
+        IdDim = hidden;
+        _id = Embedding(n, hidden, padding_idx: 0);
+        var textDim = tables.Items.Select(i => i.DescriptionEmbedding.Length).DefaultIfEmpty(0).Max();
+        HasDescription = new bool[n];
+        var text = new float[n * Math.Max(1, textDim)];
+        for (int i = 1; i < n && i < tables.Items.Count; i++)
+        {
+            var e = tables.Items[i].DescriptionEmbedding;
+            if (e.Length == textDim && textDim > 0 && e.Any(x => x != 0)) { e.CopyTo(text, i * textDim); HasDescription[i] = true; }
+        }
+        _descriptions = tensor(text, [n, Math.Max(1, textDim)]);
+        if (options.InnerSemantics)
+        {
+            if (textDim == 0) throw new InvalidOperationException("SemaCDR's inner-domain view needs description embeddings in the features (embed stage with texts: [description]); or set ablation: w/o InnSem");
+            _inner = Linear(textDim, hidden);
+            InnerDim = hidden;
+        }
+
+        HasLabels = new bool[n];
+        var categoryCount = tables.LabelCategories.DefaultIfEmpty(-1).Max() + 1;
+        _categories = options.Categories > 0 ? Math.Min(options.Categories, categoryCount) : categoryCount;
+        _combine = options.Combine;
+        if (options.AgnosticSemantics)
+        {
+            if (_categories <= 0) throw new InvalidOperationException("SemaCDR's domain-agnostic view needs a label vocabulary in the features' manifest; or set ablation: w/o DomAgnSem");
+            var labels = tables.LabelCategories.Count;
+            var membership = new float[n * _categories * labels];
+            for (int i = 1; i < n && i < tables.Items.Count; i++)
+            {
+                var byCategory = tables.Items[i].Labels.Where(l => l < labels && tables.LabelCategories[l] < _categories).GroupBy(l => tables.LabelCategories[l]);
+                foreach (var g in byCategory)
+                {
+                    var distinct = g.Distinct().ToList();
+                    foreach (var l in distinct) membership[(i * _categories + g.Key) * labels + l] = 1f / distinct.Count;
+                    HasLabels[i] = true;
+                }
+            }
+            _membership = tensor(membership, [n, _categories, labels]);
+            var subDim = _combine == AgnosticCombine.Concat ? (int)Math.Ceiling(hidden / (double)_categories) : hidden;
+            _subcategories = Embedding(labels, subDim);
+            AgnosticDim = _combine == AgnosticCombine.Concat ? subDim * _categories : subDim;
+        }
+        RegisterComponents();
+    }
+
+    /// <summary>The modules that learn at the semantic learning rate.</summary>
+    public IEnumerable<TorchSharp.Modules.Parameter> SemanticParameters() =>
+        (_inner?.parameters() ?? []).Concat(_subcategories?.parameters() ?? []);
+
+    public Tensor Id => _id.weight!;
+
+    /// <summary>e^inn for every item [N + 1, d2], or null when the view is off.</summary>
+    public Tensor? Inner(Device device) => _inner?.forward(_descriptions.to(device));
+
+    /// <summary>e^agn for every item [N + 1, d_agn], or null when the view is off.</summary>
+    public Tensor? Agnostic(Device device)
+    {
+        if (_subcategories is null || _membership is null) return null;
+        var pooled = matmul(_membership.to(device), _subcategories.weight!); // [N + 1, K, d_sub]
+        if (_combine == AgnosticCombine.Concat) return pooled.flatten(1);
+        var present = _membership.to(device).sum(-1).gt(0).to_type(pooled.dtype).sum(-1, keepdim: true).clamp_min(1); // categories with a label
+        return pooled.sum(1) / present;
+    }
+}

@@ -1,0 +1,237 @@
+using CrossDomain.Trainer.Data;
+using CrossDomain.Trainer.Evaluation;
+using CrossDomain.Trainer.Models.Layers;
+using CrossDomain.Trainer.Training;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace CrossDomain.Trainer.Models.SemaCdr;
+
+/// <summary>
+/// SemaCDR (Zhang et al., WWW 2026, §2), notation as in the paper:
+/// <list type="number">
+/// <item>item views e^ID ⊕ e^inn ⊕ e^agn (<see cref="ItemViews"/>), aligned by InfoNCE L_c¹(e^ID, e^agn) and
+/// L_c²(e^inn, e^agn) within each domain over the items of the batch (Eq. 3);</item>
+/// <item>one GCN layer each over G^S, G^T and the user–item graph G^mix (Eqs. 4–6), giving h^S, h^T, h^mix and
+/// the users' h_u^mix;</item>
+/// <item>three causal Transformers over the source, target and mixed sequences of graph-enhanced items (Eqs. 7–9);</item>
+/// <item>cross-attention of the target sequence over the source sequence, each target slot seeing only source
+/// interactions before the item it predicts (Eq. 10), as a pre-norm block with residual and feed-forward;</item>
+/// <item>z_final = α z_fuse + β z_mix + γ h_u^mix with learnable α, β, γ (Eq. 11), where z_mix is the mixed
+/// sequence's state just before the predicted item; ŷ = φ(z_final, e^ID_i) by dot product or MLP (Eq. 12);</item>
+/// <item>L = L_BPR + λ (L_c¹ + L_c²) (Eqs. 13–14), BPR at every target position against one sampled negative.</item>
+/// </list>
+/// </summary>
+public sealed class SemaCdr : RecommenderModel
+{
+    private readonly SemaCdrOptions _options;
+    private readonly ItemViews _views;
+    private readonly GraphConvolution _gcnSource, _gcnTarget;
+    private readonly GraphConvolution? _gcnMixed;
+    private readonly Embedding _users;
+    private readonly CausalTransformer _source, _target, _mixed;
+    private readonly TransformerBlock? _cross;
+    private readonly Parameter _alpha, _beta, _gamma;
+    private readonly Sequential? _mlp;
+    private readonly Graphs _graphs;
+    private readonly int _maxLength, _hidden, _items;
+    private readonly bool[] _isSource;
+
+    /// <summary>The sparse adjacencies, kept out of the module's registered state (they are rebuilt from the features, not learned).</summary>
+    private sealed class Graphs
+    {
+        public required InteractionGraphs Source { get; init; }
+        public Dictionary<string, SparseAdjacency> ByDevice { get; } = [];
+    }
+
+    public SemaCdrOptions Options => _options;
+
+    public SemaCdr(FeatureTables tables, TrainingConfig config) : base(nameof(SemaCdr))
+    {
+        _options = SemaCdrOptions.From(config);
+        _maxLength = config.MaxLength;
+        _hidden = config.Hidden;
+        _items = tables.ItemCount;
+        _isSource = new bool[_items + 1];
+        foreach (var i in tables.SourceItems) _isSource[i] = true;
+        _views = new ItemViews(tables, config.Hidden, _options);
+        var nodeDim = _views.IdDim + _views.InnerDim + _views.AgnosticDim;
+        _gcnSource = new GraphConvolution(nodeDim, config.Hidden);
+        _gcnTarget = new GraphConvolution(nodeDim, config.Hidden);
+        var userCount = tables.Users.Count == 0 ? 1 : tables.Users.Max(u => u.UserIdx) + 1;
+        if (_options.Graph == GraphKind.Full)
+        {
+            _gcnMixed = new GraphConvolution(nodeDim, config.Hidden);
+            _users = Embedding(userCount, nodeDim);   // e_u, a node of G^mix
+        }
+        else _users = Embedding(userCount, config.Hidden); // SimpGraph: no user–item graph, h_u is the ID embedding itself
+        _source = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
+        _target = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
+        _mixed = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
+        if (_options.CrossDomainFusion) _cross = new TransformerBlock(config.Hidden, config.Heads, config.Dropout);
+        // Adaptive weights start at the average; AvgFusion keeps them there (not trained).
+        var third = 1.0f / 3;
+        var learn = _options.Fusion == FusionKind.Adaptive;
+        _alpha = new Parameter(tensor(new[] { third }), requires_grad: learn);
+        _beta = new Parameter(tensor(new[] { third }), requires_grad: learn);
+        _gamma = new Parameter(tensor(new[] { third }), requires_grad: learn);
+        if (_options.Predictor == Predictor.Mlp)
+            _mlp = Sequential(Linear(2 * config.Hidden, config.Hidden), ReLU(), Linear(config.Hidden, 1));
+        _graphs = new Graphs { Source = InteractionGraphs.Build(tables, _options.Graph) };
+        RegisterComponents();
+        XavierInit.Apply(this);
+    }
+
+    private (SparseAdjacency Source, SparseAdjacency Target, SparseAdjacency? Mixed) Adjacencies(Device device)
+    {
+        var key = device.ToString();
+        if (!_graphs.ByDevice.ContainsKey(key + "S"))
+        {
+            _graphs.ByDevice[key + "S"] = _graphs.Source.ItemAdjacency(_graphs.Source.SourceEdges, device);
+            _graphs.ByDevice[key + "T"] = _graphs.Source.ItemAdjacency(_graphs.Source.TargetEdges, device);
+            if (_options.Graph == GraphKind.Full) _graphs.ByDevice[key + "M"] = _graphs.Source.MixedAdjacency(device);
+        }
+        return (_graphs.ByDevice[key + "S"], _graphs.ByDevice[key + "T"], _graphs.ByDevice.GetValueOrDefault(key + "M"));
+    }
+
+    /// <summary>The views of every item and the node features e_m = e^ID ⊕ e^inn ⊕ e^agn.</summary>
+    private (Tensor Nodes, Tensor? Inner, Tensor? Agnostic) Views(Device device)
+    {
+        var inner = _views.Inner(device);
+        var agnostic = _views.Agnostic(device);
+        var parts = new List<Tensor> { _views.Id };
+        if (inner is not null) parts.Add(inner);
+        if (agnostic is not null) parts.Add(agnostic);
+        return (cat(parts, 1), inner, agnostic);
+    }
+
+    /// <summary>Graph-enhanced items h^S, h^T, h^mix [N + 1, d] and users h_u [users, d] (Eqs. 4–6).</summary>
+    public (Tensor Source, Tensor Target, Tensor Mixed, Tensor Users) Graph(Tensor nodes, Device device)
+    {
+        var (adjS, adjT, adjM) = Adjacencies(device);
+        var hS = _gcnSource.forward(adjS, nodes);
+        var hT = _gcnTarget.forward(adjT, nodes);
+        if (_gcnMixed is not null && adjM is not null)
+        {
+            var mixed = _gcnMixed.forward(adjM, cat([nodes, _users.weight!], 0));
+            return (hS, hT, mixed[..(_items + 1)], mixed[(_items + 1)..]);
+        }
+        var isSource = tensor(_isSource, device: device).unsqueeze(1);
+        return (hS, hT, where(isSource, hS, hT), _users.weight!);
+    }
+
+    /// <summary>z_final at every target slot [batch, target length, d] (Eqs. 7–11).</summary>
+    private Tensor Encode(CrossDomainInput input, Tensor nodes, Device device)
+    {
+        var (hS, hT, hMix, hUsers) = Graph(nodes, device);
+        Tensor Run(CausalTransformer encoder, Tensor table, PaddedSequences seq)
+        {
+            var ids = seq.ToTensor(device);
+            return encoder.forward(table[ids], ids.ne(0), seq.PositionOffset);
+        }
+        var zS = Run(_source, hS, input.Source);
+        var zT = Run(_target, hT, input.Target);
+        var zM = Run(_mixed, hMix, input.Mixed);
+        var zFuse = _cross is null ? zT : _cross.forward(zT, zS, input.CrossMask(device).logical_not().unsqueeze(1));
+        // z_mix at each target slot: the mixed state just before the predicted item (a zero vector where there is none).
+        var padded = cat([zeros(zM.shape[0], 1, zM.shape[2], device: device), zM], 1);
+        var state = tensor(input.MixedState, [input.Target.Batch, input.Target.Length], device: device) + 1;
+        var zMix = padded.gather(1, state.unsqueeze(-1).expand(-1, -1, zM.shape[2]));
+        var hU = hUsers[tensor(input.Users, device: device)].unsqueeze(1);
+        return _alpha * zFuse + _beta * zMix + _gamma * hU;
+    }
+
+    private Tensor Predict(Tensor z, Tensor items)
+    {
+        if (_mlp is null) return (z * items).sum(-1);
+        return _mlp.forward(cat([z, items], -1)).squeeze(-1);
+    }
+
+    public override Tensor Loss(TrainingBatch batch)
+    {
+        var device = batch.Device;
+        var input = CrossDomainInput.ForTraining(batch.Users, _maxLength, batch.TargetNegatives);
+        var (nodes, inner, agnostic) = Views(device);
+        var z = Encode(input, nodes, device);
+        var shape = new long[] { input.Target.Batch, input.Target.Length };
+        var pos = tensor(input.Positives, shape, device: device);
+        var neg = tensor(input.Negatives, shape, device: device);
+        var mask = pos.ne(0);
+        var id = _views.Id;
+        var difference = (Predict(z, id[pos]) - Predict(z, id[neg]))[mask];
+        var loss = -functional.logsigmoid(difference).mean();
+        if (_options.ContrastiveWeight > 0 && agnostic is not null)
+            loss = loss + _options.ContrastiveWeight * Contrastive(input, inner, agnostic, device);
+        return loss;
+    }
+
+    /// <summary>L_c¹ + L_c² over the batch's items, each summed over the source and the target domain (Eq. 3).</summary>
+    private Tensor Contrastive(CrossDomainInput input, Tensor? inner, Tensor agnostic, Device device)
+    {
+        var items = input.Target.Items.Concat(input.Source.Items).Concat(input.Mixed.Items).Concat(input.Positives)
+            .Where(i => i > 0 && _views.HasLabels[i]).Distinct().Order().ToArray();
+        var total = zeros(1, device: device).squeeze();
+        foreach (var source in new[] { true, false })
+        {
+            var domain = items.Where(i => _isSource[i] == source).ToArray();
+            if (domain.Length >= 2)
+            {
+                var ids = tensor(domain, device: device);
+                total = total + InfoNce.Loss(_views.Id[ids], agnostic[ids], _options.Temperature);
+            }
+            var described = domain.Where(i => _views.HasDescription[i]).ToArray();
+            if (inner is not null && described.Length >= 2)
+            {
+                var ids = tensor(described, device: device);
+                total = total + InfoNce.Loss(inner[ids], agnostic[ids], _options.Temperature);
+            }
+        }
+        return total;
+    }
+
+    public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)
+    {
+        var input = CrossDomainInput.ForScoring(users, split, _maxLength);
+        var (nodes, _, _) = Views(device);
+        var last = Encode(input, nodes, device)[.., -1, ..]; // [b, d]
+        var id = _views.Id;
+        if (_mlp is null) return matmul(last, id.t());
+        // φ as an MLP over every (user, item) pair, in chunks of users to bound memory.
+        var chunks = new List<Tensor>();
+        for (long start = 0; start < last.shape[0]; start += 64)
+        {
+            var z = last.narrow(0, start, Math.Min(64, last.shape[0] - start));
+            chunks.Add(Predict(z.unsqueeze(1).expand(-1, id.shape[0], -1), id.unsqueeze(0).expand(z.shape[0], -1, -1)));
+        }
+        return cat(chunks, 0);
+    }
+
+    public override IEnumerable<(IEnumerable<Parameter> Parameters, double LearningRate)> ParameterGroups(TrainingConfig config)
+    {
+        // Two learning rates (§3.7): the semantic modules at semantic_learning_rate, everything else at learning_rate.
+        var semantic = named_parameters().Where(p => p.name.StartsWith("_views._inner.") || p.name.StartsWith("_views._subcategories.")).Select(p => p.parameter).ToList();
+        var rest = named_parameters().Where(p => !(p.name.StartsWith("_views._inner.") || p.name.StartsWith("_views._subcategories."))).Select(p => p.parameter).Where(p => p.requires_grad).ToList();
+        var groups = new List<(IEnumerable<Parameter>, double)> { (rest, config.LearningRate) };
+        if (semantic.Count > 0) groups.Add((semantic, _options.SemanticLearningRate));
+        return groups;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) foreach (var a in _graphs.ByDevice.Values) a.Dispose();
+        base.Dispose(disposing);
+    }
+
+    /// <summary>The fusion weights (α, β, γ).</summary>
+    public (float Alpha, float Beta, float Gamma) FusionWeights => (_alpha.item<float>(), _beta.item<float>(), _gamma.item<float>());
+
+    /// <summary>Item representations after graph learning (h^S for source items, h^T for target items), for inspection and plots.</summary>
+    public Tensor ItemRepresentations(Device device)
+    {
+        using var noGrad = no_grad();
+        var (nodes, _, _) = Views(device);
+        var (hS, hT, _, _) = Graph(nodes, device);
+        return where(tensor(_isSource, device: device).unsqueeze(1), hS, hT);
+    }
+}

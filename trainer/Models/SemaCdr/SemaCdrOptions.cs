@@ -1,0 +1,84 @@
+using System.Globalization;
+using CrossDomain.Trainer.Training;
+
+namespace CrossDomain.Trainer.Models.SemaCdr;
+
+public enum AgnosticCombine { Concat, Mean }
+public enum GraphKind { Full, Simple }
+public enum FusionKind { Adaptive, Average }
+public enum Predictor { Dot, Mlp }
+
+/// <summary>
+/// SemaCDR's switches, read from <c>model_params</c>. <c>ablation</c> names a row of the paper's Table 3 and sets
+/// the switches it implies; single switches may also be set directly.
+/// </summary>
+public sealed record SemaCdrOptions
+{
+    /// <summary>e^inn: the enriched-description embedding, projected to d2 (§2.3.1).</summary>
+    public bool InnerSemantics { get; init; } = true;
+    /// <summary>e^agn: subcategory embeddings over the K categories (§2.3.2, Eq. 2).</summary>
+    public bool AgnosticSemantics { get; init; } = true;
+    public AgnosticCombine Combine { get; init; } = AgnosticCombine.Concat;
+    /// <summary>How many of the schema's categories the model uses (the first K); 0 = all.</summary>
+    public int Categories { get; init; }
+    /// <summary>Full: co-interaction item graphs and the user–item graph (§2.3.4). Simple: SimpGraph.</summary>
+    public GraphKind Graph { get; init; } = GraphKind.Full;
+    /// <summary>Cross-attention of the target sequence over the source sequence (§2.4.2); off is w/o CDBehav.</summary>
+    public bool CrossDomainFusion { get; init; } = true;
+    public FusionKind Fusion { get; init; } = FusionKind.Adaptive;
+    public Predictor Predictor { get; init; } = Predictor.Dot;
+    /// <summary>λ of Eq. 14; 0 is w/o ConReg.</summary>
+    public double ContrastiveWeight { get; init; } = 0.1;
+    /// <summary>τ of Eq. 3.</summary>
+    public double Temperature { get; init; } = 0.07;
+    /// <summary>Learning rate of the semantic modules (description projection, subcategory embeddings); the rest use learning_rate.</summary>
+    public double SemanticLearningRate { get; init; } = 3e-4;
+
+    public static readonly string[] Ablations = ["full", "w/o InnSem", "w/o DomAgnSem", "w/o InnDomAgnSem", "SimpGraph", "w/o CDBehav", "AvgFusion", "w/o ConReg"];
+
+    public static SemaCdrOptions From(TrainingConfig config)
+    {
+        var p = config.ModelParams;
+        var known = new[] { "ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "cross_domain_fusion", "fusion", "predictor", "contrastive_weight", "temperature", "semantic_learning_rate" };
+        foreach (var key in p.Keys)
+            if (!known.Contains(key)) throw new ArgumentException($"model_params.{key}: unknown SemaCDR setting; known: {string.Join(", ", known)}");
+        var o = new SemaCdrOptions();
+        var ablation = p.GetValueOrDefault("ablation", "full");
+        o = ablation.ToLowerInvariant() switch
+        {
+            "full" => o,
+            "w/o innsem" => o with { InnerSemantics = false },
+            "w/o domagnsem" => o with { AgnosticSemantics = false },
+            "w/o inndomagnsem" => o with { InnerSemantics = false, AgnosticSemantics = false },
+            "simpgraph" => o with { Graph = GraphKind.Simple },
+            "w/o cdbehav" => o with { CrossDomainFusion = false },
+            "avgfusion" => o with { Fusion = FusionKind.Average },
+            "w/o conreg" => o with { ContrastiveWeight = 0 },
+            _ => throw new ArgumentException($"model_params.ablation: unknown '{ablation}'; one of {string.Join(", ", Ablations)}"),
+        };
+        bool Bool(string key, bool current) => !p.TryGetValue(key, out var v) ? current
+            : bool.TryParse(v, out var b) ? b : throw new ArgumentException($"model_params.{key}: '{v}' is not true or false");
+        double Number(string key, double current) => !p.TryGetValue(key, out var v) ? current
+            : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw new ArgumentException($"model_params.{key}: '{v}' is not a number");
+        T Enum<T>(string key, T current) where T : struct, System.Enum => !p.TryGetValue(key, out var v) ? current
+            : System.Enum.TryParse<T>(v, ignoreCase: true, out var e) ? e : throw new ArgumentException($"model_params.{key}: '{v}' is not one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
+        o = o with
+        {
+            InnerSemantics = Bool("inner_semantics", o.InnerSemantics),
+            AgnosticSemantics = Bool("agnostic_semantics", o.AgnosticSemantics),
+            Combine = Enum("agnostic_combine", o.Combine),
+            Categories = (int)Number("categories", o.Categories),
+            Graph = Enum("graph", o.Graph),
+            CrossDomainFusion = Bool("cross_domain_fusion", o.CrossDomainFusion),
+            Fusion = Enum("fusion", o.Fusion),
+            Predictor = Enum("predictor", o.Predictor),
+            ContrastiveWeight = Number("contrastive_weight", o.ContrastiveWeight),
+            Temperature = Number("temperature", o.Temperature),
+            SemanticLearningRate = Number("semantic_learning_rate", o.SemanticLearningRate),
+        };
+        if (o.Temperature <= 0) throw new ArgumentException("model_params.temperature: must be > 0");
+        if (o.ContrastiveWeight < 0) throw new ArgumentException("model_params.contrastive_weight: must be ≥ 0");
+        if (o.Categories < 0) throw new ArgumentException("model_params.categories: must be ≥ 0 (0 = all)");
+        return o;
+    }
+}
