@@ -26,6 +26,7 @@ public static class TorchNativeLoader
         lock (Gate)
         {
             if (_done) return;
+            RequestReproducibleMkl();
             if (OperatingSystem.IsLinux() && !SystemLibStdCxxHas(Requirement) && FindLibTorchSharp() is { } path)
             {
                 var bytes = File.ReadAllBytes(path);
@@ -45,6 +46,26 @@ public static class TorchNativeLoader
             _done = true;
         }
     }
+
+    /// <summary>
+    /// libtorch's CPU BLAS (MKL) may sum in an order that depends on how the operands happen to be aligned in memory,
+    /// so two identical models can differ in the last bits. <c>MKL_CBWR=AUTO,STRICT</c> keeps the best instruction set
+    /// and makes the result independent of alignment. MKL reads it once, natively, when it first runs: it is set with
+    /// libc's setenv (Environment.SetEnvironmentVariable does not reach native code on Unix) and never overrides a
+    /// value the user chose.
+    /// </summary>
+    private static void RequestReproducibleMkl()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        if (Environment.GetEnvironmentVariable("MKL_CBWR") is null) SetEnv("MKL_CBWR", "AUTO,STRICT", 0);
+        MklReproducibility = Environment.GetEnvironmentVariable("MKL_CBWR") ?? "AUTO,STRICT";
+    }
+
+    /// <summary>The MKL_CBWR setting in force (for logs).</summary>
+    public static string MklReproducibility { get; private set; } = "";
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv(string name, string value, int overwrite);
 
     /// <summary>Whether the libstdc++ this process loaded defines the version (read from /proc/self/maps).</summary>
     public static bool SystemLibStdCxxHas(string version)

@@ -104,7 +104,7 @@ public sealed class SparseAdjacency(int nodes, Tensor rows, Tensor cols, Tensor 
     public long Edges => rows.shape[0];
 
     public Tensor Multiply(Tensor features) =>
-        zeros(nodes, features.shape[1], dtype: features.dtype, device: features.device).index_add(0, rows, features[cols] * weights, 1);
+        zeros(nodes, features.shape[1], dtype: features.dtype, device: features.device).index_add(0, rows, features.index_select(0, cols) * weights, 1);
 
     public void Dispose()
     {

@@ -27,10 +27,11 @@ public sealed class SemaCdr : RecommenderModel
 {
     private readonly SemaCdrOptions _options;
     private readonly ItemViews _views;
-    private readonly GraphConvolution _gcnSource, _gcnTarget;
-    private readonly GraphConvolution? _gcnMixed;
+    private readonly GraphConvolution _gcnTarget;
+    private readonly GraphConvolution? _gcnSource, _gcnMixed;
     private readonly Embedding _users;
-    private readonly CausalTransformer _source, _target, _mixed;
+    private readonly CausalTransformer _target, _mixed;
+    private readonly CausalTransformer? _source;
     private readonly TransformerBlock? _cross;
     private readonly Parameter _alpha, _beta, _gamma;
     private readonly Sequential? _mlp;
@@ -57,7 +58,8 @@ public sealed class SemaCdr : RecommenderModel
         foreach (var i in tables.SourceItems) _isSource[i] = true;
         _views = new ItemViews(tables, config.Hidden, _options);
         var nodeDim = _views.IdDim + _views.InnerDim + _views.AgnosticDim;
-        _gcnSource = new GraphConvolution(nodeDim, config.Hidden);
+        // Without cross-domain fusion the source sequence has no use (w/o CDBehav), nor, with the full graphs, G^S.
+        if (_options.CrossDomainFusion || _options.Graph == GraphKind.Simple) _gcnSource = new GraphConvolution(nodeDim, config.Hidden);
         _gcnTarget = new GraphConvolution(nodeDim, config.Hidden);
         var userCount = tables.Users.Count == 0 ? 1 : tables.Users.Max(u => u.UserIdx) + 1;
         if (_options.Graph == GraphKind.Full)
@@ -66,7 +68,7 @@ public sealed class SemaCdr : RecommenderModel
             _users = Embedding(userCount, nodeDim);   // e_u, a node of G^mix
         }
         else _users = Embedding(userCount, config.Hidden); // SimpGraph: no user–item graph, h_u is the ID embedding itself
-        _source = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
+        if (_options.CrossDomainFusion) _source = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
         _target = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
         _mixed = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
         if (_options.CrossDomainFusion) _cross = new TransformerBlock(config.Hidden, config.Heads, config.Dropout);
@@ -77,7 +79,7 @@ public sealed class SemaCdr : RecommenderModel
         _beta = new Parameter(tensor(new[] { third }), requires_grad: learn);
         _gamma = new Parameter(tensor(new[] { third }), requires_grad: learn);
         if (_options.Predictor == Predictor.Mlp)
-            _mlp = Sequential(Linear(2 * config.Hidden, config.Hidden), ReLU(), Linear(config.Hidden, 1));
+            _mlp = Sequential(Linear(2 * config.Hidden, config.Hidden), ReLU(), Linear(config.Hidden, 1, hasBias: false)); // BPR cancels an output bias
         _graphs = new Graphs { Source = InteractionGraphs.Build(tables, _options.Graph) };
         RegisterComponents();
         XavierInit.Apply(this);
@@ -106,11 +108,11 @@ public sealed class SemaCdr : RecommenderModel
         return (cat(parts, 1), inner, agnostic);
     }
 
-    /// <summary>Graph-enhanced items h^S, h^T, h^mix [N + 1, d] and users h_u [users, d] (Eqs. 4–6).</summary>
-    public (Tensor Source, Tensor Target, Tensor Mixed, Tensor Users) Graph(Tensor nodes, Device device)
+    /// <summary>Graph-enhanced items h^S (null when unused), h^T, h^mix [N + 1, d] and users h_u [users, d] (Eqs. 4–6).</summary>
+    public (Tensor? Source, Tensor Target, Tensor Mixed, Tensor Users) Graph(Tensor nodes, Device device)
     {
         var (adjS, adjT, adjM) = Adjacencies(device);
-        var hS = _gcnSource.forward(adjS, nodes);
+        var hS = _gcnSource?.forward(adjS, nodes);
         var hT = _gcnTarget.forward(adjT, nodes);
         if (_gcnMixed is not null && adjM is not null)
         {
@@ -118,8 +120,12 @@ public sealed class SemaCdr : RecommenderModel
             return (hS, hT, mixed[..(_items + 1)], mixed[(_items + 1)..]);
         }
         var isSource = tensor(_isSource, device: device).unsqueeze(1);
-        return (hS, hT, where(isSource, hS, hT), _users.weight!);
+        return (hS, hT, where(isSource, hS!, hT), _users.weight!);
     }
+
+    /// <summary>Rows of a table by index, through index_select: its backward is an index_add, which sums in a fixed order on CPU (advanced indexing's is not).</summary>
+    private static Tensor Rows(Tensor table, Tensor ids) =>
+        table.index_select(0, ids.flatten()).view([.. ids.shape, table.shape[1]]);
 
     /// <summary>z_final at every target slot [batch, target length, d] (Eqs. 7–11).</summary>
     private Tensor Encode(CrossDomainInput input, Tensor nodes, Device device)
@@ -128,17 +134,19 @@ public sealed class SemaCdr : RecommenderModel
         Tensor Run(CausalTransformer encoder, Tensor table, PaddedSequences seq)
         {
             var ids = seq.ToTensor(device);
-            return encoder.forward(table[ids], ids.ne(0), seq.PositionOffset);
+            return encoder.forward(Rows(table, ids), ids.ne(0), seq.PositionOffset);
         }
-        var zS = Run(_source, hS, input.Source);
         var zT = Run(_target, hT, input.Target);
         var zM = Run(_mixed, hMix, input.Mixed);
-        var zFuse = _cross is null ? zT : _cross.forward(zT, zS, input.CrossMask(device).logical_not().unsqueeze(1));
+        var zFuse = _cross is null || _source is null || hS is null ? zT
+            : _cross.forward(zT, Run(_source, hS, input.Source), input.CrossMask(device).logical_not().unsqueeze(1));
         // z_mix at each target slot: the mixed state just before the predicted item (a zero vector where there is none).
-        var padded = cat([zeros(zM.shape[0], 1, zM.shape[2], device: device), zM], 1);
-        var state = tensor(input.MixedState, [input.Target.Batch, input.Target.Length], device: device) + 1;
-        var zMix = padded.gather(1, state.unsqueeze(-1).expand(-1, -1, zM.shape[2]));
-        var hU = hUsers[tensor(input.Users, device: device)].unsqueeze(1);
+        long b = zM.shape[0], lm = zM.shape[1], d = zM.shape[2];
+        var padded = cat([zeros(b, 1, d, device: device), zM], 1).reshape(b * (lm + 1), d);
+        var rows = new long[input.MixedState.Length];
+        for (int k = 0; k < rows.Length; k++) rows[k] = (k / input.Target.Length) * (lm + 1) + input.MixedState[k] + 1;
+        var zMix = Rows(padded, tensor(rows, [input.Target.Batch, input.Target.Length], device: device));
+        var hU = Rows(hUsers, tensor(input.Users, device: device)).unsqueeze(1);
         return _alpha * zFuse + _beta * zMix + _gamma * hU;
     }
 
@@ -159,7 +167,7 @@ public sealed class SemaCdr : RecommenderModel
         var neg = tensor(input.Negatives, shape, device: device);
         var mask = pos.ne(0);
         var id = _views.Id;
-        var difference = (Predict(z, id[pos]) - Predict(z, id[neg]))[mask];
+        var difference = (Predict(z, Rows(id, pos)) - Predict(z, Rows(id, neg)))[mask];
         var loss = -functional.logsigmoid(difference).mean();
         if (_options.ContrastiveWeight > 0 && agnostic is not null)
             loss = loss + _options.ContrastiveWeight * Contrastive(input, inner, agnostic, device);
@@ -178,13 +186,13 @@ public sealed class SemaCdr : RecommenderModel
             if (domain.Length >= 2)
             {
                 var ids = tensor(domain, device: device);
-                total = total + InfoNce.Loss(_views.Id[ids], agnostic[ids], _options.Temperature);
+                total = total + InfoNce.Loss(Rows(_views.Id, ids), Rows(agnostic, ids), _options.Temperature);
             }
             var described = domain.Where(i => _views.HasDescription[i]).ToArray();
             if (inner is not null && described.Length >= 2)
             {
                 var ids = tensor(described, device: device);
-                total = total + InfoNce.Loss(inner[ids], agnostic[ids], _options.Temperature);
+                total = total + InfoNce.Loss(Rows(inner, ids), Rows(agnostic, ids), _options.Temperature);
             }
         }
         return total;
@@ -231,7 +239,7 @@ public sealed class SemaCdr : RecommenderModel
     {
         using var noGrad = no_grad();
         var (nodes, _, _) = Views(device);
-        var (hS, hT, _, _) = Graph(nodes, device);
-        return where(tensor(_isSource, device: device).unsqueeze(1), hS, hT);
+        var (hS, hT, hMix, _) = Graph(nodes, device);
+        return where(tensor(_isSource, device: device).unsqueeze(1), hS ?? hMix, hT);
     }
 }
