@@ -52,8 +52,10 @@ public sealed class EvaluateStage : StageKind<EvaluateParams>
             if (read.Count == 0) throw new StageException($"{input.Path}: no result rows");
             rows.AddRange(read);
         }
-        // A model trained by two stages for one direction (ablations, variants) is told apart by its stage.
-        var ambiguous = rows.GroupBy(r => (r.Direction, r.Model)).Where(g => g.Select(r => r.Stage).Distinct().Count() > 1).Select(g => g.Key).ToHashSet();
+        // One label, direction and seed from two stages (variants without their own label) are told apart by stage;
+        // one label split over stages by seed (a matrix over seeds) is one model.
+        var ambiguous = rows.GroupBy(r => (r.Direction, r.Model, r.Seed)).Where(g => g.Select(r => r.Stage).Distinct().Count() > 1)
+            .Select(g => (g.Key.Direction, g.Key.Model)).ToHashSet();
         foreach (var r in rows.Where(r => ambiguous.Contains((r.Direction, r.Model)))) r.Model = $"{r.Model} [{r.Stage}]";
 
         var summary = rows.GroupBy(r => (r.Direction, r.Model, r.Split, r.Protocol, r.Metric)).Select(g =>

@@ -10,6 +10,9 @@ public sealed class TrainParams : IValidatableParams
     [Param("Model name: sasrec, gru4rec, popularity, random (see README, Models).")]
     public string Model { get; set; } = "sasrec";
 
+    [Param("Name of this run in results tables (default: the model's name), e.g. \"SemaCDR w/o InnSem\".")]
+    public string Label { get; set; } = "";
+
     [Param("Seeds; each is trained and evaluated, tables report mean ± std. Must be drawn by the negatives stage.")]
     public List<int> Seeds { get; set; } = [42];
 

@@ -18,7 +18,7 @@ namespace CrossDomain.Stages.Train;
 public sealed class TrainStage : StageKind<TrainParams>
 {
     public override string Name => "train";
-    public override int Version => 1;
+    public override int Version => 2;
     public override string Description => "Trains and evaluates one model for every seed (early stopping on validation, test scored once, sampled and full ranking).";
 
     public override IReadOnlyList<string> RequiredInputs(TrainParams p) => ["items", "users", "manifest", "negatives"];
@@ -52,7 +52,7 @@ public sealed class TrainStage : StageKind<TrainParams>
         var result = await Task.Factory.StartNew(() => new TrainingRun(tables, config, work, observer).Run(s => negatives[s], ct),
             ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        var model = ModelCatalog.DisplayName(p.Model);
+        var model = p.Label.Length > 0 ? p.Label : ModelCatalog.DisplayName(p.Model);
         var rows = new List<ResultRow>();
         foreach (var s in result.Seeds)
             foreach (var (split, r) in new[] { ("valid", s.Valid), ("test", s.Test) })
