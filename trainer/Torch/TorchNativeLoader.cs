@@ -48,8 +48,8 @@ public static class TorchNativeLoader
     }
 
     /// <summary>
-    /// libtorch's CPU BLAS (MKL) may sum in an order that depends on how the operands happen to be aligned in memory,
-    /// so two identical models can differ in the last bits. <c>MKL_CBWR=AUTO,STRICT</c> keeps the best instruction set
+    /// libtorch's CPU BLAS (MKL) may sum in an order that depends on how the operands happen to be aligned in memory
+    /// and on how many threads it decides to use, so two identical models can differ in the last bits. <c>MKL_CBWR=AUTO,STRICT</c> keeps the best instruction set
     /// and makes the result independent of alignment. MKL reads it once, natively, when it first runs: it is set with
     /// libc's setenv (Environment.SetEnvironmentVariable does not reach native code on Unix) and never overrides a
     /// value the user chose.
@@ -58,6 +58,8 @@ public static class TorchNativeLoader
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
         if (Environment.GetEnvironmentVariable("MKL_CBWR") is null) SetEnv("MKL_CBWR", "AUTO,STRICT", 0);
+        // MKL may otherwise use fewer threads when the machine is busy, and its sums then split differently.
+        if (Environment.GetEnvironmentVariable("MKL_DYNAMIC") is null) SetEnv("MKL_DYNAMIC", "FALSE", 0);
         MklReproducibility = Environment.GetEnvironmentVariable("MKL_CBWR") ?? "AUTO,STRICT";
     }
 
