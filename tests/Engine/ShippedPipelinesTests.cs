@@ -17,7 +17,7 @@ public class ShippedPipelinesTests
         Assert.Equal(["synthesize", "ingest", "food_to_kitchen", "kitchen_to_food", "extract", "embed", "features_food_to_kitchen", "features_kitchen_to_food",
             "negatives_food_to_kitchen", "negatives_kitchen_to_food"], p.Stages.Select(s => s.Name).Take(10));
         Assert.Equal(["features_food_to_kitchen", "negatives_food_to_kitchen"], p.Find("train_sasrec_food_to_kitchen")!.Upstream.Select(u => u.Stage).Distinct());
-        Assert.Equal(6, p.Find("evaluate")!.Upstream.Where(u => u.Spec.Name == "results").Count());
+        Assert.Equal(8, p.Find("evaluate")!.Upstream.Where(u => u.Spec.Name == "results").Count());
         Assert.Equal("evaluate", p.Stages[^1].Name);
         Assert.Equal(["food_to_kitchen", "extract", "embed"], p.Find("features_food_to_kitchen")!.Upstream.Select(u => u.Stage).Distinct());
         Assert.Equal(["ingest.items", "extract.item_semantics"], p.Find("embed")!.Upstream.Select(u => u.Id));
@@ -39,6 +39,10 @@ public class ShippedPipelinesTests
         Assert.Equal(Path.Combine(RepoRoot, "artifacts", "food-kitchen"), p.ArtifactsRoot);
         Assert.Equal(4, p.Find("ingest")!.Inputs.Count);
         Assert.All(p.Find("ingest")!.Inputs, i => Assert.Contains("shared/data/amazon2014-food-kitchen", i.Path));
+        // The ablation grid: the seven variants of Table 3, each its own stage, collected with the full model.
+        Assert.Equal(7, p.Stages.Count(s => s.Name.StartsWith("ablation_kitchen_to_food@")));
+        Assert.Equal(8, p.Find("ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
+        Assert.Equal(4 + 5 + 9, p.Find("sweeps")!.Upstream.Count(u => u.Spec.Name == "results"));
     }
 
     [Fact]

@@ -137,7 +137,9 @@ public sealed class SemaCdrTests
         model.train();
         model.zero_grad();
         model.Loss(Batch(tables)).backward();
-        foreach (var (name, p) in model.named_parameters().Where(p => p.parameter.requires_grad))
+        // A key bias shifts every attention score of a query equally, which softmax ignores: its gradient is zero in exact
+        // arithmetic and only rounding noise in practice, so it is not asked for.
+        foreach (var (name, p) in model.named_parameters().Where(p => p.parameter.requires_grad && !p.name.EndsWith("_key.bias")))
         {
             Assert.True(p.grad is not null, $"{name}: no gradient");
             Assert.True(p.grad!.abs().sum().item<float>() > 0, $"{name}: zero gradient");
