@@ -60,6 +60,7 @@ public static class TorchNativeLoader
         if (Environment.GetEnvironmentVariable("MKL_CBWR") is null) SetEnv("MKL_CBWR", "AUTO,STRICT", 0);
         // MKL may otherwise use fewer threads when the machine is busy, and its sums then split differently.
         if (Environment.GetEnvironmentVariable("MKL_DYNAMIC") is null) SetEnv("MKL_DYNAMIC", "FALSE", 0);
+        if (Environment.GetEnvironmentVariable("OMP_DYNAMIC") is null) SetEnv("OMP_DYNAMIC", "FALSE", 0);
         MklReproducibility = Environment.GetEnvironmentVariable("MKL_CBWR") ?? "AUTO,STRICT";
     }
 
