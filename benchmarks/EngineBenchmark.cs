@@ -69,7 +69,7 @@ public static class EngineBenchmark
         }
     }
 
-    private static double Median(IEnumerable<double> xs)
+    internal static double Median(IEnumerable<double> xs)
     {
         var s = xs.Order().ToList();
         return s.Count == 0 ? double.NaN : s[s.Count / 2];

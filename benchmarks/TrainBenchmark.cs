@@ -50,7 +50,7 @@ public static class TrainBenchmark
         finally { Directory.Delete(work, recursive: true); }
     }
 
-    private static double Median(IReadOnlyList<double> values) => values.Count == 0 ? double.NaN : values.Order().ElementAt(values.Count / 2);
+    private static double Median(IReadOnlyList<double> values) => EngineBenchmark.Median(values);
     private static string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
 
     private sealed class TimingObserver : ITrainingObserver

@@ -61,11 +61,11 @@ public sealed class EvaluateStage : StageKind<EvaluateParams>
         var summary = rows.GroupBy(r => (r.Direction, r.Model, r.Split, r.Protocol, r.Metric)).Select(g =>
         {
             var v = g.Select(r => r.Value).ToList();
-            var mean = v.Average();
+            var (mean, std) = ResultsTable.MeanStd(v);
             return new SummaryRow
             {
                 Direction = g.Key.Direction, Model = g.Key.Model, Split = g.Key.Split, Protocol = g.Key.Protocol, Metric = g.Key.Metric,
-                Mean = mean, Std = v.Count > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1)) : 0, Seeds = v.Count,
+                Mean = mean, Std = std, Seeds = v.Count,
             };
         }).ToList();
         var meta = ctx.ArtifactMetadata;

@@ -93,9 +93,7 @@ public sealed class TrainStage : StageKind<TrainParams>
         var list = perSeed.ToList();
         return list[0].Keys.ToDictionary(k => k, k =>
         {
-            var v = list.Select(m => m[k]).ToList();
-            var mean = v.Average();
-            var std = v.Count > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1)) : 0;
+            var (mean, std) = ResultsTable.MeanStd(list.Select(m => m[k]).ToList());
             return (object)new { mean, std };
         });
     }

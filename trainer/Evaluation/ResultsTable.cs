@@ -38,12 +38,18 @@ public static class ResultsTable
         return sb.ToString();
     }
 
+    /// <summary>Mean and sample standard deviation (n − 1) over seeds; the std of one value is 0.</summary>
+    public static (double Mean, double Std) MeanStd(IReadOnlyList<double> values)
+    {
+        var mean = values.Average();
+        return (mean, values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : 0);
+    }
+
     /// <summary>Mean ± sample standard deviation (n − 1), two decimals; just the mean for one seed.</summary>
     public static string Format(IReadOnlyList<double> values)
     {
-        var mean = values.Average();
+        var (mean, std) = MeanStd(values);
         if (values.Count == 1) return mean.ToString("F2", CultureInfo.InvariantCulture);
-        var std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
         return $"{mean.ToString("F2", CultureInfo.InvariantCulture)} ± {std.ToString("F2", CultureInfo.InvariantCulture)}";
     }
 }

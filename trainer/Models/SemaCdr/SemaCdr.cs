@@ -218,8 +218,10 @@ public sealed class SemaCdr : RecommenderModel
     public override IEnumerable<(IEnumerable<Parameter> Parameters, double LearningRate)> ParameterGroups(TrainingConfig config)
     {
         // Two learning rates (§3.7): the semantic modules at semantic_learning_rate, everything else at learning_rate.
-        var semantic = named_parameters().Where(p => p.name.StartsWith("_views._inner.") || p.name.StartsWith("_views._subcategories.")).Select(p => p.parameter).ToList();
-        var rest = named_parameters().Where(p => !(p.name.StartsWith("_views._inner.") || p.name.StartsWith("_views._subcategories."))).Select(p => p.parameter).Where(p => p.requires_grad).ToList();
+        var bySemantic = named_parameters().Where(p => p.parameter.requires_grad)
+            .ToLookup(p => p.name.StartsWith("_views._inner.") || p.name.StartsWith("_views._subcategories."), p => p.parameter);
+        var semantic = bySemantic[true].ToList();
+        var rest = bySemantic[false].ToList();
         var groups = new List<(IEnumerable<Parameter>, double)> { (rest, config.LearningRate) };
         if (semantic.Count > 0) groups.Add((semantic, _options.SemanticLearningRate));
         return groups;
