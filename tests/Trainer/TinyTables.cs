@@ -36,17 +36,21 @@ public static class TinyTables
         User(2, [2, 4, 5], [6, 10, 11, 12], 7, 8),
         User(3, [5, 1], [12, 11], 6, 9));
 
-    /// <summary>Labels: category 0 has labels 0–2, category 1 labels 3–4; item i gets label i % 3 and 3 + i % 2.</summary>
+    /// <summary>Labels: category 0 has labels 0–2, category 1 labels 3–4; item i gets label i % 3 and 3 + i % 2, and tags i % 4 (weight 0.75) and (i + 1) % 4 (0.25).</summary>
     public static FeatureTables Create(params FeatureTables.UserRow[] users) => new()
     {
         Users = users, ItemCount = 12, TargetItems = [6, 7, 8, 9, 10, 11, 12], SourceItems = [1, 2, 3, 4, 5],
         Manifest = JsonDocument.Parse("{}").RootElement,
         LabelCategories = [0, 0, 0, 1, 1],
+        TagCount = 4,
         Items = [.. Enumerable.Range(0, 13).Select(i => new FeatureTables.ItemRow
         {
             ItemIdx = i, Role = i == 0 ? "" : i <= 5 ? "source" : "target",
             Labels = i == 0 ? [] : [i % 3, 3 + i % 2],
             DescriptionEmbedding = i == 0 ? [] : [i % 2, i % 3 / 2f, 1, i / 12f],
+            TitleEmbedding = i == 0 ? [] : [1 - i % 2, i / 12f, i % 4 / 3f, 0.5f],
+            Tags = i == 0 ? [] : [i % 4, (i + 1) % 4],
+            TagWeights = i == 0 ? [] : [0.75f, 0.25f],
         })],
     };
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Parquet;
 using Parquet.Serialization;
 
 namespace CrossDomain.Trainer.Data;
@@ -42,6 +43,8 @@ public sealed class FeatureTables
         [JsonPropertyName("tag_weights")] public float[] TagWeights { get; set; } = [];
         [JsonPropertyName("description_embedding")] public float[] DescriptionEmbedding { get; set; } = [];
         [JsonPropertyName("title_embedding")] public float[] TitleEmbedding { get; set; } = [];
+        /// <summary>Optional column: an image embedding (empty when items.parquet has no image_embedding column).</summary>
+        [JsonIgnore] public float[] ImageEmbedding { get; set; } = [];
     }
 
     public required IReadOnlyList<UserRow> Users { get; init; }
@@ -74,6 +77,11 @@ public sealed class FeatureTables
         }
         var users = (await ReadAsync<UserRow>(usersPath)).OrderBy(u => u.UserIdx).ToList();
         var items = await ReadAsync<ItemRow>(itemsPath);
+        if (await HasColumnAsync(itemsPath, "image_embedding", ct))
+        {
+            var images = (await ReadAsync<ImageRow>(itemsPath)).ToDictionary(r => r.ItemIdx, r => r.ImageEmbedding);
+            foreach (var i in items) i.ImageEmbedding = images.GetValueOrDefault(i.ItemIdx) ?? [];
+        }
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath, ct));
         var byIndex = new ItemRow[items.Count == 0 ? 1 : items.Max(i => i.ItemIdx) + 1];
         byIndex[0] = new ItemRow();
@@ -94,5 +102,19 @@ public sealed class FeatureTables
             SourceItems = items.Where(i => i.Role == "source").Select(i => i.ItemIdx).Order().ToArray(),
             Manifest = manifest.RootElement.Clone(),
         };
+    }
+
+    /// <summary>The optional image column, read only when present (the serializer requires every declared column).</summary>
+    private sealed class ImageRow
+    {
+        [JsonPropertyName("item_idx")] public int ItemIdx { get; set; }
+        [JsonPropertyName("image_embedding")] public float[] ImageEmbedding { get; set; } = [];
+    }
+
+    private static async Task<bool> HasColumnAsync(string file, string column, CancellationToken ct)
+    {
+        await using var stream = File.OpenRead(file);
+        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: ct);
+        return reader.Schema.Fields.Any(f => f.Name == column);
     }
 }

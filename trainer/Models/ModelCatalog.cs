@@ -15,6 +15,7 @@ public static class ModelCatalog
         ["sasrec"] = (t, c) => new SasRec(t.ItemCount, c),
         ["gru4rec"] = (t, c) => new Gru4Rec(t.ItemCount, c),
         ["semacdr"] = (t, c) => new SemaCdr.SemaCdr(t, c),
+        ["tema"] = (t, c) => new Tema.Tema(t, c),
     };
 
     private static readonly Dictionary<string, Func<FeatureTables, int, IRecommenderScorer>> Fixed = new()
@@ -29,6 +30,7 @@ public static class ModelCatalog
         "sasrec" => "SASRec",
         "gru4rec" => "GRU4Rec",
         "semacdr" => "SemaCDR",
+        "tema" => "TEMA-LLM",
         "popularity" => "Popularity",
         "random" => "Random",
         _ => model,
