@@ -17,7 +17,7 @@ public class ShippedPipelinesTests
         Assert.Equal(["synthesize", "ingest", "food_to_kitchen", "kitchen_to_food", "extract", "embed", "features_food_to_kitchen", "features_kitchen_to_food",
             "negatives_food_to_kitchen", "negatives_kitchen_to_food"], p.Stages.Select(s => s.Name).Take(10));
         Assert.Equal(["features_food_to_kitchen", "negatives_food_to_kitchen"], p.Find("train_sasrec_food_to_kitchen")!.Upstream.Select(u => u.Stage).Distinct());
-        Assert.Equal(8, p.Find("evaluate")!.Upstream.Where(u => u.Spec.Name == "results").Count());
+        Assert.Equal(10, p.Find("evaluate")!.Upstream.Where(u => u.Spec.Name == "results").Count());
         Assert.Equal("evaluate", p.Stages[^1].Name);
         Assert.Equal(["food_to_kitchen", "extract", "embed"], p.Find("features_food_to_kitchen")!.Upstream.Select(u => u.Stage).Distinct());
         Assert.Equal(["ingest.items", "extract.item_semantics"], p.Find("embed")!.Upstream.Select(u => u.Id));
@@ -43,6 +43,11 @@ public class ShippedPipelinesTests
         Assert.Equal(7, p.Stages.Count(s => s.Name.StartsWith("ablation_kitchen_to_food@")));
         Assert.Equal(8, p.Find("ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
         Assert.Equal(4 + 5 + 9, p.Find("sweeps")!.Upstream.Count(u => u.Spec.Name == "results"));
+        // TEMA-LLM's grid: five model variants (Tables IV–V) and two extraction variants (Table VI), each tag
+        // variant with its own extract, features and negatives, collected with the full model.
+        Assert.Equal(1 + 5 + 2, p.Find("tema_ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
+        Assert.Equal(["kitchen_to_food", "extract_tags@threshold", "embed"], p.Find("features_kitchen_to_food_tags@threshold")!.Upstream.Select(u => u.Stage).Distinct());
+        Assert.Equal(["features_kitchen_to_food_tags@top_r", "negatives_kitchen_to_food_tags@top_r"], p.Find("tema_tags_kitchen_to_food@top_r")!.Upstream.Select(u => u.Stage).Distinct());
     }
 
     [Fact]

@@ -20,9 +20,9 @@ public sealed class TrainStageTests
         await DefaultPipeline.RunAsync(dir, ["evaluate"], Short);
         var artifacts = Path.Combine(dir.Path, "artifacts");
         var rows = await ParquetArtifact.ReadAsync<ResultRow>(Path.Combine(artifacts, "evaluate", "results.parquet"));
-        // 4 models × 2 directions × 2 seeds × 2 splits × 2 protocols × 8 metrics
-        Assert.Equal(4 * 2 * 2 * 2 * 2 * 8, rows.Count);
-        Assert.Equal(["GRU4Rec", "Popularity", "SASRec", "SemaCDR"], rows.Select(r => r.Model).Distinct().Order());
+        // 5 models × 2 directions × 2 seeds × 2 splits × 2 protocols × 8 metrics
+        Assert.Equal(5 * 2 * 2 * 2 * 2 * 8, rows.Count);
+        Assert.Equal(["GRU4Rec", "Popularity", "SASRec", "SemaCDR", "TEMA-LLM"], rows.Select(r => r.Model).Distinct().Order(StringComparer.Ordinal));
         Assert.Equal(["food→kitchen", "kitchen→food"], rows.Select(r => r.Direction).Distinct().Order());
         var summary = await ParquetArtifact.ReadAsync<EvaluateStage.SummaryRow>(Path.Combine(artifacts, "evaluate", "summary.parquet"));
         var sasrecHr = rows.Where(r => r.Model == "SASRec" && r.Direction == "food→kitchen" && r.Split == "test" && r.Protocol == "full" && r.Metric == "HR@10").Select(r => r.Value).ToList();
