@@ -15,5 +15,6 @@ public static class StageCatalog
         .Register(new Features.FeaturesStage())
         .Register(new Negatives.NegativesStage())
         .Register(new Train.TrainStage())
-        .Register(new Evaluate.EvaluateStage());
+        .Register(new Evaluate.EvaluateStage())
+        .Register(new Report.ReportStage());
 }

@@ -11,44 +11,6 @@ namespace CrossDomain.Tests.Trainer;
 [Collection("torch")]
 public sealed class TrainStageTests
 {
-    private static readonly string[] Short = ["defaults.train.epochs=2", "defaults.train.seeds=[1, 2]", "defaults.negatives.seeds=[1, 2]"];
-
-    [Fact]
-    public async Task Evaluate_collects_every_model_and_direction_into_parquet_and_a_table_1_markdown()
-    {
-        using var dir = new TempDir();
-        await DefaultPipeline.RunAsync(dir, ["evaluate"], Short);
-        var artifacts = Path.Combine(dir.Path, "artifacts");
-        var rows = await ParquetArtifact.ReadAsync<ResultRow>(Path.Combine(artifacts, "evaluate", "results.parquet"));
-        // 5 models × 2 directions × 2 seeds × 2 splits × 2 protocols × 8 metrics
-        Assert.Equal(5 * 2 * 2 * 2 * 2 * 8, rows.Count);
-        Assert.Equal(["GRU4Rec", "Popularity", "SASRec", "SemaCDR", "TEMA-LLM"], rows.Select(r => r.Model).Distinct().Order(StringComparer.Ordinal));
-        Assert.Equal(["food→kitchen", "kitchen→food"], rows.Select(r => r.Direction).Distinct().Order());
-        var summary = await ParquetArtifact.ReadAsync<EvaluateStage.SummaryRow>(Path.Combine(artifacts, "evaluate", "summary.parquet"));
-        var sasrecHr = rows.Where(r => r.Model == "SASRec" && r.Direction == "food→kitchen" && r.Split == "test" && r.Protocol == "full" && r.Metric == "HR@10").Select(r => r.Value).ToList();
-        var line = summary.Single(s => s.Model == "SASRec" && s.Direction == "food→kitchen" && s.Split == "test" && s.Protocol == "full" && s.Metric == "HR@10");
-        Assert.Equal(2, line.Seeds);
-        Assert.Equal(sasrecHr.Average(), line.Mean, 12);
-
-        var md = File.ReadAllText(Path.Combine(artifacts, "evaluate", "results.md"));
-        Assert.Contains("| model | food→kitchen N@5 | food→kitchen N@10 | food→kitchen HR@5 | food→kitchen HR@10 | kitchen→food N@5", md);
-        Assert.Contains("not an LLM", md);
-        Assert.Contains("synthetic", md);
-        var popularityFull = rows.Where(r => r.Model == "Popularity" && r.Direction == "food→kitchen" && r.Split == "test" && r.Protocol == "full" && r.Metric == "HR@10").Select(r => r.Value * 100).ToList();
-        Assert.Contains($"| Popularity | ", md);
-        Assert.Contains(CrossDomain.Trainer.Evaluation.ResultsTable.Format(popularityFull), md);
-
-        // Training artifacts: best and last checkpoints per seed, a history row per epoch, the work folder gone.
-        foreach (var seed in new[] { 1, 2 })
-            foreach (var which in new[] { "best", "last" })
-                Assert.True(File.Exists(Path.Combine(artifacts, "train_sasrec_food_to_kitchen", "checkpoints", $"seed_{seed}", which, "model.dat")));
-        var history = await ParquetArtifact.ReadAsync<HistoryRow>(Path.Combine(artifacts, "train_gru4rec_kitchen_to_food", "history.parquet"));
-        Assert.Equal(4, history.Count);
-        Assert.All(history, h => Assert.NotNull(h.ValidFullNdcg10));
-        Assert.False(Directory.Exists(Path.Combine(artifacts, ".cache", "train", "train_sasrec_food_to_kitchen")) &&
-                     Directory.EnumerateFileSystemEntries(Path.Combine(artifacts, ".cache", "train", "train_sasrec_food_to_kitchen")).Any());
-    }
-
     /// <summary>Cancels the run when a line containing <paramref name="trigger"/> is logged.</summary>
     private sealed class CancellingSink(CancellationTokenSource cts, string trigger) : IProgressSink
     {

@@ -1,0 +1,109 @@
+using CrossDomain.Engine.Stages;
+using CrossDomain.Trainer.Data;
+using CrossDomain.Trainer.Models;
+using CrossDomain.Trainer.Torch;
+using CrossDomain.Trainer.Training;
+using static TorchSharp.torch;
+
+namespace CrossDomain.Stages.Report;
+
+/// <summary>
+/// SemaCDR's Figure 3: item representations after graph learning (h^S for source items, h^T for target items) of a
+/// trained model, projected to two dimensions by PCA, with a number for how much the domains mix: the share of
+/// items whose nearest neighbour (cosine, in the full space) belongs to the other domain.
+/// </summary>
+public static class EmbeddingProjection
+{
+    public sealed record Result(double[] X, double[] Y, bool[] IsSource, double CrossDomainNeighbours, double OtherDomainShare, int Seed);
+
+    public static Result Project(ReportInputs.TrainRun run, FeatureTables tables)
+    {
+        TorchNativeLoader.EnsureLoaded();
+        var seed = run.Config.Seeds.Min();
+        var folder = Path.Combine(run.Checkpoints, $"seed_{seed}", "best");
+        if (!File.Exists(Path.Combine(folder, "model.dat")))
+            throw new StageException($"{folder}: no best checkpoint for seed {seed} of {run.Stage}");
+        float[] data;
+        int d;
+        using (var scope = NewDisposeScope())
+        {
+            using var model = ModelCatalog.Create(run.Config.Model, tables, run.Config);
+            Checkpoint.LoadWeights(folder, model);
+            model.eval();
+            var reps = model is Trainer.Models.SemaCdr.SemaCdr s ? s.ItemRepresentations(CPU)
+                : throw new StageException($"{run.Stage}: the projection needs a SemaCDR model, not {run.Model}");
+            d = (int)reps.shape[1];
+            data = reps.contiguous().data<float>().ToArray();
+        }
+        int n = tables.ItemCount;
+        var rows = new double[n][];
+        for (int i = 0; i < n; i++) rows[i] = Enumerable.Range(0, d).Select(k => (double)data[(i + 1) * d + k]).ToArray();
+        var isSource = new bool[n];
+        foreach (var i in tables.SourceItems) isSource[i - 1] = true;
+        var (x, y) = Pca2(rows);
+        var cross = NearestNeighbourCrossRate(rows, isSource);
+        var sourceShare = isSource.Count(b => b) / (double)n;
+        // With random mixing, a source item's neighbour is a target item with the target share, and vice versa.
+        var chance = 2 * sourceShare * (1 - sourceShare);
+        return new Result(x, y, isSource, cross, chance, seed);
+    }
+
+    /// <summary>Scores on the first two principal components (power iteration with deflation on the covariance; signs fixed so the largest loading is positive).</summary>
+    public static (double[] X, double[] Y) Pca2(double[][] rows)
+    {
+        int n = rows.Length, d = rows.Length == 0 ? 0 : rows[0].Length;
+        var mean = new double[d];
+        foreach (var r in rows) for (int k = 0; k < d; k++) mean[k] += r[k] / n;
+        var cov = new double[d, d];
+        foreach (var r in rows)
+            for (int a = 0; a < d; a++)
+            {
+                var ca = r[a] - mean[a];
+                for (int b = 0; b < d; b++) cov[a, b] += ca * (r[b] - mean[b]) / Math.Max(1, n - 1);
+            }
+        var components = new List<double[]>();
+        for (int c = 0; c < 2; c++)
+        {
+            var v = Enumerable.Range(0, d).Select(k => 1.0 + 0.01 * k).ToArray();
+            for (int it = 0; it < 1000; it++)
+            {
+                var w = new double[d];
+                for (int a = 0; a < d; a++) for (int b = 0; b < d; b++) w[a] += cov[a, b] * v[b];
+                foreach (var u in components) { var dot = Dot(w, u); for (int k = 0; k < d; k++) w[k] -= dot * u[k]; }
+                var norm = Math.Sqrt(Dot(w, w));
+                if (norm == 0) break;
+                for (int k = 0; k < d; k++) w[k] /= norm;
+                var change = w.Zip(v).Sum(p => Math.Abs(p.First - p.Second));
+                v = w;
+                if (change < 1e-12) break;
+            }
+            var largest = v.Select(Math.Abs).Max();
+            if (v.First(x => Math.Abs(x) == largest) < 0) for (int k = 0; k < d; k++) v[k] = -v[k];
+            components.Add(v);
+        }
+        double Score(double[] r, double[] u) { double s = 0; for (int k = 0; k < d; k++) s += (r[k] - mean[k]) * u[k]; return s; }
+        return (rows.Select(r => Score(r, components[0])).ToArray(), rows.Select(r => Score(r, components[1])).ToArray());
+    }
+
+    /// <summary>Share of items whose nearest other item (cosine) is from the other domain.</summary>
+    public static double NearestNeighbourCrossRate(double[][] rows, bool[] isSource)
+    {
+        var unit = rows.Select(r => { var norm = Math.Sqrt(Dot(r, r)); return r.Select(x => norm > 0 ? x / norm : 0).ToArray(); }).ToArray();
+        int crossed = 0;
+        for (int i = 0; i < unit.Length; i++)
+        {
+            int best = -1;
+            double bestSim = double.NegativeInfinity;
+            for (int j = 0; j < unit.Length; j++)
+            {
+                if (j == i) continue;
+                var sim = Dot(unit[i], unit[j]);
+                if (sim > bestSim) { bestSim = sim; best = j; }
+            }
+            if (best >= 0 && isSource[best] != isSource[i]) crossed++;
+        }
+        return unit.Length == 0 ? 0 : crossed / (double)unit.Length;
+    }
+
+    private static double Dot(double[] a, double[] b) { double s = 0; for (int k = 0; k < a.Length; k++) s += a[k] * b[k]; return s; }
+}
