@@ -18,7 +18,10 @@ public class ShippedPipelinesTests
             "negatives_food_to_kitchen", "negatives_kitchen_to_food"], p.Stages.Select(s => s.Name).Take(10));
         Assert.Equal(["features_food_to_kitchen", "negatives_food_to_kitchen"], p.Find("train_sasrec_food_to_kitchen")!.Upstream.Select(u => u.Stage).Distinct());
         Assert.Equal(10, p.Find("evaluate")!.Upstream.Where(u => u.Spec.Name == "results").Count());
-        Assert.Equal("evaluate", p.Stages[^1].Name);
+        Assert.Equal(["evaluate", "report"], p.Stages.TakeLast(2).Select(s => s.Name));
+        // The report reads every train stage with a history (popularity has none), the evaluate table and the data stages.
+        Assert.Equal(8, p.Find("report")!.Upstream.Count(u => u.Spec.Name == "history"));
+        Assert.Contains(p.Find("report")!.Upstream, u => u.Stage == "evaluate" && u.Spec.Name == "table");
         Assert.Equal(["food_to_kitchen", "extract", "embed"], p.Find("features_food_to_kitchen")!.Upstream.Select(u => u.Stage).Distinct());
         Assert.Equal(["ingest.items", "extract.item_semantics"], p.Find("embed")!.Upstream.Select(u => u.Id));
         var extract = p.Find("extract")!;
@@ -48,6 +51,9 @@ public class ShippedPipelinesTests
         Assert.Equal(1 + 5 + 2, p.Find("tema_ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
         Assert.Equal(["kitchen_to_food", "extract_tags@threshold", "embed"], p.Find("features_kitchen_to_food_tags@threshold")!.Upstream.Select(u => u.Stage).Distinct());
         Assert.Equal(["features_kitchen_to_food_tags@top_r", "negatives_kitchen_to_food_tags@top_r"], p.Find("tema_tags_kitchen_to_food@top_r")!.Upstream.Select(u => u.Stage).Distinct());
+        // The report reads the main table, both ablation grids and the sweeps, and the w/o DomAgnSem run for the embedding figure.
+        Assert.Equal(["evaluate", "ablations", "sweeps", "tema_ablations"], p.Find("report")!.Upstream.Where(u => u.Spec.Name == "table").Select(u => u.Stage));
+        Assert.Contains(p.Find("report")!.Upstream, u => u.Stage == "ablation_kitchen_to_food@w_o_DomAgnSem" && u.Spec.Name == "checkpoints");
     }
 
     [Fact]
