@@ -40,8 +40,24 @@ var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 42 };
 var patience = new Option<int>("--patience") { DefaultValueFactory = _ => 10 };
 var dropout = new Option<double>("--dropout") { DefaultValueFactory = _ => 0.5 };
 var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3 };
-var train = new Command("train", "training (sequences/s, s/epoch) and full-ranking evaluation (users/s) throughput of one model") { features, model, epochs, seed, patience, dropout, lr };
-train.SetAction(async parse => await TrainBenchmark.RunAsync(parse.GetValue(features)!, parse.GetValue(model)!, parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(patience), parse.GetValue(dropout), parse.GetValue(lr)));
+var hidden = new Option<int>("--hidden") { DefaultValueFactory = _ => 64 };
+var blocks = new Option<int>("--blocks") { DefaultValueFactory = _ => 2 };
+var maxLen = new Option<int>("--max-len") { DefaultValueFactory = _ => 100 };
+var modelParams = new Option<string[]>("--param") { Description = "A model_params entry, key=value (repeatable), e.g. --param ablation=w/o CDBehav", AllowMultipleArgumentsPerToken = false };
+var train = new Command("train", "training (sequences/s, s/epoch) and full-ranking evaluation (users/s) throughput of one model") { features, model, epochs, seed, patience, dropout, lr, hidden, blocks, maxLen, modelParams };
+train.SetAction(async parse =>
+{
+    var pairs = (parse.GetValue(modelParams) ?? []).Select(kv => kv.Split('=', 2)).ToList();
+    if (pairs.FirstOrDefault(kv => kv.Length != 2) is { } bad) throw new ArgumentException($"--param {string.Join("=", bad)}: expected key=value");
+    var s = parse.GetValue(seed);
+    var config = new CrossDomain.Trainer.Training.TrainingConfig
+    {
+        Model = parse.GetValue(model)!, Seeds = [s], Epochs = parse.GetValue(epochs), Patience = parse.GetValue(patience), Dropout = parse.GetValue(dropout),
+        LearningRate = parse.GetValue(lr), Hidden = parse.GetValue(hidden), Blocks = parse.GetValue(blocks), MaxLength = parse.GetValue(maxLen), Device = "cpu",
+        ModelParams = pairs.ToDictionary(kv => kv[0], kv => kv[1]),
+    };
+    await TrainBenchmark.RunAsync(parse.GetValue(features)!, config);
+});
 
 var root = new RootCommand("CrossDomain benchmarks") { engine, data, phase, extract, embed, train };
 return await root.Parse(args).InvokeAsync();

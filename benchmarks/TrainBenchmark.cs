@@ -14,11 +14,12 @@ namespace CrossDomain.Benchmarks;
 /// </summary>
 public static class TrainBenchmark
 {
-    public static async Task RunAsync(string features, string model, int epochs, int seed, int patience, double dropout, double learningRate)
+    public static async Task RunAsync(string features, TrainingConfig config)
     {
         var tables = await FeatureTables.LoadAsync(features);
+        var seed = config.Seeds[0];
+        var model = config.Model;
         var negatives = SampledNegatives.Draw(tables, 100, seed);
-        var config = new TrainingConfig { Model = model, Seeds = [seed], Epochs = epochs, Patience = patience, Dropout = dropout, LearningRate = learningRate, Device = "cpu" };
         var work = Directory.CreateTempSubdirectory("crossdomain-train-bench-").FullName;
         var observer = new TimingObserver();
         try
