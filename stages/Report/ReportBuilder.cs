@@ -318,5 +318,12 @@ public sealed partial class ReportBuilder(ReportInputs inputs, ReportParams p, R
         (f.Tables.Manifest.TryGetProperty("source", out var s) ? s.GetString() ?? "source" : "source",
          f.Tables.Manifest.TryGetProperty("target", out var t) ? t.GetString() ?? "target" : "target");
 
-    public static string Slug(string text) => Regex.Replace(text.Replace("→", "_to_"), "[^A-Za-z0-9_]+", "_").Trim('_').ToLowerInvariant();
+    /// <summary>A file-name part: ASCII letters, digits and '_', with arrows and the papers' Greek letters spelled out.</summary>
+    public static string Slug(string text)
+    {
+        foreach (var (greek, latin) in new[] { ("λ", "lambda"), ("τ", "tau"), ("α", "alpha"), ("β", "beta"), ("γ", "gamma"), ("θ", "theta"), ("→", "_to_") })
+            text = text.Replace(greek, latin);
+        var slug = Regex.Replace(text, "[^A-Za-z0-9_]+", "_").Trim('_').ToLowerInvariant();
+        return slug.Length > 0 ? slug : "x";
+    }
 }

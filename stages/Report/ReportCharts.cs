@@ -21,14 +21,17 @@ public sealed class ReportCharts(string folder, int width, int height)
         return c;
     }
 
-    private ReportFigure Save(Plot plot, string file, string caption) => Save(_ => plot.SavePng(Path.Combine(folder, file), width, height), file, caption, width, height);
+    private ReportFigure Save(Plot plot, string file, string caption) => Save(name => plot.SavePng(Path.Combine(folder, name), width, height), file, caption, width, height);
 
     private ReportFigure Save(Multiplot plot, string file, string caption, int panels) =>
-        Save(_ => plot.SavePng(Path.Combine(folder, file), width * panels, height), file, caption, width * panels, height);
+        Save(name => plot.SavePng(Path.Combine(folder, name), width * panels, height), file, caption, width * panels, height);
 
     private ReportFigure Save(Action<string> draw, string file, string caption, int w, int h)
     {
         Directory.CreateDirectory(folder);
+        // Two figures never share a file: a repeated name gets a counter.
+        var stem = Path.GetFileNameWithoutExtension(file);
+        for (int k = 2; Written.Any(f => f.File == file); k++) file = $"{stem}_{k}.png";
         draw(file);
         var figure = new ReportFigure
         {

@@ -70,3 +70,38 @@ public sealed class ReportPartsTests
         Assert.Contains("<td class=\"num\">1</td>", html);
     }
 }
+
+/// <summary>The ablation and sweep section from hand-made evaluate rows: tables, a sensitivity plot per swept parameter, bars for the rest.</summary>
+public sealed class ReportAblationSectionTests
+{
+    [Fact]
+    public void Sweeps_become_sensitivity_plots_and_other_variants_a_bar_chart()
+    {
+        using var dir = new CrossDomain.Tests.Support.TempDir();
+        var rows = new List<ResultRow>();
+        void Add(string model, double ndcg)
+        {
+            foreach (var seed in new[] { 1, 2 })
+                foreach (var protocol in new[] { "full", "sampled" })
+                    foreach (var metric in ResultTables.Metrics)
+                        rows.Add(new ResultRow { Direction = "kitchen→food", Model = model, Seed = seed, Split = "test", Protocol = protocol, Metric = metric, Value = ndcg + seed * 0.001 });
+        }
+        Add("K = 2", 0.10); Add("K = 4", 0.12); Add("K = 8", 0.11);
+        Add("λ = 0.1", 0.12); Add("λ = 0.5", 0.09);
+        Add("SemaCDR", 0.12); Add("w/o CDBehav", 0.115);
+        var inputs = new ReportInputs();
+        inputs.Evaluations.Add(new ReportInputs.Evaluation("main", "Results", rows.Where(r => r.Model == "SemaCDR").ToList()));
+        inputs.Evaluations.Add(new ReportInputs.Evaluation("sweeps", "Sweeps", rows));
+        var charts = new ReportCharts(dir.Path, 400, 300);
+        var doc = new ReportBuilder(inputs, new ReportParams(), charts).Build();
+
+        var section = doc.Sections.Single(s => s.Anchor == "ablations");
+        var figures = section.Blocks.Where(b => b.Figure is not null).Select(b => b.Figure!).ToList();
+        Assert.Equal(["sweep_sweeps_k_kitchen_to_food.png", "sweep_sweeps_lambda_kitchen_to_food.png", "variants_sweeps_kitchen_to_food.png"], figures.Select(f => f.File));
+        Assert.Equal([(400, 300), (400, 300), (800, 300)], figures.Select(f => CrossDomain.Tests.Report.DefaultRunTests.PngSize(Path.Combine(dir.Path, f.File))));
+        // The full-ranking table lists every variant with mean ± std (K = 4: 12.15 ± 0.07).
+        var full = section.Blocks.First(b => b.Table is not null).Table!;
+        Assert.Equal("12.15 ± 0.07", full.Rows.Single(r => r[0].Text == "K = 4")[2].Text);
+        Assert.Equal(7, full.Rows.Count);
+    }
+}
