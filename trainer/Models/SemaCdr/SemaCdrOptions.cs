@@ -1,4 +1,3 @@
-using System.Globalization;
 using CrossDomain.Trainer.Training;
 
 namespace CrossDomain.Trainer.Models.SemaCdr;
@@ -38,12 +37,10 @@ public sealed record SemaCdrOptions
 
     public static SemaCdrOptions From(TrainingConfig config)
     {
-        var p = config.ModelParams;
-        var known = new[] { "ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "cross_domain_fusion", "fusion", "predictor", "contrastive_weight", "temperature", "semantic_learning_rate" };
-        foreach (var key in p.Keys)
-            if (!known.Contains(key)) throw new ArgumentException($"model_params.{key}: unknown SemaCDR setting; known: {string.Join(", ", known)}");
+        var p = new ModelParamsReader(config.ModelParams, "SemaCDR",
+            ["ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "cross_domain_fusion", "fusion", "predictor", "contrastive_weight", "temperature", "semantic_learning_rate"]);
         var o = new SemaCdrOptions();
-        var ablation = p.GetValueOrDefault("ablation", "full");
+        var ablation = p.Raw("ablation") ?? "full";
         o = ablation.ToLowerInvariant() switch
         {
             "full" => o,
@@ -56,25 +53,19 @@ public sealed record SemaCdrOptions
             "w/o conreg" => o with { ContrastiveWeight = 0 },
             _ => throw new ArgumentException($"model_params.ablation: unknown '{ablation}'; one of {string.Join(", ", Ablations)}"),
         };
-        bool Bool(string key, bool current) => !p.TryGetValue(key, out var v) ? current
-            : bool.TryParse(v, out var b) ? b : throw new ArgumentException($"model_params.{key}: '{v}' is not true or false");
-        double Number(string key, double current) => !p.TryGetValue(key, out var v) ? current
-            : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw new ArgumentException($"model_params.{key}: '{v}' is not a number");
-        T Enum<T>(string key, T current) where T : struct, System.Enum => !p.TryGetValue(key, out var v) ? current
-            : System.Enum.TryParse<T>(v, ignoreCase: true, out var e) ? e : throw new ArgumentException($"model_params.{key}: '{v}' is not one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
         o = o with
         {
-            InnerSemantics = Bool("inner_semantics", o.InnerSemantics),
-            AgnosticSemantics = Bool("agnostic_semantics", o.AgnosticSemantics),
-            Combine = Enum("agnostic_combine", o.Combine),
-            Categories = (int)Number("categories", o.Categories),
-            Graph = Enum("graph", o.Graph),
-            CrossDomainFusion = Bool("cross_domain_fusion", o.CrossDomainFusion),
-            Fusion = Enum("fusion", o.Fusion),
-            Predictor = Enum("predictor", o.Predictor),
-            ContrastiveWeight = Number("contrastive_weight", o.ContrastiveWeight),
-            Temperature = Number("temperature", o.Temperature),
-            SemanticLearningRate = Number("semantic_learning_rate", o.SemanticLearningRate),
+            InnerSemantics = p.Bool("inner_semantics", o.InnerSemantics),
+            AgnosticSemantics = p.Bool("agnostic_semantics", o.AgnosticSemantics),
+            Combine = p.Enum("agnostic_combine", o.Combine),
+            Categories = (int)p.Number("categories", o.Categories),
+            Graph = p.Enum("graph", o.Graph),
+            CrossDomainFusion = p.Bool("cross_domain_fusion", o.CrossDomainFusion),
+            Fusion = p.Enum("fusion", o.Fusion),
+            Predictor = p.Enum("predictor", o.Predictor),
+            ContrastiveWeight = p.Number("contrastive_weight", o.ContrastiveWeight),
+            Temperature = p.Number("temperature", o.Temperature),
+            SemanticLearningRate = p.Number("semantic_learning_rate", o.SemanticLearningRate),
         };
         if (o.Temperature <= 0) throw new ArgumentException("model_params.temperature: must be > 0");
         if (o.ContrastiveWeight < 0) throw new ArgumentException("model_params.contrastive_weight: must be ≥ 0");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CrossDomain.Trainer.Training;
 
 namespace CrossDomain.Trainer.Models.Tema;
@@ -45,12 +44,10 @@ public sealed record TemaOptions
 
     public static TemaOptions From(TrainingConfig config)
     {
-        var p = config.ModelParams;
-        var known = new[] { "ablation", "tags", "text", "image", "multi_attention", "tag_encoding", "id_weight", "image_weight", "text_weight", "source_weight", "mixed_weight", "temperature" };
-        foreach (var key in p.Keys)
-            if (!known.Contains(key)) throw new ArgumentException($"model_params.{key}: unknown TEMA-LLM setting; known: {string.Join(", ", known)}");
+        var p = new ModelParamsReader(config.ModelParams, "TEMA-LLM",
+            ["ablation", "tags", "text", "image", "multi_attention", "tag_encoding", "id_weight", "image_weight", "text_weight", "source_weight", "mixed_weight", "temperature"]);
         var o = new TemaOptions();
-        var ablation = p.GetValueOrDefault("ablation", "full");
+        var ablation = p.Raw("ablation") ?? "full";
         o = ablation.ToLowerInvariant() switch
         {
             "full" => o,
@@ -62,32 +59,21 @@ public sealed record TemaOptions
             "multi-hot" => o with { TagEncoding = TagEncoding.MultiHot },
             _ => throw new ArgumentException($"model_params.ablation: unknown '{ablation}'; one of {string.Join(", ", Ablations)}"),
         };
-        bool Bool(string key, bool current) => !p.TryGetValue(key, out var v) ? current
-            : bool.TryParse(v, out var b) ? b : throw new ArgumentException($"model_params.{key}: '{v}' is not true or false");
-        double Number(string key, double current) => !p.TryGetValue(key, out var v) ? current
-            : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw new ArgumentException($"model_params.{key}: '{v}' is not a number");
-        TagEncoding Encoding(string key, TagEncoding current) => !p.TryGetValue(key, out var v) ? current
-            : v.Replace("_", "").Replace("-", "").ToLowerInvariant() switch
-            {
-                "weighted" => TagEncoding.Weighted,
-                "multihot" => TagEncoding.MultiHot,
-                "onehot" => TagEncoding.OneHot,
-                _ => throw new ArgumentException($"model_params.{key}: '{v}' is not one of weighted, multi_hot, one_hot"),
-            };
+        var image = p.Raw("image");
         o = o with
         {
-            Tags = Bool("tags", o.Tags),
-            Text = Bool("text", o.Text),
-            Image = !p.TryGetValue("image", out var image) || image == "auto" ? o.Image
+            Tags = p.Bool("tags", o.Tags),
+            Text = p.Bool("text", o.Text),
+            Image = image is null || image == "auto" ? o.Image
                 : bool.TryParse(image, out var b) ? b : throw new ArgumentException($"model_params.image: '{image}' is not auto, true or false"),
-            MultiAttention = Bool("multi_attention", o.MultiAttention),
-            TagEncoding = Encoding("tag_encoding", o.TagEncoding),
-            IdWeight = Number("id_weight", o.IdWeight),
-            ImageWeight = Number("image_weight", o.ImageWeight),
-            TextWeight = Number("text_weight", o.TextWeight),
-            SourceWeight = Number("source_weight", o.SourceWeight),
-            MixedWeight = Number("mixed_weight", o.MixedWeight),
-            Temperature = Number("temperature", o.Temperature),
+            MultiAttention = p.Bool("multi_attention", o.MultiAttention),
+            TagEncoding = p.Enum("tag_encoding", o.TagEncoding),
+            IdWeight = p.Number("id_weight", o.IdWeight),
+            ImageWeight = p.Number("image_weight", o.ImageWeight),
+            TextWeight = p.Number("text_weight", o.TextWeight),
+            SourceWeight = p.Number("source_weight", o.SourceWeight),
+            MixedWeight = p.Number("mixed_weight", o.MixedWeight),
+            Temperature = p.Number("temperature", o.Temperature),
         };
         foreach (var (key, value) in new[] { ("id_weight", o.IdWeight), ("image_weight", o.ImageWeight), ("text_weight", o.TextWeight), ("source_weight", o.SourceWeight), ("mixed_weight", o.MixedWeight) })
             if (value < 0) throw new ArgumentException($"model_params.{key}: must be ≥ 0");
