@@ -58,13 +58,7 @@ public sealed class ReportCharts(string folder, int width, int height)
                 bars.Add(new Bar { Position = i * 3, Value = panels[p].Source[i], FillColor = Source });
                 bars.Add(new Bar { Position = i * 3 + 1, Value = panels[p].Target[i], FillColor = Target });
             }
-            plot.Add.Bars(bars);
-            plot.Axes.Bottom.SetTicks([.. labels.Select((_, i) => i * 3 + 0.5)], [.. labels]);
-            RotateTicks(plot, labels);
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = sourceName, FillColor = Source });
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = targetName, FillColor = Target });
-            plot.ShowLegend(Alignment.UpperRight);
-            plot.Axes.Margins(bottom: 0);
+            DomainBars(plot, bars, [.. labels.Select((_, i) => i * 3 + 0.5)], labels, sourceName, targetName);
             plot.Title($"{category}: {panels[p].Title}");
             plot.YLabel("share of the domain's items (%)");
             plot.XLabel("label");
@@ -82,13 +76,7 @@ public sealed class ReportCharts(string folder, int width, int height)
             bars.Add(new Bar { Position = i, ValueBase = 0, Value = first[i], FillColor = Source });
             bars.Add(new Bar { Position = i, ValueBase = first[i], Value = first[i] + second[i], FillColor = Target });
         }
-        plot.Add.Bars(bars);
-        plot.Axes.Bottom.SetTicks([.. tags.Select((_, i) => (double)i)], [.. tags]);
-        RotateTicks(plot, tags);
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = firstName, FillColor = Source });
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = secondName, FillColor = Target });
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.Axes.Margins(bottom: 0);
+        DomainBars(plot, bars, [.. tags.Select((_, i) => (double)i)], tags, firstName, secondName);
         plot.Title($"The {tags.Count} most frequent tags");
         plot.YLabel("items tagged");
         plot.XLabel("tag");
@@ -194,6 +182,18 @@ public sealed class ReportCharts(string folder, int width, int height)
             plot.ShowLegend(Alignment.UpperRight);
         }
         return Save(multi, file, caption, panels.Count);
+    }
+
+    /// <summary>Bars in the two domain colours with their ticks and a legend naming the domains.</summary>
+    private static void DomainBars(Plot plot, List<Bar> bars, double[] ticks, IReadOnlyList<string> labels, string sourceName, string targetName)
+    {
+        plot.Add.Bars(bars);
+        plot.Axes.Bottom.SetTicks(ticks, [.. labels]);
+        RotateTicks(plot, labels);
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = sourceName, FillColor = Source });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = targetName, FillColor = Target });
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.Axes.Margins(bottom: 0);
     }
 
     private static void RotateTicks(Plot plot, IReadOnlyList<string> labels)
