@@ -193,6 +193,26 @@ public sealed class SemaCdrTests
         AssertGradientsReachEveryTrainableParameter(model, tables);
     }
 
+    [Theory]
+    [InlineData("graph_residual")]
+    [InlineData("scale_inputs")]
+    public void Graph_residual_and_input_scaling_change_the_scores_but_no_parameter(string option)
+    {
+        var tables = TinyTables.Create();
+        using var plain = Create(tables, Config());
+        using var switched = Create(tables, Config(extra: new() { [option] = "true" }));
+        Assert.Equal(plain.named_parameters().Select(p => p.name), switched.named_parameters().Select(p => p.name));
+        float[] Scores(SemaCdr m)
+        {
+            m.eval();
+            using var noGrad = no_grad();
+            using var s = m.Score(tables.Users, EvalSplit.Valid, CPU);
+            return s.data<float>().ToArray();
+        }
+        Assert.NotEqual(Scores(plain), Scores(switched));
+        AssertGradientsReachEveryTrainableParameter(switched, tables);
+    }
+
     [Fact]
     public void One_seed_trains_to_the_same_numbers_twice()
     {

@@ -7,15 +7,19 @@ namespace CrossDomain.Trainer.Models.SemaCdr;
 /// <summary>
 /// One GCN layer as SemaCDR's Appendix C describes it: LeakyReLU(Â X W + b), one propagation step. Computed as
 /// Â (X W) + b, the same product in the cheaper order (the propagation then moves d-wide rows, not the wider
-/// concatenated views).
+/// concatenated views). With <c>residual</c>, the node's own transformed features are added back,
+/// LeakyReLU(Â X W + b) + X W: on dense co-interaction graphs Â gives a node's own row a weight of 1/(degree + 1),
+/// so one propagation step leaves items of a domain nearly alike (see the README, "SemaCDR").
 /// </summary>
 public sealed class GraphConvolution : Module<SparseAdjacency, Tensor, Tensor>
 {
     private readonly Linear _weight;
     private readonly Parameter _bias;
+    private readonly bool _residual;
 
-    public GraphConvolution(int inputs, int outputs) : base(nameof(GraphConvolution))
+    public GraphConvolution(int inputs, int outputs, bool residual = false) : base(nameof(GraphConvolution))
     {
+        _residual = residual;
         _weight = Linear(inputs, outputs, hasBias: false);
         _bias = new Parameter(zeros(outputs));
         RegisterComponents();
@@ -23,6 +27,10 @@ public sealed class GraphConvolution : Module<SparseAdjacency, Tensor, Tensor>
 
     /// <param name="adjacency">Sparse normalised adjacency Â [n, n].</param>
     /// <param name="features">Node features X [n, inputs].</param>
-    public override Tensor forward(SparseAdjacency adjacency, Tensor features) =>
-        functional.leaky_relu(adjacency.Multiply(_weight.forward(features)) + _bias);
+    public override Tensor forward(SparseAdjacency adjacency, Tensor features)
+    {
+        var xw = _weight.forward(features);
+        var h = functional.leaky_relu(adjacency.Multiply(xw) + _bias);
+        return _residual ? h + xw : h;
+    }
 }

@@ -59,12 +59,12 @@ public sealed class SemaCdr : RecommenderModel
         _views = new ItemViews(tables, config.Hidden, _options);
         var nodeDim = _views.IdDim + _views.InnerDim + _views.AgnosticDim;
         // Without cross-domain fusion the source sequence has no use (w/o CDBehav), nor, with the full graphs, G^S.
-        if (_options.CrossDomainFusion || _options.Graph == GraphKind.Simple) _gcnSource = new GraphConvolution(nodeDim, config.Hidden);
-        _gcnTarget = new GraphConvolution(nodeDim, config.Hidden);
+        if (_options.CrossDomainFusion || _options.Graph == GraphKind.Simple) _gcnSource = new GraphConvolution(nodeDim, config.Hidden, _options.GraphResidual);
+        _gcnTarget = new GraphConvolution(nodeDim, config.Hidden, _options.GraphResidual);
         var userCount = tables.Users.Count == 0 ? 1 : tables.Users.Max(u => u.UserIdx) + 1;
         if (_options.Graph == GraphKind.Full)
         {
-            _gcnMixed = new GraphConvolution(nodeDim, config.Hidden);
+            _gcnMixed = new GraphConvolution(nodeDim, config.Hidden, _options.GraphResidual);
             _users = Embedding(userCount, nodeDim);   // e_u, a node of G^mix
         }
         else _users = Embedding(userCount, config.Hidden); // SimpGraph: no user–item graph, h_u is the ID embedding itself
@@ -134,7 +134,8 @@ public sealed class SemaCdr : RecommenderModel
         Tensor Run(CausalTransformer encoder, Tensor table, PaddedSequences seq)
         {
             var ids = seq.ToTensor(device);
-            return encoder.forward(Rows(table, ids), ids.ne(0), seq.PositionOffset);
+            var x = Rows(table, ids);
+            return encoder.forward(_options.ScaleInputs ? x * Math.Sqrt(_hidden) : x, ids.ne(0), seq.PositionOffset);
         }
         var zT = Run(_target, hT, input.Target);
         var zM = Run(_mixed, hMix, input.Mixed);

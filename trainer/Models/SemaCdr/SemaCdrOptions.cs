@@ -22,6 +22,10 @@ public sealed record SemaCdrOptions
     public int Categories { get; init; }
     /// <summary>Full: co-interaction item graphs and the user–item graph (§2.3.4). Simple: SimpGraph.</summary>
     public GraphKind Graph { get; init; } = GraphKind.Full;
+    /// <summary>Scale the graph outputs by √d before the Transformers, as SASRec scales its item embeddings (see the README).</summary>
+    public bool ScaleInputs { get; init; }
+    /// <summary>Add each node's own transformed features to its GCN output (not in the paper; see GraphConvolution).</summary>
+    public bool GraphResidual { get; init; }
     /// <summary>Cross-attention of the target sequence over the source sequence (§2.4.2); off is w/o CDBehav.</summary>
     public bool CrossDomainFusion { get; init; } = true;
     public FusionKind Fusion { get; init; } = FusionKind.Adaptive;
@@ -38,7 +42,7 @@ public sealed record SemaCdrOptions
     public static SemaCdrOptions From(TrainingConfig config)
     {
         var p = new ModelParamsReader(config.ModelParams, "SemaCDR",
-            ["ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "cross_domain_fusion", "fusion", "predictor", "contrastive_weight", "temperature", "semantic_learning_rate"]);
+            ["ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "graph_residual", "scale_inputs", "cross_domain_fusion", "fusion", "predictor", "contrastive_weight", "temperature", "semantic_learning_rate"]);
         var o = new SemaCdrOptions();
         var ablation = p.Raw("ablation") ?? "full";
         o = ablation.ToLowerInvariant() switch
@@ -60,6 +64,8 @@ public sealed record SemaCdrOptions
             Combine = p.Enum("agnostic_combine", o.Combine),
             Categories = (int)p.Number("categories", o.Categories),
             Graph = p.Enum("graph", o.Graph),
+            GraphResidual = p.Bool("graph_residual", o.GraphResidual),
+            ScaleInputs = p.Bool("scale_inputs", o.ScaleInputs),
             CrossDomainFusion = p.Bool("cross_domain_fusion", o.CrossDomainFusion),
             Fusion = p.Enum("fusion", o.Fusion),
             Predictor = p.Enum("predictor", o.Predictor),
