@@ -55,7 +55,7 @@ public sealed class FeaturesTests
     public async Task Feature_tables_of_the_default_pipeline_are_consistent_with_its_sequences()
     {
         using var dir = new TempDir();
-        await DefaultPipeline.RunAsync(dir, [], "stages.synthesize.params.users=400", "stages.synthesize.params.items_per_domain=150");
+        await DefaultPipeline.RunAsync(dir, ["features_food_to_kitchen"], "stages.synthesize.params.users=400", "stages.synthesize.params.items_per_domain=150");
         var outDir = Path.Combine(dir.Path, "artifacts", "features_food_to_kitchen");
         var items = await ParquetArtifact.ReadAsync<FeatureItemRow>(Path.Combine(outDir, "items.parquet"));
         var users = await ParquetArtifact.ReadAsync<FeatureUserRow>(Path.Combine(outDir, "users.parquet"));
