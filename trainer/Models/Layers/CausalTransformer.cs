@@ -115,7 +115,9 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor, Tensor, Tensor>
         var k = _key.forward(context).view(b, lk, _heads, dh).transpose(1, 2);
         var v = _value.forward(context).view(b, lk, _heads, dh).transpose(1, 2);
         var scores = matmul(q, k.transpose(-2, -1)) / Math.Sqrt(dh);
-        scores = scores.masked_fill(forbidden, float.NegativeInfinity);
+        // where() with a 0-dim tensor, not masked_fill with a Scalar (see SparseAdjacency.Multiply on Scalar lifetimes).
+        var minusInfinity = tensor(float.NegativeInfinity, dtype: scores.dtype, device: scores.device);
+        scores = where(forbidden, minusInfinity, scores);
         // A query with every key forbidden (possible in cross-attention) gets zero context instead of NaN.
         var weights = functional.softmax(scores, -1).nan_to_num(0.0);
         var context2 = matmul(_dropout.forward(weights), v).transpose(1, 2).contiguous().view(b, lq, d);

@@ -94,7 +94,7 @@ public sealed class InteractionGraphs
 }
 
 /// <summary>
-/// A sparse matrix as an edge list. Â X is computed as a gather of X's rows and an index_add into the output rows:
+/// A sparse matrix as an edge list. Â X is computed as a gather of X's rows and a scatter_add into the output rows:
 /// on CPU this sums in a fixed order, so one seed gives bit-identical results (libtorch's sparse COO product over
 /// an uncoalesced tensor does not, and TorchSharp exposes no coalesce).
 /// </summary>
@@ -103,8 +103,17 @@ public sealed class SparseAdjacency(int nodes, Tensor rows, Tensor cols, Tensor 
     public int Nodes => nodes;
     public long Edges => rows.shape[0];
 
-    public Tensor Multiply(Tensor features) =>
-        zeros(nodes, features.shape[1], dtype: features.dtype, device: features.device).index_add(0, rows, features.index_select(0, cols) * weights, 1);
+    /// <remarks>
+    /// scatter_add rather than index_add: index_add takes its alpha as a TorchSharp Scalar, whose native handle the
+    /// call reads without keeping the managed object alive, so a garbage collection during the (long) native call
+    /// could finalize it mid-use; this was seen once as a libtorch internal assert under a busy test run.
+    /// </remarks>
+    public Tensor Multiply(Tensor features)
+    {
+        var d = features.shape[1];
+        return zeros(nodes, d, dtype: features.dtype, device: features.device)
+            .scatter_add(0, rows.unsqueeze(1).expand(-1, d), features.index_select(0, cols) * weights);
+    }
 
     public void Dispose()
     {
