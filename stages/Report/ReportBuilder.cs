@@ -190,12 +190,8 @@ public sealed partial class ReportBuilder(ReportInputs inputs, ReportParams p, R
         foreach (var direction in main.Rows.Select(r => r.Direction).Distinct())
         {
             var present = models.Where(m => main.Rows.Any(r => r.Model == m && r.Direction == direction)).ToList();
-            (string, double[], double[]) Panel(string protocol)
-            {
-                var stats = present.Select(m => ResultTables.Stat(main.Rows, m, direction, protocol, "NDCG@10")).ToList();
-                return ($"{protocol} ranking", [.. stats.Select(s => s?.Mean ?? 0)], [.. stats.Select(s => s?.Std ?? 0)]);
-            }
-            section.Add(charts.ModelBars($"results_{Slug(direction)}.png", $"{direction} NDCG@10", present, [Panel("sampled"), Panel("full")], "NDCG@10 (%)",
+            section.Add(charts.ModelBars($"results_{Slug(direction)}.png", $"{direction} NDCG@10", present,
+                [NdcgPanel(main.Rows, present, direction, "sampled"), NdcgPanel(main.Rows, present, direction, "full")], "NDCG@10 (%)",
                 $"{direction}: test NDCG@10 per model, mean ± std over seeds."));
         }
         section.Subheading("What the papers report (not comparable, for orientation)");
@@ -261,12 +257,8 @@ public sealed partial class ReportBuilder(ReportInputs inputs, ReportParams p, R
                 }
                 var rest = models.Where(m => !sweeps.Any(s => s.Any(x => x.Model == m)) && e.Rows.Any(r => r.Model == m && r.Direction == direction)).ToList();
                 if (rest.Count < 2) continue;
-                (string, double[], double[]) Panel(string protocol)
-                {
-                    var stats = rest.Select(m => ResultTables.Stat(e.Rows, m, direction, protocol, "NDCG@10")).ToList();
-                    return ($"{protocol} ranking", [.. stats.Select(s => s?.Mean ?? 0)], [.. stats.Select(s => s?.Std ?? 0)]);
-                }
-                section.Add(charts.ModelBars($"variants_{Slug(e.Stage)}_{Slug(direction)}.png", $"{direction} NDCG@10", rest, [Panel("full"), Panel("sampled")], "NDCG@10 (%)",
+                section.Add(charts.ModelBars($"variants_{Slug(e.Stage)}_{Slug(direction)}.png", $"{direction} NDCG@10", rest,
+                    [NdcgPanel(e.Rows, rest, direction, "full"), NdcgPanel(e.Rows, rest, direction, "sampled")], "NDCG@10 (%)",
                     $"{e.Title}, {direction}: test NDCG@10 per variant, mean ± std over seeds."));
             }
         }
@@ -312,6 +304,13 @@ public sealed partial class ReportBuilder(ReportInputs inputs, ReportParams p, R
         section.Add(charts.Projection($"embeddings_{Slug(pair.Full.Direction)}.png", panels, sourceName, targetName,
             $"{pair.Full.Direction}: item representations after graph learning, PCA, coloured by domain."));
         return section;
+    }
+
+    /// <summary>One bar-chart panel: test NDCG@10 mean and std per model under one protocol (0 where a model has none).</summary>
+    private static (string, double[], double[]) NdcgPanel(IList<ResultRow> rows, IReadOnlyList<string> models, string direction, string protocol)
+    {
+        var stats = models.Select(m => ResultTables.Stat(rows, m, direction, protocol, "NDCG@10")).ToList();
+        return ($"{protocol} ranking", [.. stats.Select(s => s?.Mean ?? 0)], [.. stats.Select(s => s?.Std ?? 0)]);
     }
 
     private static (string Source, string Target) Names(ReportInputs.Features f) =>
