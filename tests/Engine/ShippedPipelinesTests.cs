@@ -42,18 +42,20 @@ public class ShippedPipelinesTests
         Assert.Equal(Path.Combine(RepoRoot, "artifacts", "food-kitchen"), p.ArtifactsRoot);
         Assert.Equal(4, p.Find("ingest")!.Inputs.Count);
         Assert.All(p.Find("ingest")!.Inputs, i => Assert.Contains("shared/data/amazon2014-food-kitchen", i.Path));
-        // The ablation grid: the seven variants of Table 3, each its own stage, collected with the full model.
-        Assert.Equal(7, p.Stages.Count(s => s.Name.StartsWith("ablation_kitchen_to_food@")));
-        Assert.Equal(8, p.Find("ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
-        Assert.Equal(4 + 5 + 9, p.Find("sweeps")!.Upstream.Count(u => u.Spec.Name == "results"));
+        // The ablation grid: the seven variants of Table 3 × five seeds, each its own stage with its one seed,
+        // collected with the full model (one stage of five seeds).
+        Assert.Equal(7 * 5, p.Stages.Count(s => s.Name.StartsWith("ablation_kitchen_to_food@")));
+        Assert.Equal(1 + 7 * 5, p.Find("ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
+        Assert.Equal([3], ((CrossDomain.Stages.Train.TrainParams)p.Find("ablation_kitchen_to_food@AvgFusion-3")!.Params).Seeds);
+        Assert.Equal((4 + 5 + 9) * 5, p.Find("sweeps")!.Upstream.Count(u => u.Spec.Name == "results"));
         // TEMA-LLM's grid: five model variants (Tables IV–V) and two extraction variants (Table VI), each tag
         // variant with its own extract, features and negatives, collected with the full model.
-        Assert.Equal(1 + 5 + 2, p.Find("tema_ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
+        Assert.Equal(1 + (5 + 2) * 5, p.Find("tema_ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
         Assert.Equal(["kitchen_to_food", "extract_tags@threshold", "embed"], p.Find("features_kitchen_to_food_tags@threshold")!.Upstream.Select(u => u.Stage).Distinct());
-        Assert.Equal(["features_kitchen_to_food_tags@top_r", "negatives_kitchen_to_food_tags@top_r"], p.Find("tema_tags_kitchen_to_food@top_r")!.Upstream.Select(u => u.Stage).Distinct());
+        Assert.Equal(["features_kitchen_to_food_tags@top_r", "negatives_kitchen_to_food_tags@top_r"], p.Find("tema_tags_kitchen_to_food@top_r-1")!.Upstream.Select(u => u.Stage).Distinct());
         // The report reads the main table, both ablation grids and the sweeps, and the w/o DomAgnSem run for the embedding figure.
         Assert.Equal(["evaluate", "ablations", "sweeps", "tema_ablations"], p.Find("report")!.Upstream.Where(u => u.Spec.Name == "table").Select(u => u.Stage));
-        Assert.Contains(p.Find("report")!.Upstream, u => u.Stage == "ablation_kitchen_to_food@w_o_DomAgnSem" && u.Spec.Name == "checkpoints");
+        Assert.Contains(p.Find("report")!.Upstream, u => u.Stage == "ablation_kitchen_to_food@w_o_DomAgnSem-1" && u.Spec.Name == "checkpoints");
     }
 
     [Fact]
