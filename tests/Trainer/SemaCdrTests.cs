@@ -193,6 +193,30 @@ public sealed class SemaCdrTests
         AssertGradientsReachEveryTrainableParameter(model, tables);
     }
 
+    [Fact]
+    public void Concatenated_categories_fill_the_hidden_width_when_k_does_not_divide_it()
+    {
+        // hidden 9 over K = 2 categories: 5 + 4 columns, so that e^agn is as wide as e^inn for the contrastive terms.
+        var tables = TinyTables.Create();
+        var config = Config() with { Hidden = 9 };
+        TorchNativeLoader.EnsureLoaded();
+        manual_seed(11);
+        using var views = new ItemViews(tables, 9, SemaCdrOptions.From(config));
+        using var scope = NewDisposeScope();
+        Assert.Equal(9, views.AgnosticDim);
+        var agnostic = views.Agnostic(CPU)!;
+        Assert.Equal([13L, 9], agnostic.shape);
+        // Item 1 has label 1 (category 0) and label 4 (category 1): columns 0–4 are label 1's first five, 5–8 label 4's first four.
+        var sub = views.parameters().Single(p => p.shape[0] == 5 && p.shape[1] == 5);
+        Assert.Equal(sub[1].data<float>().ToArray(), agnostic[1, ..5].data<float>().ToArray());
+        Assert.Equal(sub[4, ..4].data<float>().ToArray(), agnostic[1, 5..].data<float>().ToArray());
+
+        using var model = Create(tables, config);
+        model.train();
+        Assert.True(float.IsFinite(model.Loss(Batch(tables)).item<float>()));
+        AssertGradientsReachEveryTrainableParameter(model, tables);
+    }
+
     [Theory]
     [InlineData("graph_residual")]
     [InlineData("scale_inputs")]

@@ -9,7 +9,9 @@ namespace CrossDomain.Trainer.Models.SemaCdr;
 /// SemaCDR's multi-view item embeddings for every item at once (§2.3.1–2.3.2):
 /// e^ID (learnable, d1), e^inn = W · (the enriched-description sentence embedding, frozen) projected to d2, and
 /// e^agn = ⊕_k pool_{v ∈ V_m(c_k)} e(v) over the K categories (Eq. 2): the labels of one category are mean-pooled
-/// (multi-label categories), the categories concatenated (each d_agn / K wide) or mean-pooled (d_agn wide).
+/// (multi-label categories), the categories concatenated or mean-pooled, d_agn = hidden either way: the contrastive
+/// terms compare e^agn with the other views, so it must be as wide as they are. Concatenated, a category is
+/// ⌈hidden / K⌉ or ⌊hidden / K⌋ wide (hidden = 64, K = 6: four of 11, two of 10), the wider ones first.
 /// </summary>
 public sealed class ItemViews : Module
 {
@@ -18,6 +20,7 @@ public sealed class ItemViews : Module
     private readonly Embedding? _subcategories;
     private readonly Tensor _descriptions;   // [N + 1, d_text], frozen
     private readonly Tensor? _membership;    // [N + 1, K, V]: 1/|V_m(c_k)| for the item's labels of category k
+    private readonly Tensor? _concatColumns; // columns of the flattened [K · ⌈hidden / K⌉] kept when K does not divide hidden
     private readonly int _categories;
     private readonly AgnosticCombine _combine;
 
@@ -70,9 +73,17 @@ public sealed class ItemViews : Module
                 }
             }
             _membership = tensor(membership, [n, _categories, labels]);
-            var subDim = _combine == AgnosticCombine.Concat ? (int)Math.Ceiling(hidden / (double)_categories) : hidden;
+            var subDim = _combine == AgnosticCombine.Concat ? (hidden + _categories - 1) / _categories : hidden;
             _subcategories = Embedding(labels, subDim);
-            AgnosticDim = _combine == AgnosticCombine.Concat ? subDim * _categories : subDim;
+            AgnosticDim = hidden;
+            if (_combine == AgnosticCombine.Concat && subDim * _categories != hidden)
+            {
+                // Category k keeps its first w_k columns, Σ w_k = hidden; the rest of its embedding is never read.
+                var wide = hidden - (subDim - 1) * _categories;
+                var keep = Enumerable.Range(0, _categories)
+                    .SelectMany(k => Enumerable.Range(k * subDim, k < wide ? subDim : subDim - 1).Select(c => (long)c)).ToArray();
+                _concatColumns = tensor(keep, ScalarType.Int64);
+            }
         }
         RegisterComponents();
     }
@@ -91,7 +102,8 @@ public sealed class ItemViews : Module
     {
         if (_subcategories is null || _membership is null) return null;
         var pooled = matmul(_membership.to(device), _subcategories.weight!); // [N + 1, K, d_sub]
-        if (_combine == AgnosticCombine.Concat) return pooled.flatten(1);
+        if (_combine == AgnosticCombine.Concat)
+            return _concatColumns is null ? pooled.flatten(1) : pooled.flatten(1).index_select(1, _concatColumns.to(device));
         var present = _membership.to(device).sum(-1).gt(0).to_type(pooled.dtype).sum(-1, keepdim: true).clamp_min(1); // categories with a label
         return pooled.sum(1) / present;
     }
