@@ -23,10 +23,12 @@ public sealed class SpectreProgressSink(ProgressContext context, bool verbose) :
         public void Increment(double amount) => task.Increment(amount);
         public void SetTotal(double total) { task.MaxValue = total; task.IsIndeterminate = false; }
         public void Describe(string description) => task.Description = Markup.Escape(description);
+        // An indeterminate task that ends is complete; a sized one that ends short (interrupted, failed) keeps its
+        // value, so the bar does not claim work that was not done.
         public void Dispose()
         {
+            if (task.IsIndeterminate) task.Value = task.MaxValue;
             task.IsIndeterminate = false;
-            task.Value = task.MaxValue;
             task.StopTask();
         }
     }
@@ -73,6 +75,16 @@ public sealed class PlainProgressSink(TextWriter writer, bool quiet, bool verbos
 
         public void SetTotal(double total) => _total = total;
         public void Describe(string d) { }
-        public void Dispose() { if (!sink.Quiet && _clock.Elapsed > TimeSpan.FromSeconds(1)) sink.Write($"  {description}: done in {_clock.Elapsed.TotalSeconds:F1} s"); }
+        // A sized task disposed short of its total was cut off (interrupted or failed); callers whose work turns
+        // out smaller than announced (early stopping) call SetTotal first, so "done" means the work was done. The
+        // tolerance absorbs fractional increments that sum to the total in floating point (synthesize).
+        public void Dispose()
+        {
+            if (sink.Quiet || _clock.Elapsed <= TimeSpan.FromSeconds(1)) return;
+            var seconds = _clock.Elapsed.TotalSeconds;
+            sink.Write(_total is > 0 && _value < _total.Value * (1 - 1e-9)
+                ? $"  {description}: stopped at {_value / _total.Value:P0} after {seconds:F1} s"
+                : $"  {description}: done in {seconds:F1} s");
+        }
     }
 }

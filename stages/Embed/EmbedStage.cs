@@ -86,7 +86,8 @@ public sealed class EmbedStage : StageKind<EmbedParams>
                         "set missing_text: zero to embed them as zero vectors");
                 var kindReport = new EmbedKindReport { TextKind = name, Items = items.Count, Missing = missing.Count };
                 float[][] vectors;
-                using (var task = ctx.Progress.Start($"{name} embeddings", items.Count - missing.Count))
+                // LSA is one fit with no per-item progress: an indeterminate task, complete when it ends.
+                using (var task = ctx.Progress.Start($"{name} embeddings", generator is null ? null : items.Count - missing.Count))
                     vectors = generator is null
                         ? await EmbedLsaAsync(p, name, texts, kindReport, ctx.Output("projections"), meta,
                             string.IsNullOrEmpty(p.Embedder.Lsa.Projection?.Value) ? null : ctx.Resolve(p.Embedder.Lsa.Projection.Value), ct)
