@@ -1,5 +1,6 @@
 using CrossDomain.Trainer.Data;
 using CrossDomain.Trainer.Evaluation;
+using CrossDomain.Trainer.Torch;
 using CrossDomain.Trainer.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -62,6 +63,6 @@ public sealed class Gru4Rec : RecommenderModel
         var hidden = Encode(input, device);
         var lastIndex = tensor(input.Lengths.Select(l => (long)Math.Max(0, l - 1)).ToArray(), device: device);
         var last = hidden[arange(input.Batch, device: device), lastIndex];
-        return matmul(last, _items.weight!.t());
+        return CheckedMatmul.Product(last, _items.weight!.t());
     }
 }

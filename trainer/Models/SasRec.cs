@@ -1,6 +1,7 @@
 using CrossDomain.Trainer.Data;
 using CrossDomain.Trainer.Evaluation;
 using CrossDomain.Trainer.Models.Layers;
+using CrossDomain.Trainer.Torch;
 using CrossDomain.Trainer.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,7 +59,7 @@ public sealed class SasRec : RecommenderModel
     {
         var input = PaddedSequences.From(users.Select(u => TargetInput(u, split)).ToList(), _maxLength, Padding.Left);
         var last = Encode(input, device)[.., -1, ..];
-        return matmul(last, ItemEmbeddings.t());
+        return CheckedMatmul.Product(last, ItemEmbeddings.t());
     }
 }
 

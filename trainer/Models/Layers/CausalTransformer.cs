@@ -1,3 +1,4 @@
+using CrossDomain.Trainer.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -114,13 +115,13 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor, Tensor, Tensor>
         var q = _query.forward(query).view(b, lq, _heads, dh).transpose(1, 2);
         var k = _key.forward(context).view(b, lk, _heads, dh).transpose(1, 2);
         var v = _value.forward(context).view(b, lk, _heads, dh).transpose(1, 2);
-        var scores = matmul(q, k.transpose(-2, -1)) / Math.Sqrt(dh);
+        var scores = CheckedMatmul.Product(q, k.transpose(-2, -1)) / Math.Sqrt(dh);
         // where() with a 0-dim tensor, not masked_fill with a Scalar (see SparseAdjacency.Multiply on Scalar lifetimes).
         var minusInfinity = tensor(float.NegativeInfinity, dtype: scores.dtype, device: scores.device);
         scores = where(forbidden, minusInfinity, scores);
         // A query with every key forbidden (possible in cross-attention) gets zero context instead of NaN.
         var weights = functional.softmax(scores, -1).nan_to_num(0.0);
-        var context2 = matmul(_dropout.forward(weights), v).transpose(1, 2).contiguous().view(b, lq, d);
+        var context2 = CheckedMatmul.Product(_dropout.forward(weights), v).transpose(1, 2).contiguous().view(b, lq, d);
         return _output.forward(context2);
     }
 }

@@ -1,3 +1,4 @@
+using CrossDomain.Trainer.Torch;
 using static TorchSharp.torch;
 
 namespace CrossDomain.Trainer.Models.SemaCdr;
@@ -12,7 +13,7 @@ public static class InfoNce
     {
         var q = nn.functional.normalize(queries, dim: -1);
         var k = nn.functional.normalize(keys, dim: -1);
-        var logits = matmul(q, k.t()) / temperature;
+        var logits = CheckedMatmul.Product(q, k.t()) / temperature;
         var labels = arange(q.shape[0], dtype: ScalarType.Int64, device: q.device);
         return nn.functional.cross_entropy(logits, labels);
     }

@@ -1,4 +1,5 @@
 using CrossDomain.Trainer.Data;
+using CrossDomain.Trainer.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -101,7 +102,7 @@ public sealed class ItemViews : Module
     public Tensor? Agnostic(Device device)
     {
         if (_subcategories is null || _membership is null) return null;
-        var pooled = matmul(_membership.to(device), _subcategories.weight!); // [N + 1, K, d_sub]
+        var pooled = CheckedMatmul.Product(_membership.to(device), _subcategories.weight!); // [N + 1, K, d_sub]
         if (_combine == AgnosticCombine.Concat)
             return _concatColumns is null ? pooled.flatten(1) : pooled.flatten(1).index_select(1, _concatColumns.to(device));
         var present = _membership.to(device).sum(-1).gt(0).to_type(pooled.dtype).sum(-1, keepdim: true).clamp_min(1); // categories with a label

@@ -1,6 +1,7 @@
 using CrossDomain.Trainer.Data;
 using CrossDomain.Trainer.Evaluation;
 using CrossDomain.Trainer.Models.Layers;
+using CrossDomain.Trainer.Torch;
 using CrossDomain.Trainer.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -205,7 +206,7 @@ public sealed class SemaCdr : RecommenderModel
         var (nodes, _, _) = Views(device);
         var last = Encode(input, nodes, device)[.., -1, ..]; // [b, d]
         var id = _views.Id;
-        if (_mlp is null) return matmul(last, id.t());
+        if (_mlp is null) return CheckedMatmul.Product(last, id.t());
         // φ as an MLP over every (user, item) pair, in chunks of users to bound memory.
         var chunks = new List<Tensor>();
         for (long start = 0; start < last.shape[0]; start += 64)

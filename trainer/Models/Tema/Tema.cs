@@ -1,6 +1,7 @@
 using CrossDomain.Trainer.Data;
 using CrossDomain.Trainer.Evaluation;
 using CrossDomain.Trainer.Models.Layers;
+using CrossDomain.Trainer.Torch;
 using CrossDomain.Trainer.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -103,7 +104,7 @@ public sealed class Tema : RecommenderModel
         {
             var h = functional.normalize(states[v], p: 2, dim: -1);
             var e = functional.normalize(tables[v].index_select(0, candidates), p: 2, dim: -1);
-            perView.Add(functional.log_softmax(matmul(h, e.t()) / _options.Temperature, -1) + Math.Log(_alpha[v]));
+            perView.Add(functional.log_softmax(CheckedMatmul.Product(h, e.t()) / _options.Temperature, -1) + Math.Log(_alpha[v]));
         }
         return perView.Count == 1 ? perView[0] : stack(perView, 0).logsumexp(0);
     }

@@ -1,4 +1,5 @@
 using CrossDomain.Trainer.Data;
+using CrossDomain.Trainer.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -118,7 +119,7 @@ public sealed class TemaViews : Module
         TemaView.Id => _id.weight!,
         TemaView.Image => _image!.to(device),
         TemaView.Text => _text!.to(device),
-        TemaView.Tag => matmul(_tagWeights!.to(device), _tags!.weight!),
+        TemaView.Tag => CheckedMatmul.Product(_tagWeights!.to(device), _tags!.weight!),
         TemaView.Fused => _fuse!.forward(cat(Inputs.Select(v => Table(v, device)).ToList(), 1)),
         _ => throw new ArgumentOutOfRangeException(nameof(view)),
     };
