@@ -2,7 +2,7 @@ namespace CrossDomain.Stages.Sequences;
 
 /// <summary>
 /// The papers' preprocessing, in memory and independent of file formats: order each user's interactions by
-/// time (stable: equal timestamps keep file order; across domains the source interaction comes first), apply
+/// time (stable: equal timestamps keep file order; across domains cross_domain_ties decides), apply
 /// the repeat policy, filter items and users (once or to a fixed point), keep overlapping users, and cut the
 /// target sequence leave-one-out.
 /// </summary>
@@ -34,7 +34,11 @@ public sealed class SequenceBuilder(SequencesParams p)
 
     public Result Build()
     {
-        var stats = new SequenceStats { Source = p.Source, Target = p.Target, FilterMode = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Filter.ToString()), InputInteractions = _n, InputUsers = _userNames.Count };
+        var stats = new SequenceStats
+        {
+            Source = p.Source, Target = p.Target, FilterMode = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Filter.ToString()),
+            CrossDomainTies = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.CrossDomainTies.ToString()), InputInteractions = _n, InputUsers = _userNames.Count,
+        };
         var byUser = GroupChronologically();
         var alive = new bool[_n];
         Array.Fill(alive, true);
@@ -57,7 +61,8 @@ public sealed class SequenceBuilder(SequencesParams p)
             {
                 var c = _t[a].CompareTo(_t[b]);
                 if (c != 0) return c;
-                c = _d[a].CompareTo(_d[b]); // same timestamp across domains: source first
+                // Same timestamp across domains: source first (domain 0) or target first.
+                c = p.CrossDomainTies == TieOrder.SourceFirst ? _d[a].CompareTo(_d[b]) : _d[b].CompareTo(_d[a]);
                 return c != 0 ? c : a.CompareTo(b); // same domain: file order
             });
         return (offsets, rows);
@@ -197,6 +202,8 @@ public sealed class SequenceBuilder(SequencesParams p)
                 (_d[k] == 0 ? srcT : tgtT).Add(_t[k]);
                 mix.Add(idx); mixT.Add(_t[k]); mixD.Add(_d[k]);
             }
+            if (srcT.Contains(tgtT[^2])) stats.ValidItemsWithSameTimestampSource++;
+            if (srcT.Contains(tgtT[^1])) stats.TestItemsWithSameTimestampSource++;
             interactions[0] += src.Count;
             interactions[1] += tgt.Count;
             truncated += Math.Max(0, src.Count - p.MaxLen) + Math.Max(0, tgt.Count - p.MaxLen);

@@ -19,6 +19,12 @@ public sealed class SequenceStats
     /// <summary>Interactions kept by the filters but beyond max_len, so not stored in the sequences.</summary>
     public long TruncatedInteractions { get; set; }
     public bool Synthetic { get; set; }
+    /// <summary>cross_domain_ties as run (snake case).</summary>
+    public string CrossDomainTies { get; set; } = "";
+    /// <summary>Validation items that share their timestamp with a source interaction of the same user.</summary>
+    public int ValidItemsWithSameTimestampSource { get; set; }
+    /// <summary>Test items that share their timestamp with a source interaction of the same user.</summary>
+    public int TestItemsWithSameTimestampSource { get; set; }
 
     public string ToMarkdown()
     {
@@ -38,6 +44,11 @@ public sealed class SequenceStats
             sb.AppendLine($"| {r.Pass} | {r.Filter} | {r.ItemsRemoved:N0} | {r.UsersRemoved:N0} | {r.UserSequencesRemoved:N0} | {r.InteractionsRemoved:N0} |");
         sb.AppendLine();
         sb.AppendLine($"Interactions beyond max_len (kept in the statistics, not stored): {TruncatedInteractions:N0}.");
+        sb.AppendLine();
+        var users = Domains.Count > 1 ? Domains[1].OverlappedUsers : 0;
+        sb.AppendLine($"Held-out target items on the same timestamp as a source interaction of their user ({users:N0} users): " +
+                      $"{ValidItemsWithSameTimestampSource:N0} validation, {TestItemsWithSameTimestampSource:N0} test. cross_domain_ties: {CrossDomainTies} " +
+                      (CrossDomainTies == "source_first" ? "(those source interactions are in the held-out items' inputs)." : "(those source interactions are kept out of the held-out items' inputs)."));
         return sb.ToString();
     }
 }

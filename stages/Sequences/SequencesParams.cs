@@ -22,6 +22,18 @@ public enum FilterMode
     Once,
 }
 
+/// <summary>
+/// Order of a source and a target interaction with equal timestamps. The 2014 data has day resolution, so their true
+/// order is unknowable; the papers do not say.
+/// </summary>
+public enum TieOrder
+{
+    /// <summary>The source interaction first: it is in the input of a same-day target item (the shipped default, which every result in the README used).</summary>
+    SourceFirst,
+    /// <summary>The target interaction first: no input holds a source interaction from the day of the item it predicts.</summary>
+    TargetFirst,
+}
+
 public sealed class SequencesParams : IValidatableParams
 {
     [Param("Source domain name (as in ingest's domains).")]
@@ -44,6 +56,9 @@ public sealed class SequencesParams : IValidatableParams
 
     [Param("fixed_point or once.")]
     public FilterMode Filter { get; set; } = FilterMode.FixedPoint;
+
+    [Param("source_first or target_first: which comes first when a source and a target interaction share a timestamp. target_first keeps a same-day source interaction out of the target item's inputs.")]
+    public TieOrder CrossDomainTies { get; set; } = TieOrder.SourceFirst;
 
     [Param("Most recent interactions kept per stored sequence (source, target, mixed).")]
     public int MaxLen { get; set; } = 100;

@@ -33,6 +33,22 @@ public class SequenceBuilderTests
     }
 
     [Fact]
+    public void With_target_first_ties_a_same_day_source_interaction_follows_the_target_ones()
+    {
+        var p = P();
+        p.CrossDomainTies = TieOrder.TargetFirst;
+        var r = Build(p,
+            ("u", "a", "kitchen", 10), ("u", "s2", "food", 20), ("u", "b", "kitchen", 10), ("u", "s1", "food", 10),
+            ("u", "d", "kitchen", 40), ("u", "c", "kitchen", 30), ("u", "s3", "food", 40));
+        var row = Assert.Single(r.Rows);
+        Assert.Equal(["a", "b", "s1", "s2", "c", "d", "s3"], Names(r, row.MixedItems));
+        Assert.Equal([1, 1, 0, 0, 1, 1, 0], row.MixedDomains);
+        // s3 shares the test item's day; the statistics count it whichever order is chosen.
+        Assert.Equal((0, 1, "target_first"), (r.Stats.ValidItemsWithSameTimestampSource, r.Stats.TestItemsWithSameTimestampSource, r.Stats.CrossDomainTies));
+        Assert.Contains("(1 users): 0 validation, 1 test. cross_domain_ties: target_first (those source interactions are kept out", r.Stats.ToMarkdown());
+    }
+
+    [Fact]
     public void Indices_are_stable_sorted_by_domain_then_id_and_shared_by_both_directions()
     {
         var data = new[] { ("u2", "k2", "kitchen", 1L), ("u2", "k1", "kitchen", 2L), ("u2", "k3", "kitchen", 3L), ("u2", "f1", "food", 4L),

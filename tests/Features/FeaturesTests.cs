@@ -95,4 +95,23 @@ public sealed class FeaturesTests
         }
         Assert.StartsWith("xxh128:", manifest.GetProperty("inputs").GetProperty("embeddings").GetProperty("stage_fingerprint").GetString()!);
     }
+
+    [Fact]
+    public async Task With_target_first_ties_no_input_holds_a_source_interaction_from_the_day_it_predicts()
+    {
+        using var dir = new TempDir();
+        await DefaultPipeline.RunAsync(dir, ["features_food_to_kitchen"], "stages.synthesize.params.users=400", "stages.synthesize.params.items_per_domain=150",
+            "stages.food_to_kitchen.params.cross_domain_ties=target_first");
+        var users = await ParquetArtifact.ReadAsync<FeatureUserRow>(Path.Combine(dir.Path, "artifacts", "features_food_to_kitchen", "users.parquet"));
+        var stats = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "artifacts", "food_to_kitchen", "stats.json"))).RootElement;
+        // The synthetic data puts about one interaction in three on its predecessor's day, so the rule has work to do.
+        Assert.True(stats.GetProperty("test_items_with_same_timestamp_source").GetInt32() > 10, stats.ToString());
+        Assert.All(users, u =>
+        {
+            Assert.All(u.SourceTrainTimestamps, t => Assert.True(t < u.ValidTimestamp));
+            Assert.All(u.SourceTestInputTimestamps, t => Assert.True(t < u.TestTimestamp));
+            Assert.All(u.MixedTrainTimestamps.Where((_, k) => u.MixedTrainDomains[k] == 0), t => Assert.True(t < u.ValidTimestamp));
+            Assert.All(u.MixedTestInputTimestamps.Where((_, k) => u.MixedTestInputDomains[k] == 0), t => Assert.True(t < u.TestTimestamp));
+        });
+    }
 }
