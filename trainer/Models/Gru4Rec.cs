@@ -52,7 +52,7 @@ public sealed class Gru4Rec : RecommenderModel
         var shape = new long[] { next.Input.Batch, next.Input.Length };
         var pos = tensor(next.Positives, shape, device: batch.Device);
         var neg = tensor(next.Negatives, shape, device: batch.Device);
-        var mask = pos.ne(0);
+        var mask = pos.ne(KeptScalars.Zero);
         var difference = ((hidden * _items.forward(pos)).sum(-1) - (hidden * _items.forward(neg)).sum(-1))[mask];
         return -functional.logsigmoid(difference).mean();
     }
@@ -62,7 +62,7 @@ public sealed class Gru4Rec : RecommenderModel
         var input = PaddedSequences.From(users.Select(u => TargetInput(u, split)).ToList(), _maxLength, Padding.Right);
         var hidden = Encode(input, device);
         var lastIndex = tensor(input.Lengths.Select(l => (long)Math.Max(0, l - 1)).ToArray(), device: device);
-        var last = hidden[arange(input.Batch, device: device), lastIndex];
+        var last = hidden[KeptScalars.Arange(0, input.Batch, device), lastIndex];
         return CheckedMatmul.Product(last, _items.weight!.t());
     }
 }

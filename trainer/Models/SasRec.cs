@@ -38,7 +38,7 @@ public sealed class SasRec : RecommenderModel
     public Tensor Encode(PaddedSequences input, Device device)
     {
         var ids = input.ToTensor(device);
-        return _encoder.forward(_items.forward(ids) * Math.Sqrt(_hidden), ids.ne(0), input.PositionOffset);
+        return _encoder.forward(_items.forward(ids).Times(Math.Sqrt(_hidden)), ids.ne(KeptScalars.Zero), input.PositionOffset);
     }
 
     public override Tensor Loss(TrainingBatch batch)
@@ -48,11 +48,11 @@ public sealed class SasRec : RecommenderModel
         var shape = new long[] { next.Input.Batch, next.Input.Length };
         var pos = tensor(next.Positives, shape, device: batch.Device);
         var neg = tensor(next.Negatives, shape, device: batch.Device);
-        var mask = pos.ne(0);
+        var mask = pos.ne(KeptScalars.Zero);
         var posLogits = (hidden * _items.forward(pos)).sum(-1)[mask];
         var negLogits = (hidden * _items.forward(neg)).sum(-1)[mask];
         return functional.binary_cross_entropy_with_logits(posLogits, ones_like(posLogits))
-               + functional.binary_cross_entropy_with_logits(negLogits, zeros_like(negLogits));
+               .Plus(functional.binary_cross_entropy_with_logits(negLogits, zeros_like(negLogits)));
     }
 
     public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)

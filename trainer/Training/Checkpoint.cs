@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CrossDomain.Trainer.Models;
+using CrossDomain.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -65,7 +66,7 @@ public static class Checkpoint
 
     public static void LoadWeights(string folder, RecommenderModel model) => model.load(Path.Combine(folder, "model.dat"));
 
-    public static void LoadOptimizer(string folder, TorchSharp.Modules.OptimizerHelper optimizer) => optimizer.load_state_dict(Path.Combine(folder, "optimizer.dat"));
+    public static void LoadOptimizer(string folder, KeptScalarAdam optimizer) => optimizer.LoadStateFile(Path.Combine(folder, "optimizer.dat"));
 
     public static string SerializeRngState()
     {

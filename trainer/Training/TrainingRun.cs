@@ -6,6 +6,7 @@ using CrossDomain.Trainer.Evaluation;
 using CrossDomain.Trainer.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using CrossDomain.Trainer.Torch;
 
 namespace CrossDomain.Trainer.Training;
 
@@ -152,13 +153,13 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
         return batches == 0 ? 0 : total / batches;
     }
 
-    private TorchSharp.Modules.Adam CreateOptimizer(RecommenderModel model)
+    private KeptScalarAdam CreateOptimizer(RecommenderModel model)
     {
         // Adam with SASRec's β = (0.9, 0.98); a model may ask for several learning rates (SemaCDR does).
         var groups = model.ParameterGroups(config)
             .Select(g => new TorchSharp.Modules.Adam.ParamGroup(g.Parameters, new TorchSharp.Modules.Adam.Options { LearningRate = g.LearningRate, beta1 = 0.9, beta2 = 0.98, weight_decay = config.WeightDecay }))
             .ToList();
-        return optim.Adam(groups, config.LearningRate, 0.9, 0.98, weight_decay: config.WeightDecay);
+        return new KeptScalarAdam(groups, config.LearningRate, 0.9, 0.98, config.WeightDecay);
     }
 
     private static FeatureTables.UserRow[] Shuffle(FeatureTables.UserRow[] users, Random rng)

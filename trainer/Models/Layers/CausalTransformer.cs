@@ -35,7 +35,7 @@ public sealed class CausalTransformer : Module<Tensor, Tensor, int, Tensor>
     public override Tensor forward(Tensor x, Tensor keep, int positionOffset)
     {
         var length = x.shape[1];
-        x = x + _positions.forward(arange(positionOffset, positionOffset + length, device: x.device)).unsqueeze(0);
+        x = x.Plus(_positions.forward(KeptScalars.Arange(positionOffset, positionOffset + length, x.device)).unsqueeze(0));
         x = _dropout.forward(x);
         var keepF = keep.unsqueeze(-1).to_type(x.dtype);
         x = x * keepF;
@@ -83,10 +83,10 @@ public sealed class TransformerBlock : Module<Tensor, Tensor, Tensor, Tensor>
     {
         var q = _attentionNorm.forward(query);
         // Self-attention (query == context) attends over the raw input, as SASRec does; cross-attention over the context.
-        var x = q + _attention.forward(q, context, forbidden);
+        var x = q.Plus(_attention.forward(q, context, forbidden));
         var y = _feedForwardNorm.forward(x);
         var h = _feedForwardDropout.forward(_outer.forward(_feedForwardDropout.forward(functional.relu(_inner.forward(y)))));
-        return y + h;
+        return y.Plus(h);
     }
 }
 
@@ -115,7 +115,7 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor, Tensor, Tensor>
         var q = _query.forward(query).view(b, lq, _heads, dh).transpose(1, 2);
         var k = _key.forward(context).view(b, lk, _heads, dh).transpose(1, 2);
         var v = _value.forward(context).view(b, lk, _heads, dh).transpose(1, 2);
-        var scores = CheckedMatmul.Product(q, k.transpose(-2, -1)) / Math.Sqrt(dh);
+        var scores = CheckedMatmul.Product(q, k.transpose(-2, -1)).Over(Math.Sqrt(dh));
         // where() with a 0-dim tensor, not masked_fill with a Scalar (see SparseAdjacency.Multiply on Scalar lifetimes).
         var minusInfinity = tensor(float.NegativeInfinity, dtype: scores.dtype, device: scores.device);
         scores = where(forbidden, minusInfinity, scores);

@@ -1,6 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using CrossDomain.Trainer.Torch;
 
 namespace CrossDomain.Trainer.Models.SemaCdr;
 
@@ -30,7 +31,7 @@ public sealed class GraphConvolution : Module<SparseAdjacency, Tensor, Tensor>
     public override Tensor forward(SparseAdjacency adjacency, Tensor features)
     {
         var xw = _weight.forward(features);
-        var h = functional.leaky_relu(adjacency.Multiply(xw) + _bias);
-        return _residual ? h + xw : h;
+        var h = adjacency.Multiply(xw).Plus(_bias).leaky_relu(KeptScalars.Of(0.01)); // LeakyReLU's default slope
+        return _residual ? h.Plus(xw) : h;
     }
 }

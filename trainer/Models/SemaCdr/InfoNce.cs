@@ -13,8 +13,8 @@ public static class InfoNce
     {
         var q = nn.functional.normalize(queries, dim: -1);
         var k = nn.functional.normalize(keys, dim: -1);
-        var logits = CheckedMatmul.Product(q, k.t()) / temperature;
-        var labels = arange(q.shape[0], dtype: ScalarType.Int64, device: q.device);
+        var logits = CheckedMatmul.Product(q, k.t()).Over(temperature);
+        var labels = KeptScalars.Arange(0, q.shape[0], q.device);
         return nn.functional.cross_entropy(logits, labels);
     }
 }

@@ -105,7 +105,7 @@ public sealed class ItemViews : Module
         var pooled = CheckedMatmul.Product(_membership.to(device), _subcategories.weight!); // [N + 1, K, d_sub]
         if (_combine == AgnosticCombine.Concat)
             return _concatColumns is null ? pooled.flatten(1) : pooled.flatten(1).index_select(1, _concatColumns.to(device));
-        var present = _membership.to(device).sum(-1).gt(0).to_type(pooled.dtype).sum(-1, keepdim: true).clamp_min(1); // categories with a label
+        var present = _membership.to(device).sum(-1).gt(KeptScalars.Zero).to_type(pooled.dtype).sum(-1, keepdim: true).clamp_min(KeptScalars.One); // categories with a label
         return pooled.sum(1) / present;
     }
 }

@@ -136,7 +136,7 @@ public sealed class SemaCdr : RecommenderModel
         {
             var ids = seq.ToTensor(device);
             var x = Rows(table, ids);
-            return encoder.forward(_options.ScaleInputs ? x * Math.Sqrt(_hidden) : x, ids.ne(0), seq.PositionOffset);
+            return encoder.forward(_options.ScaleInputs ? x.Times(Math.Sqrt(_hidden)) : x, ids.ne(KeptScalars.Zero), seq.PositionOffset);
         }
         var zT = Run(_target, hT, input.Target);
         var zM = Run(_mixed, hMix, input.Mixed);
@@ -149,7 +149,7 @@ public sealed class SemaCdr : RecommenderModel
         for (int k = 0; k < rows.Length; k++) rows[k] = (k / input.Target.Length) * (lm + 1) + input.MixedState[k] + 1;
         var zMix = Rows(padded, tensor(rows, [input.Target.Batch, input.Target.Length], device: device));
         var hU = Rows(hUsers, tensor(input.Users, device: device)).unsqueeze(1);
-        return _alpha * zFuse + _beta * zMix + _gamma * hU;
+        return (_alpha * zFuse).Plus(_beta * zMix).Plus(_gamma * hU);
     }
 
     private Tensor Predict(Tensor z, Tensor items)
@@ -167,12 +167,12 @@ public sealed class SemaCdr : RecommenderModel
         var shape = new long[] { input.Target.Batch, input.Target.Length };
         var pos = tensor(input.Positives, shape, device: device);
         var neg = tensor(input.Negatives, shape, device: device);
-        var mask = pos.ne(0);
+        var mask = pos.ne(KeptScalars.Zero);
         var id = _views.Id;
         var difference = (Predict(z, Rows(id, pos)) - Predict(z, Rows(id, neg)))[mask];
         var loss = -functional.logsigmoid(difference).mean();
         if (_options.ContrastiveWeight > 0 && agnostic is not null)
-            loss = loss + _options.ContrastiveWeight * Contrastive(input, inner, agnostic, device);
+            loss = loss.Plus(Contrastive(input, inner, agnostic, device).Times(_options.ContrastiveWeight));
         return loss;
     }
 
@@ -188,13 +188,13 @@ public sealed class SemaCdr : RecommenderModel
             if (domain.Length >= 2)
             {
                 var ids = tensor(domain, device: device);
-                total = total + InfoNce.Loss(Rows(_views.Id, ids), Rows(agnostic, ids), _options.Temperature);
+                total = total.Plus(InfoNce.Loss(Rows(_views.Id, ids), Rows(agnostic, ids), _options.Temperature));
             }
             var described = domain.Where(i => _views.HasDescription[i]).ToArray();
             if (inner is not null && described.Length >= 2)
             {
                 var ids = tensor(described, device: device);
-                total = total + InfoNce.Loss(Rows(inner, ids), Rows(agnostic, ids), _options.Temperature);
+                total = total.Plus(InfoNce.Loss(Rows(inner, ids), Rows(agnostic, ids), _options.Temperature));
             }
         }
         return total;

@@ -86,7 +86,7 @@ public sealed class Tema : RecommenderModel
     private List<Tensor> Encode(Sequence s, PaddedSequences input, IReadOnlyList<Tensor> tables, Device device)
     {
         var ids = input.ToTensor(device);
-        var keep = ids.ne(0);
+        var keep = ids.ne(KeptScalars.Zero);
         var states = new List<Tensor>();
         for (int v = 0; v < _present.Length; v++)
         {
@@ -104,7 +104,7 @@ public sealed class Tema : RecommenderModel
         {
             var h = functional.normalize(states[v], p: 2, dim: -1);
             var e = functional.normalize(tables[v].index_select(0, candidates), p: 2, dim: -1);
-            perView.Add(functional.log_softmax(CheckedMatmul.Product(h, e.t()) / _options.Temperature, -1) + Math.Log(_alpha[v]));
+            perView.Add(functional.log_softmax(CheckedMatmul.Product(h, e.t()).Over(_options.Temperature), -1).Plus(Math.Log(_alpha[v])));
         }
         return perView.Count == 1 ? perView[0] : stack(perView, 0).logsumexp(0);
     }
@@ -120,10 +120,10 @@ public sealed class Tema : RecommenderModel
         var users = batch.Users;
         var loss = SequenceLoss(Sequence.Target, users.Select(u => u.TargetTrain).ToList(), tables, target, source, device);
         if (_options.SourceWeight > 0)
-            loss = loss + _options.SourceWeight * SequenceLoss(Sequence.Source, users.Select(u => u.SourceTrain).ToList(), tables, target, source, device);
+            loss = loss.Plus(SequenceLoss(Sequence.Source, users.Select(u => u.SourceTrain).ToList(), tables, target, source, device).Times(_options.SourceWeight));
         if (_options.MixedWeight > 0)
-            loss = loss + _options.MixedWeight * SequenceLoss(Sequence.Mixed, users.Select(u => u.MixedTrain).ToList(), tables, target, source, device);
-        return loss / users.Count;
+            loss = loss.Plus(SequenceLoss(Sequence.Mixed, users.Select(u => u.MixedTrain).ToList(), tables, target, source, device).Times(_options.MixedWeight));
+        return loss.Over(users.Count);
     }
 
     /// <summary>−Σ log P(next item) over the real positions of one sequence kind; each next item among its own domain's items.</summary>
@@ -163,7 +163,7 @@ public sealed class Tema : RecommenderModel
             var padded = PaddedSequences.From(items, _maxLength, Padding.Left);
             var last = Encode(kind, padded, tables, device).Select(h => h[.., -1, ..]).ToList();
             var present = tensor(items.Select(i => i.Length > 0 ? 1f : 0f).ToArray(), device: device).unsqueeze(1);
-            probability = probability + weight * present * LogProbabilities(last, tables, target).exp();
+            probability = probability.Plus(present.Times(weight) * LogProbabilities(last, tables, target).exp());
         }
         return zeros(users.Count, _column.Length, device: device).index_copy(1, target, probability);
     }

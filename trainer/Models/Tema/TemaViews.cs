@@ -126,5 +126,5 @@ public sealed class TemaViews : Module
 
     /// <summary>A view's input to its sequence encoder: learnable tables scaled by √d as SASRec does, frozen ones as they are.</summary>
     public Tensor Input(TemaView view, Tensor table) =>
-        view is TemaView.Id or TemaView.Tag or TemaView.Fused ? table * Math.Sqrt(_hidden) : table;
+        view is TemaView.Id or TemaView.Tag or TemaView.Fused ? table.Times(Math.Sqrt(_hidden)) : table;
 }

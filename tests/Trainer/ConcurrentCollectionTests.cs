@@ -1,0 +1,59 @@
+using CrossDomain.Tests.Support;
+using CrossDomain.Trainer.Evaluation;
+using CrossDomain.Trainer.Torch;
+using CrossDomain.Trainer.Training;
+
+namespace CrossDomain.Tests.Trainer;
+
+/// <summary>
+/// Training and scoring survive garbage collections started by another thread at any moment. TorchSharp 0.107 gives
+/// libtorch a Scalar's raw handle and lets the managed Scalar go: a temporary one (every <c>a + b</c> makes one for
+/// alpha = 1) can be finalised by such a collection while libtorch reads it, which fails with "Expected false to be
+/// true ... toFloat". A thread that collects in a loop makes that race frequent; the trainer must not expose it.
+/// </summary>
+[Collection("torch")]
+public sealed class ConcurrentCollectionTests
+{
+    public ConcurrentCollectionTests() => TorchNativeLoader.EnsureLoaded();
+
+    /// <summary>Collects and runs finalisers in a loop until disposed.</summary>
+    private sealed class BackgroundCollector : IDisposable
+    {
+        private readonly Thread _thread;
+        private volatile bool _stop;
+        public int Collections { get; private set; }
+
+        public BackgroundCollector()
+        {
+            _thread = new Thread(() =>
+            {
+                while (!_stop) { GC.Collect(); GC.WaitForPendingFinalizers(); Collections++; }
+            }) { IsBackground = true, Name = "collector" };
+            _thread.Start();
+        }
+
+        public void Dispose() { _stop = true; _thread.Join(); }
+    }
+
+    [Theory]
+    [InlineData("sasrec")]
+    [InlineData("gru4rec")]
+    [InlineData("semacdr")]
+    [InlineData("tema")]
+    public void Training_and_scoring_survive_collections_on_another_thread(string model)
+    {
+        var tables = CycleTables.Create(96, 3);
+        using var work = new TempDir();
+        var config = new TrainingConfig
+        {
+            Model = model, Hidden = 16, MaxLength = 8, Dropout = 0.1, Epochs = 6, Patience = 6, BatchSize = 8, Seeds = [1], Device = "cpu",
+        };
+        int collections;
+        using (var collector = new BackgroundCollector())
+        {
+            new TrainingRun(tables, config, work.Path).Run(s => SampledNegatives.Draw(tables, 5, s));
+            collections = collector.Collections;
+        }
+        Assert.True(collections > 50, $"only {collections} collections ran beside the training");
+    }
+}
