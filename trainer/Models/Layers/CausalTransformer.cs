@@ -116,7 +116,7 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor, Tensor, Tensor>
         var k = _key.forward(context).view(b, lk, _heads, dh).transpose(1, 2);
         var v = _value.forward(context).view(b, lk, _heads, dh).transpose(1, 2);
         var scores = CheckedMatmul.Product(q, k.transpose(-2, -1)).Over(Math.Sqrt(dh));
-        // where() with a 0-dim tensor, not masked_fill with a Scalar (see SparseAdjacency.Multiply on Scalar lifetimes).
+        // where() with a 0-dim tensor, not masked_fill with a temporary Scalar (see KeptScalars).
         var minusInfinity = tensor(float.NegativeInfinity, dtype: scores.dtype, device: scores.device);
         scores = where(forbidden, minusInfinity, scores);
         // A query with every key forbidden (possible in cross-attention) gets zero context instead of NaN.
