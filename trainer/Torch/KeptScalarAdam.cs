@@ -27,13 +27,12 @@ public sealed class KeptScalarAdam(IEnumerable<Adam.ParamGroup> groups, double l
             state.step += 1;
             var biasCorrection1 = 1 - Math.Pow(b1, state.step);
             var biasCorrection2 = 1 - Math.Pow(b2, state.step);
-            using Scalar beta1 = b1.ToScalar(), oneMinusBeta1 = (1 - b1).ToScalar(), beta2 = b2.ToScalar(), oneMinusBeta2 = (1 - b2).ToScalar(),
-                sqrtCorrection2 = Math.Sqrt(biasCorrection2).ToScalar(), eps = options.eps!.Value.ToScalar(),
-                negativeStep = (-(options.LearningRate!.Value / biasCorrection1)).ToScalar(), weightDecayScalar = decay.ToScalar(), one = 1.ToScalar();
-            if (decay != 0) grad = grad.add(param, weightDecayScalar);
-            state.exp_avg.mul_(beta1).add_(grad, oneMinusBeta1);
-            state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad.conj(), oneMinusBeta2);
-            var denominator = state.exp_avg_sq.sqrt().div(sqrtCorrection2).add_(eps, one);
+            // β, 1 − β, ε and the decay are constants (KeptScalars); only the two bias-corrected values change per step.
+            using Scalar sqrtCorrection2 = Math.Sqrt(biasCorrection2).ToScalar(), negativeStep = (-(options.LearningRate!.Value / biasCorrection1)).ToScalar();
+            if (decay != 0) grad = grad.add(param, KeptScalars.Of(decay));
+            state.exp_avg.mul_(KeptScalars.Of(b1)).add_(grad, KeptScalars.Of(1 - b1));
+            state.exp_avg_sq.mul_(KeptScalars.Of(b2)).addcmul_(grad, grad.conj(), KeptScalars.Of(1 - b2));
+            var denominator = state.exp_avg_sq.sqrt().div(sqrtCorrection2).add_(KeptScalars.Of(options.eps!.Value), KeptScalars.One);
             param.addcdiv_(state.exp_avg, denominator, negativeStep);
         }
     }, closure);

@@ -104,9 +104,8 @@ public sealed class SparseAdjacency(int nodes, Tensor rows, Tensor cols, Tensor 
     public long Edges => rows.shape[0];
 
     /// <remarks>
-    /// scatter_add rather than index_add: index_add takes its alpha as a TorchSharp Scalar, whose native handle the
-    /// call reads without keeping the managed object alive, so a garbage collection during the (long) native call
-    /// could finalize it mid-use; this was seen once as a libtorch internal assert under a busy test run.
+    /// scatter_add, which takes no Scalar: index_add's alpha would be a temporary TorchSharp Scalar, which a
+    /// collection during the (long) native call can finalise mid-use (see <see cref="Torch.KeptScalars"/>).
     /// </remarks>
     public Tensor Multiply(Tensor features)
     {
