@@ -75,13 +75,21 @@ public sealed class TrainStage : StageKind<TrainParams>
             model, direction, device = result.Device, extractor = tables.Manifest.TryGetProperty("extractor", out var e) ? e.GetString() : null,
             synthetic = tables.Manifest.TryGetProperty("synthetic", out var syn) && syn.GetBoolean(),
             config,
-            seeds = result.Seeds.Select(s => new { s.Seed, s.BestEpoch, s.Epochs, s.StoppedEarly, s.TrainSeconds, test_full = s.Test.Full, test_sampled = s.Test.Sampled }),
+            seeds = result.Seeds.Select(s => new
+            {
+                s.Seed, s.BestEpoch, s.Epochs, s.StoppedEarly, s.TrainSeconds, test_full = s.Test.Full, test_sampled = s.Test.Sampled,
+                learned_weights = s.LearnedWeights ?? new Dictionary<string, double>(),
+            }),
             test_full = Summaries(result.Seeds.Select(s => s.Test.Full)),
             test_sampled = Summaries(result.Seeds.Select(s => s.Test.Sampled)),
         }, ReportJson.Options), ct);
         foreach (var protocol in new[] { "full", "sampled" })
             ctx.Progress.Info($"{model} {direction} test ({protocol}): " + string.Join(", ", new[] { "HR@10", "NDCG@10", "MRR" }.Select(m =>
                 $"{m} {ResultsTable.Format(result.Seeds.Select(s => (protocol == "full" ? s.Test.Full : s.Test.Sampled)[m] * 100).ToList())}")) + " (%)");
+        var learned = result.Seeds.Select(s => s.LearnedWeights).OfType<IReadOnlyDictionary<string, double>>().ToList();
+        if (learned.Count > 0 && learned[0].Count > 0)
+            ctx.Progress.Info($"{model} {direction} learned weights: " + string.Join(", ", learned[0].Keys.Select(k =>
+                $"{k} {ResultsTable.Format(learned.Select(w => w.GetValueOrDefault(k, double.NaN)).ToList())}")));
         Directory.Delete(work, recursive: true);
     }
 

@@ -65,6 +65,20 @@ public sealed class DefaultRunTests(ShortDefaultRun run) : IClassFixture<ShortDe
         Assert.All(history, h => Assert.NotNull(h.ValidFullNdcg10));
         Assert.False(Directory.Exists(Path.Combine(artifacts, ".cache", "train", "train_sasrec_food_to_kitchen")) &&
                      Directory.EnumerateFileSystemEntries(Path.Combine(artifacts, ".cache", "train", "train_sasrec_food_to_kitchen")).Any());
+
+        // summary.json carries each seed's learned weights: SemaCDR's fusion weights (trained away from 1/3), none for SASRec.
+        static System.Text.Json.JsonElement Seeds(string file) =>
+            System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("seeds");
+        var semaSeeds = Seeds(Path.Combine(artifacts, "train_semacdr_food_to_kitchen", "summary.json"));
+        Assert.Equal(2, semaSeeds.GetArrayLength());
+        foreach (var seed in semaSeeds.EnumerateArray())
+        {
+            var weights = seed.GetProperty("learned_weights");
+            Assert.Equal(["fusion_alpha", "fusion_beta", "fusion_gamma"], weights.EnumerateObject().Select(p => p.Name));
+            Assert.NotEqual(1.0 / 3, weights.GetProperty("fusion_alpha").GetDouble(), 6);
+        }
+        Assert.All(Seeds(Path.Combine(artifacts, "train_sasrec_food_to_kitchen", "summary.json")).EnumerateArray(),
+            seed => Assert.Empty(seed.GetProperty("learned_weights").EnumerateObject()));
     }
 
 

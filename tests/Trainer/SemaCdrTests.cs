@@ -249,4 +249,26 @@ public sealed class SemaCdrTests
         Assert.Equal(first.History.Select(h => h.Loss), second.History.Select(h => h.Loss));
         Assert.Equal(first.Test.Full, second.Test.Full);
     }
+
+    [Fact]
+    public void Each_seed_records_the_fusion_weights_of_its_best_checkpoint()
+    {
+        var tables = CycleTables.Create(users: 32, seed: 4);
+        var config = Config() with { Epochs = 3, Patience = 5, Seeds = [3], Device = "cpu", BatchSize = 8, LearningRate = 0.01 };
+        using var dir = new TempDir();
+        var seed = new TrainingRun(tables, config, dir.Path).Run(s => SampledNegatives.Draw(tables, 3, s)).Seeds[0];
+
+        using var best = Create(tables, config);
+        Checkpoint.LoadWeights(Path.Combine(dir.Path, "seed_3", "best"), best);
+        var (alpha, beta, gamma) = best.FusionWeights;
+        Assert.Equal(new Dictionary<string, double> { ["fusion_alpha"] = alpha, ["fusion_beta"] = beta, ["fusion_gamma"] = gamma }, seed.LearnedWeights);
+        Assert.NotEqual(1f / 3, alpha); // trained, not the initial value
+
+        // A finished seed is read back from result.json with its weights.
+        var again = new TrainingRun(tables, config, dir.Path).Run(s => SampledNegatives.Draw(tables, 3, s)).Seeds[0];
+        Assert.Equal(seed.LearnedWeights, again.LearnedWeights);
+
+        using var average = Create(tables, Config("AvgFusion"));
+        Assert.All(average.LearnedWeights.Values, w => Assert.Equal(1.0 / 3, w, 6));
+    }
 }

@@ -23,6 +23,12 @@ public abstract class RecommenderModel(string name) : nn.Module(name)
     public virtual IEnumerable<(IEnumerable<TorchSharp.Modules.Parameter> Parameters, double LearningRate)> ParameterGroups(TrainingConfig config) =>
         [(parameters(), config.LearningRate)];
 
+    /// <summary>
+    /// Learned scalars a reader should see beside the metrics, such as SemaCDR's fusion weights; read after the best
+    /// checkpoint is loaded and saved in each seed's result. Empty unless a model has some.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, double> LearnedWeights => new Dictionary<string, double>();
+
     /// <summary>The target-domain sequence a model may read at <paramref name="split"/>: never the item being predicted.</summary>
     public static int[] TargetInput(FeatureTables.UserRow u, EvalSplit split) => split == EvalSplit.Valid ? u.TargetTrain : u.TargetTestInput;
 }

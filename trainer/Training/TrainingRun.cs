@@ -123,7 +123,8 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
         Checkpoint.LoadWeights(best, model);
         var valid = evaluator.Evaluate(scorer, EvalSplit.Valid, ct);
         var test = evaluator.Evaluate(scorer, EvalSplit.Test, ct); // the only time this seed sees the test split
-        return new SeedResult(seed, state.BestEpoch, state.Epoch, state.StoppedEarly, clock.Elapsed.TotalSeconds, state.History, valid, test);
+        return new SeedResult(seed, state.BestEpoch, state.Epoch, state.StoppedEarly, clock.Elapsed.TotalSeconds, state.History, valid, test,
+            model.LearnedWeights);
     }
 
     private double TrainEpoch(RecommenderModel model, TorchSharp.Modules.Adam optimizer, FeatureTables.UserRow[] users, Random rng, int[] sourceItems,

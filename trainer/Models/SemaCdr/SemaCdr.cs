@@ -238,6 +238,16 @@ public sealed class SemaCdr : RecommenderModel
     /// <summary>The fusion weights (α, β, γ).</summary>
     public (float Alpha, float Beta, float Gamma) FusionWeights => (_alpha.item<float>(), _beta.item<float>(), _gamma.item<float>());
 
+    /// <summary>α (z_fuse), β (z_mix) and γ (h_u^mix) of Eq. 11 at the loaded weights; each starts at 1/3 and is not normalised.</summary>
+    public override IReadOnlyDictionary<string, double> LearnedWeights
+    {
+        get
+        {
+            var (a, b, g) = FusionWeights;
+            return new Dictionary<string, double> { ["fusion_alpha"] = a, ["fusion_beta"] = b, ["fusion_gamma"] = g };
+        }
+    }
+
     /// <summary>Item representations after graph learning (h^S for source items, h^T for target items), for inspection and plots.</summary>
     public Tensor ItemRepresentations(Device device)
     {
