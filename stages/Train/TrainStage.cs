@@ -78,7 +78,7 @@ public sealed class TrainStage : StageKind<TrainParams>
             seeds = result.Seeds.Select(s => new
             {
                 s.Seed, s.BestEpoch, s.Epochs, s.StoppedEarly, s.TrainSeconds, test_full = s.Test.Full, test_sampled = s.Test.Sampled,
-                learned_weights = s.LearnedWeights ?? new Dictionary<string, double>(),
+                learned_weights = s.LearnedWeights ?? NoWeights,
             }),
             test_full = Summaries(result.Seeds.Select(s => s.Test.Full)),
             test_sampled = Summaries(result.Seeds.Select(s => s.Test.Sampled)),
@@ -86,12 +86,15 @@ public sealed class TrainStage : StageKind<TrainParams>
         foreach (var protocol in new[] { "full", "sampled" })
             ctx.Progress.Info($"{model} {direction} test ({protocol}): " + string.Join(", ", new[] { "HR@10", "NDCG@10", "MRR" }.Select(m =>
                 $"{m} {ResultsTable.Format(result.Seeds.Select(s => (protocol == "full" ? s.Test.Full : s.Test.Sampled)[m] * 100).ToList())}")) + " (%)");
-        var learned = result.Seeds.Select(s => s.LearnedWeights).OfType<IReadOnlyDictionary<string, double>>().ToList();
-        if (learned.Count > 0 && learned[0].Count > 0)
+        var learned = result.Seeds.Select(s => s.LearnedWeights ?? NoWeights).ToList();
+        if (learned[0].Count > 0)
             ctx.Progress.Info($"{model} {direction} learned weights: " + string.Join(", ", learned[0].Keys.Select(k =>
                 $"{k} {ResultsTable.Format(learned.Select(w => w.GetValueOrDefault(k, double.NaN)).ToList())}")));
         Directory.Delete(work, recursive: true);
     }
+
+    // A seed result written before learned weights were recorded has none.
+    private static readonly IReadOnlyDictionary<string, double> NoWeights = new Dictionary<string, double>();
 
     public static string Direction(JsonElement manifest) =>
         manifest.TryGetProperty("source", out var s) && manifest.TryGetProperty("target", out var t) ? $"{s.GetString()}→{t.GetString()}" : "target";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using CrossDomain.Engine.Artifacts;
 using CrossDomain.Engine.Run;
@@ -67,8 +68,7 @@ public sealed class DefaultRunTests(ShortDefaultRun run) : IClassFixture<ShortDe
                      Directory.EnumerateFileSystemEntries(Path.Combine(artifacts, ".cache", "train", "train_sasrec_food_to_kitchen")).Any());
 
         // summary.json carries each seed's learned weights: SemaCDR's fusion weights (trained away from 1/3), none for SASRec.
-        static System.Text.Json.JsonElement Seeds(string file) =>
-            System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("seeds");
+        static JsonElement Seeds(string file) => JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("seeds");
         var semaSeeds = Seeds(Path.Combine(artifacts, "train_semacdr_food_to_kitchen", "summary.json"));
         Assert.Equal(2, semaSeeds.GetArrayLength());
         foreach (var seed in semaSeeds.EnumerateArray())

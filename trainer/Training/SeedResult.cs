@@ -5,8 +5,8 @@ namespace CrossDomain.Trainer.Training;
 
 /// <summary>
 /// One seed's outcome: the epoch chosen on validation, its validation and (scored once) test metrics, and the model's
-/// learned weights at that epoch (<see cref="Models.RecommenderModel.LearnedWeights"/>; null in results written before
-/// they were recorded).
+/// learned weights at that epoch (<see cref="Models.RecommenderModel.LearnedWeights"/>; empty for a model without any,
+/// null only in results written before they were recorded).
 /// </summary>
 public sealed record SeedResult(
     [property: JsonPropertyName("seed")] int Seed,

@@ -63,7 +63,7 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
         var scorer = ModelCatalog.CreateFixed(config.Model, tables, seed);
         var valid = evaluator.Evaluate(scorer, EvalSplit.Valid, ct);
         var test = evaluator.Evaluate(ModelCatalog.CreateFixed(config.Model, tables, seed), EvalSplit.Test, ct);
-        return new SeedResult(seed, 0, 0, false, 0, [], valid, test);
+        return new SeedResult(seed, 0, 0, false, 0, [], valid, test, new Dictionary<string, double>());
     }
 
     private SeedResult TrainSeed(int seed, string seedDir, RankingEvaluator evaluator, Device device, CancellationToken ct)
