@@ -42,7 +42,7 @@ public static class EngineBenchmark
                 var sw = Stopwatch.StartNew();
                 var pipeline = PipelineLoader.Load(config, registry);
                 var hasher = new ContentHasher(new PipelineRunner(pipeline, NullProgressSink.Instance).StatePath);
-                var statuses = new StatusEvaluator(pipeline, LockFile.Load(pipeline.LockPath), hasher).EvaluateAll(pipeline.Stages);
+                var statuses = new StatusEvaluator(pipeline, LockFile.Open(pipeline), hasher).EvaluateAll(pipeline.Stages);
                 statusTimes.Add(sw.Elapsed.TotalMilliseconds);
                 if (statuses.Any(s => s.State != StageState.Fresh) || hasher.BytesRead > 0) throw new InvalidOperationException("expected every stage fresh without reading contents");
 
@@ -59,7 +59,7 @@ public static class EngineBenchmark
             var touched = Stopwatch.StartNew();
             var p2 = PipelineLoader.Load(config, registry);
             var h2 = new ContentHasher(new PipelineRunner(p2, NullProgressSink.Instance).StatePath);
-            new StatusEvaluator(p2, LockFile.Load(p2.LockPath), h2).EvaluateAll(p2.Stages);
+            new StatusEvaluator(p2, LockFile.Open(p2), h2).EvaluateAll(p2.Stages);
             h2.Save();
             Console.WriteLine($"status after touching every artifact (re-hash {h2.BytesRead / 1e9:F2} GB): {touched.Elapsed.TotalMilliseconds:F0} ms");
         }

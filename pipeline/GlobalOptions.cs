@@ -20,11 +20,16 @@ public static class GlobalOptions
         Recursive = true, AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore,
     };
 
+    public static readonly Option<string?> Lock = new("--lock")
+    {
+        Description = "Lock file to use (default: pipeline.lock inside the artifacts root, so each root has its own).", Recursive = true,
+    };
+
     public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only errors and the final summary.", Recursive = true };
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Print detailed logs.", Recursive = true };
 
     public static PipelineDefinition Load(ParseResult parse) =>
-        PipelineLoader.Load(parse.GetValue(Config)!, StageCatalog.CreateRegistry(), parse.GetValue(Set) ?? []);
+        PipelineLoader.Load(parse.GetValue(Config)!, StageCatalog.CreateRegistry(), parse.GetValue(Set) ?? [], parse.GetValue(Lock));
 
     /// <summary>Runs a verb, mapping config errors to exit code 2 and failures to 1.</summary>
     public static async Task<int> Guard(Func<Task<int>> action)

@@ -5,7 +5,7 @@ using CrossDomain.Pipeline.Commands;
 // crossdomain: run and inspect the declarative pipeline (see README.md).
 var root = new RootCommand("CrossDomain: LLM-derived item semantics and cross-domain sequential recommenders, as a cached pipeline.")
 {
-    GlobalOptions.Config, GlobalOptions.Set, GlobalOptions.Quiet, GlobalOptions.Verbose,
+    GlobalOptions.Config, GlobalOptions.Set, GlobalOptions.Lock, GlobalOptions.Quiet, GlobalOptions.Verbose,
     RunCommand.Create(), StatusCommand.Create(), InspectCommand.Create(), ListCommand.Create(), GraphCommand.Create(), CleanCommand.Create(),
 };
 var parse = root.Parse(args);

@@ -7,7 +7,13 @@ public sealed class PipelineDefinition
     /// <summary>Directory that relative paths in the file resolve against.</summary>
     public required string Root { get; init; }
     public required string ArtifactsRoot { get; init; }
+    /// <summary>
+    /// The lock: what each stage last produced into this artifacts root. It belongs to the root, not to the config
+    /// file (<c>&lt;artifacts&gt;/pipeline.lock</c>, or <c>--lock</c>), so two roots run from one config never share it.
+    /// </summary>
     public required string LockPath { get; init; }
+    /// <summary>Where locks lived before they moved into the artifacts root (<c>&lt;config&gt;.lock</c> beside the config); read once to migrate.</summary>
+    public string? LegacyLockPath { get; init; }
     /// <summary>Stages in a topological order that keeps declaration order where the graph allows.</summary>
     public required IReadOnlyList<StageDefinition> Stages { get; init; }
 

@@ -11,10 +11,13 @@ namespace CrossDomain.Engine.Graph;
 /// </summary>
 public static class PipelineLoader
 {
+    public const string DefaultLockName = "pipeline.lock";
+
     private static readonly string[] TopLevelKeys = ["root", "artifacts", "vars", "defaults", "stages", "description"];
     private static readonly string[] StageKeys = ["uses", "params", "deps", "outs", "description", "matrix"];
 
-    public static PipelineDefinition Load(string configPath, StageRegistry registry, IEnumerable<string>? overrides = null)
+    /// <param name="lockPath">The lock file to use instead of <c>&lt;artifacts&gt;/pipeline.lock</c> (the CLI's <c>--lock</c>).</param>
+    public static PipelineDefinition Load(string configPath, StageRegistry registry, IEnumerable<string>? overrides = null, string? lockPath = null)
     {
         var file = Path.GetFullPath(configPath);
         var display = Path.GetRelativePath(Directory.GetCurrentDirectory(), file);
@@ -52,7 +55,8 @@ public static class PipelineLoader
         var configDir = Path.GetDirectoryName(file)!;
         var projectRoot = Path.GetFullPath(Path.Combine(configDir, Scalar(root, "root") ?? "."));
         var artifactsRoot = Path.GetFullPath(Path.Combine(projectRoot, Scalar(root, "artifacts") ?? "artifacts"));
-        var lockPath = Path.Combine(configDir, Path.GetFileNameWithoutExtension(file) + ".lock");
+        var legacyLockPath = Path.Combine(configDir, Path.GetFileNameWithoutExtension(file) + ".lock");
+        lockPath = lockPath is null ? Path.Combine(artifactsRoot, DefaultLockName) : Path.GetFullPath(lockPath);
 
         var defaults = Child(root, "defaults") as YamlMappingNode;
         var stagesNode = Child(root, "stages");
@@ -200,7 +204,8 @@ public static class PipelineLoader
 
         var ordered = TopologicalOrder(stages, display, errors);
         errors.ThrowIfAny();
-        return new PipelineDefinition { ConfigPath = file, Root = projectRoot, ArtifactsRoot = artifactsRoot, LockPath = lockPath, Stages = ordered };
+        return new PipelineDefinition { ConfigPath = file, Root = projectRoot, ArtifactsRoot = artifactsRoot, LockPath = lockPath,
+            LegacyLockPath = legacyLockPath, Stages = ordered };
     }
 
     private static void AddUpstream(StageDefinition stage, ResolvedOutput output)

@@ -34,6 +34,24 @@ public sealed class LockFile
     public const int FormatVersion = 1;
     public SortedDictionary<string, LockedStage> Stages { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The pipeline's lock. Where its root has none yet but a lock from before locks moved into the artifacts root
+    /// exists beside the config, the entries of that old lock whose recorded outputs are exactly where this pipeline
+    /// puts them are taken over (entries of another root that shared the old file are not); the next save writes them
+    /// to the new place. Freshness is still checked against the outputs' hashes, so nothing stale is adopted.
+    /// </summary>
+    public static LockFile Open(Graph.PipelineDefinition pipeline)
+    {
+        if (File.Exists(pipeline.LockPath) || pipeline.LegacyLockPath is not { } legacy || !File.Exists(legacy)) return Load(pipeline.LockPath);
+        var old = Load(legacy);
+        var adopted = new LockFile();
+        foreach (var (name, entry) in old.Stages)
+            if (pipeline.Find(name) is { } stage && stage.Outputs.Count == entry.Outputs.Count
+                && stage.Outputs.All(o => entry.Outputs.TryGetValue(o.Key, out var f) && f.Path == pipeline.Relative(o.Value.Path)))
+                adopted.Stages[name] = entry;
+        return adopted;
+    }
+
     public static LockFile Load(string path)
     {
         var lockFile = new LockFile();

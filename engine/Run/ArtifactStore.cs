@@ -82,30 +82,4 @@ public sealed class ArtifactStore(string artifactsRoot)
         try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
         catch (ArgumentException) { return false; }
     }
-
-    /// <summary>Files and folders under the artifacts root that no output of the pipeline owns.</summary>
-    public IEnumerable<string> Unreferenced(PipelineDefinition pipeline, ISet<string> lockedPaths)
-    {
-        if (!Directory.Exists(artifactsRoot)) yield break;
-        var owned = pipeline.Stages.SelectMany(s => s.Outputs.Values).Select(o => o.Path)
-            .Where(p => lockedPaths.Contains(pipeline.Relative(p))).ToHashSet(StringComparer.Ordinal);
-        foreach (var candidate in Walk(artifactsRoot, owned))
-            yield return candidate;
-    }
-
-    private static IEnumerable<string> Walk(string dir, HashSet<string> owned)
-    {
-        foreach (var entry in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
-        {
-            var name = Path.GetFileName(entry);
-            if (name.StartsWith('.') || name == "README.md") continue; // engine state, docs
-            if (owned.Contains(entry)) continue;
-            if (Directory.Exists(entry) && owned.Any(o => o.StartsWith(entry + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
-            {
-                foreach (var inner in Walk(entry, owned)) yield return inner;
-                continue;
-            }
-            yield return entry;
-        }
-    }
 }

@@ -11,7 +11,10 @@ public sealed record RunOptions
 {
     /// <summary>Stage names to bring up to date; empty means all.</summary>
     public IReadOnlyList<string> Targets { get; init; } = [];
+    /// <summary>Rerun the named stages even when fresh (every stage when none is named); their stale upstream still runs, fresh upstream does not.</summary>
     public bool Force { get; init; }
+    /// <summary>With <see cref="Force"/>: rerun every stage upstream of the named ones too (as DVC's <c>repro -f -R</c>).</summary>
+    public bool ForceUpstream { get; init; }
     public bool DryRun { get; init; }
     /// <summary>Run only the named stages, not their stale upstream (inputs must exist).</summary>
     public bool Single { get; init; }
@@ -45,10 +48,15 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
         Directory.CreateDirectory(pipeline.ArtifactsRoot);
         using var runLock = options.DryRun ? null : AcquireRunLock();
         var store = new ArtifactStore(pipeline.ArtifactsRoot);
-        if (!options.DryRun) store.Recover();
+        if (!options.DryRun)
+        {
+            store.Recover();
+            var emptied = new CleanTrash(pipeline).Empty();
+            if (emptied.Items > 0) progress.Info($"emptied the trash of the last clean ({emptied.Items} item(s), {emptied.Bytes / 1e6:F1} MB)");
+        }
 
         var hasher = new ContentHasher(StatePath);
-        var lockFile = LockFile.Load(pipeline.LockPath);
+        var lockFile = LockFile.Open(pipeline);
         var evaluator = new StatusEvaluator(pipeline, lockFile, hasher);
 
         var selected = options.Targets.Count == 0 ? pipeline.Stages
@@ -71,7 +79,8 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                 // With --single, upstream stages outside the selection count as they are on disk.
                 var upstream = options.Single ? new Dictionary<string, StageStatus>() : statuses;
                 var status = evaluator.Evaluate(stage, upstream);
-                if (status.State == StageState.Fresh && !options.Force)
+                var forced = options.Force && (options.Targets.Count == 0 || options.ForceUpstream || options.Targets.Contains(stage.Name));
+                if (status.State == StageState.Fresh && !forced)
                 {
                     statuses[stage.Name] = status;
                     results.Add(new StageRunResult(stage.Name, StageOutcome.UpToDate, [], 0));

@@ -35,6 +35,7 @@ public sealed class StageSnapshot
         var upstream = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var u in stage.Upstream)
         {
+            if (u.Spec.RunRecord) continue; // facts of the upstream run, not data this stage reads as input
             var h = hasher.TryHash(u.Path);
             if (h is null) return null;
             upstream[u.Id] = h.Hash;

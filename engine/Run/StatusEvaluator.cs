@@ -31,7 +31,7 @@ public sealed class StatusEvaluator(PipelineDefinition pipeline, LockFile lockFi
             }
             var h = hasher.TryHash(output.Path);
             if (h is null) { reasons.Add($"output {rel} is missing"); state = StageState.Missing; }
-            else if (h.Hash != lo.Hash) { reasons.Add($"output {rel} was modified after the stage wrote it"); state = Max(state, StageState.Stale); }
+            else if (h.Hash != lo.Hash && !output.Spec.RunRecord) { reasons.Add($"output {rel} was modified after the stage wrote it"); state = Max(state, StageState.Stale); }
         }
 
         foreach (var u in stage.UpstreamStages)

@@ -5,9 +5,12 @@ namespace CrossDomain.Engine.Stages;
 /// unless the pipeline file overrides the path under <c>outs:</c>.
 /// <paramref name="WrittenInPlace"/> outputs (large downloads that resume) are written by the stage at their
 /// final path; every other output is written to a temporary folder and moved into place on success.
+/// A <paramref name="RunRecord"/> output holds facts of one run (timings, calls made, cache hits): it is written and
+/// locked like the others, but no dependant's fingerprint includes it, so a rerun that reproduces the same data
+/// leaves every downstream stage fresh however its timings differ.
 /// </summary>
 public sealed record OutputSpec(string Name, string FileName, bool IsDirectory = false, bool WrittenInPlace = false,
-    string? DefaultPath = null);
+    string? DefaultPath = null, bool RunRecord = false);
 
 /// <summary>A stage kind: what <c>uses:</c> names in pipeline.yaml.</summary>
 public interface IStageKind

@@ -20,12 +20,15 @@ public sealed class StageContext
     /// <summary>The pipeline's artifacts folder. Durable caches that outlive one run live under its dot-folders, which <c>clean</c> keeps.</summary>
     public string ArtifactsRoot { get; init; } = "";
 
-    /// <summary>Key-value metadata every Parquet artifact of this run carries.</summary>
+    /// <summary>
+    /// Key-value metadata every Parquet artifact of this run carries. Only facts that the data itself determines:
+    /// no fingerprint, time or run id, so identical data gives identical bytes and dependants stay fresh (the lock
+    /// records which run produced the file).
+    /// </summary>
     public IReadOnlyDictionary<string, string> ArtifactMetadata => new Dictionary<string, string>
     {
         ["crossdomain.stage"] = StageName,
         ["crossdomain.kind"] = KindName,
-        ["crossdomain.fingerprint"] = Fingerprint,
         ["crossdomain.tool_version"] = ToolVersion.Current,
     };
 

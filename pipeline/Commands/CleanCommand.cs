@@ -1,28 +1,66 @@
 using System.CommandLine;
 using CrossDomain.Engine.Lock;
 using CrossDomain.Engine.Run;
+using Spectre.Console;
 
 namespace CrossDomain.Pipeline.Commands;
 
-/// <summary><c>clean</c>: deletes files under the artifacts root that no locked output references.</summary>
+/// <summary>
+/// <c>clean [STAGE...]</c>: moves outputs that this pipeline's lock records, and that the pipeline no longer
+/// writes there (or of the named stages), to a recoverable trash. Never touches anything the lock does not record.
+/// </summary>
 public static class CleanCommand
 {
     public static Command Create()
     {
-        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be removed." };
-        var command = new Command("clean", "Remove artifacts the lock file does not reference.") { dryRun };
+        var stages = new Argument<string[]>("stage") { Description = "Stages whose outputs to remove (they rerun next time). None: outputs of stages removed from the pipeline, and outputs it now writes elsewhere.", Arity = ArgumentArity.ZeroOrMore };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be removed; remove nothing." };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation." };
+        var purge = new Option<bool>("--purge") { Description = "Delete the trash of earlier cleans for good (the next run does this too)." };
+        var restore = new Option<bool>("--restore") { Description = "Put back what the last clean moved to the trash." };
+        var command = new Command("clean", "Move outputs this pipeline's lock records, and no longer needs, to a recoverable trash.") { stages, dryRun, yes, purge, restore };
         command.SetAction((parse, ct) => GlobalOptions.Guard(() =>
         {
             var pipeline = GlobalOptions.Load(parse);
-            var locked = LockFile.Load(pipeline.LockPath).Stages.Values.SelectMany(s => s.Outputs.Values).Select(o => o.Path).ToHashSet(StringComparer.Ordinal);
-            var victims = new ArtifactStore(pipeline.ArtifactsRoot).Unreferenced(pipeline, locked).ToList();
-            foreach (var v in victims)
+            var trash = new CleanTrash(pipeline);
+            var lockFile = LockFile.Open(pipeline);
+            if (parse.GetValue(restore))
             {
-                Console.WriteLine($"{(parse.GetValue(dryRun) ? "would remove" : "removing")} {pipeline.Relative(v)}");
-                if (parse.GetValue(dryRun)) continue;
-                if (Directory.Exists(v)) Directory.Delete(v, recursive: true); else File.Delete(v);
+                var (restored, skipped) = trash.RestoreNewest(lockFile);
+                foreach (var r in restored) Console.WriteLine($"restored {r}");
+                foreach (var s in skipped) Console.Error.WriteLine($"not restored: {s}");
+                return Task.FromResult(skipped.Count == 0 ? ExitCodes.Success : ExitCodes.Failure);
             }
-            if (victims.Count == 0) Console.WriteLine("nothing to clean");
+            if (parse.GetValue(purge))
+            {
+                var (items, bytes) = trash.Empty();
+                Console.WriteLine(items == 0 ? "the trash is empty" : $"deleted {items} trashed item(s), {bytes / 1e6:F1} MB, for good");
+                return Task.FromResult(ExitCodes.Success);
+            }
+
+            var plan = CleanPlan.Make(pipeline, lockFile, parse.GetValue(stages) ?? []);
+            if (plan.IsEmpty) { Console.WriteLine("nothing to clean"); return Task.FromResult(ExitCodes.Success); }
+            var dry = parse.GetValue(dryRun);
+            foreach (var item in plan.Items)
+                Console.WriteLine($"{(dry ? "would move" : "will move")} {pipeline.Relative(item.Path)} ({item.Stage}.{item.Output}, {item.Size / 1e6:F1} MB)");
+            foreach (var entry in plan.DroppedEntries)
+                Console.WriteLine($"{(dry ? "would forget" : "will forget")} stage {entry} in {pipeline.Relative(pipeline.LockPath)}");
+            if (dry) return Task.FromResult(ExitCodes.Success);
+            if (!parse.GetValue(yes))
+            {
+                if (Console.IsInputRedirected)
+                {
+                    Console.Error.WriteLine("error: not confirmed: pass --yes to clean without a prompt (nothing was removed)");
+                    return Task.FromResult(ExitCodes.Failure);
+                }
+                if (!AnsiConsole.Confirm($"Move {plan.Items.Count} item(s) to {pipeline.Relative(trash.Root)}?", defaultValue: false))
+                {
+                    Console.WriteLine("nothing was removed");
+                    return Task.FromResult(ExitCodes.Success);
+                }
+            }
+            var dir = trash.Move(plan, lockFile);
+            Console.WriteLine($"moved {plan.Items.Count} item(s) to {pipeline.Relative(dir)}; 'clean --restore' puts them back, the next run or 'clean --purge' deletes them");
             return Task.FromResult(ExitCodes.Success);
         }));
         return command;

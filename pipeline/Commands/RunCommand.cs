@@ -12,17 +12,19 @@ public static class RunCommand
     public static Command Create()
     {
         var stages = new Argument<string[]>("stage") { Description = "Stages to bring up to date ('all' or nothing for every stage).", Arity = ArgumentArity.ZeroOrMore };
-        var force = new Option<bool>("--force", "-f") { Description = "Rerun the selected stages even when fresh." };
+        var force = new Option<bool>("--force", "-f") { Description = "Rerun the named stages even when fresh (every stage when none is named); fresh upstream stages are not rerun." };
+        var forceUpstream = new Option<bool>("--force-upstream", "-R") { Description = "With --force: rerun every stage upstream of the named ones too." };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Print what would run and why; run nothing." };
         var single = new Option<bool>("--single", "-s") { Description = "Run only the named stages, not their stale upstream (their inputs must exist)." };
         var resume = new Option<bool>("--resume") { DefaultValueFactory = _ => true, Description = "Continue training a cut-off run left behind, from its last checkpoint (default true; --resume false starts it over)." };
-        var command = new Command("run", "Run stale stages in dependency order.") { stages, force, dryRun, single, resume };
+        var command = new Command("run", "Run stale stages in dependency order.") { stages, force, forceUpstream, dryRun, single, resume };
         command.SetAction((parse, ct) => GlobalOptions.Guard(async () =>
         {
             var pipeline = GlobalOptions.Load(parse);
             var targets = (parse.GetValue(stages) ?? []).Where(s => s != "all").ToList();
             if (parse.GetValue(single) && targets.Count == 0) throw new ArgumentException("--single needs a stage name");
-            var options = new RunOptions { Targets = targets, Force = parse.GetValue(force), DryRun = parse.GetValue(dryRun), Single = parse.GetValue(single), Resume = parse.GetValue(resume) };
+            if (parse.GetValue(forceUpstream) && !parse.GetValue(force)) throw new ArgumentException("--force-upstream (-R) goes with --force");
+            var options = new RunOptions { Targets = targets, Force = parse.GetValue(force), ForceUpstream = parse.GetValue(forceUpstream), DryRun = parse.GetValue(dryRun), Single = parse.GetValue(single), Resume = parse.GetValue(resume) };
             var quiet = parse.GetValue(GlobalOptions.Quiet);
             var verbose = parse.GetValue(GlobalOptions.Verbose);
             RunResult result;

@@ -19,7 +19,7 @@ public static class StatusCommand
         {
             var pipeline = GlobalOptions.Load(parse);
             var hasher = new ContentHasher(new PipelineRunner(pipeline, Engine.Progress.NullProgressSink.Instance).StatePath);
-            var statuses = new StatusEvaluator(pipeline, LockFile.Load(pipeline.LockPath), hasher).EvaluateAll(pipeline.Stages);
+            var statuses = new StatusEvaluator(pipeline, LockFile.Open(pipeline), hasher).EvaluateAll(pipeline.Stages);
             hasher.Save();
             if (parse.GetValue(json))
             {

@@ -31,7 +31,7 @@ public sealed class EmbedStage : StageKind<EmbedParams>
     [
         new("embeddings", "embeddings.parquet"),
         new("projections", "projections", IsDirectory: true),
-        new("report", "report.json"),
+        new("report", "report.json", RunRecord: true), // timings of this run
     ];
 
     public override async Task RunAsync(StageContext ctx, EmbedParams p, CancellationToken ct)

@@ -35,7 +35,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         new("item_labels", "item_labels.parquet"),
         new("tag_vocabulary", "tag_vocabulary.parquet"),
         new("item_tags", "item_tags.parquet"),
-        new("report", "report.json"),
+        new("report", "report.json", RunRecord: true), // calls made, cache hits and timings of this run
     ];
 
     public override async Task RunAsync(StageContext ctx, ExtractParams p, CancellationToken ct)

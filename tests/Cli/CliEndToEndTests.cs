@@ -37,7 +37,7 @@ public class CliEndToEndTests
         var run = CliProcess.Run(dir.Path, "run", "all");
         Assert.True(run.Code == 0, run.Out + run.Err);
         Assert.Contains("seq: ran", run.Out);
-        Assert.True(File.Exists(Path.Combine(dir.Path, "pipeline.lock")));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "out", "pipeline.lock")));
         Assert.True(File.Exists(Path.Combine(dir.Path, "out/seq/sequences.parquet")));
 
         Assert.Equal(0, CliProcess.Run(dir.Path, "status", "--check").Code);
@@ -71,7 +71,8 @@ public class CliEndToEndTests
         var table = CliProcess.Run(dir.Path, "inspect", "ingest.interactions", "--where", "domain=kitchen", "--limit", "3");
         Assert.Equal(0, table.Code);
         Assert.Contains("parts: food.parquet, kitchen.parquet", table.Out);
-        Assert.Contains("crossdomain.fingerprint", table.Out);
+        Assert.Contains("crossdomain.kind", table.Out);
+        Assert.DoesNotContain("crossdomain.fingerprint", table.Out); // run-specific facts would change the bytes of identical data
         Assert.Contains("first 3 matching rows", table.Out);
         Assert.DoesNotContain("│ food", table.Out);
 
@@ -81,11 +82,25 @@ public class CliEndToEndTests
         Assert.Contains("out/seq/stats.md", CliProcess.Run(dir.Path, "list").Out);
         Assert.Contains("min_item_interactions", CliProcess.Run(dir.Path, "list", "--kinds").Out);
 
+        // clean touches only what the lock recorded: a file of the user's is not its business.
         dir.File("out/stray/old.parquet", "x");
         var clean = CliProcess.Run(dir.Path, "clean");
-        Assert.Contains("removing out/stray", clean.Out);
-        Assert.False(Directory.Exists(Path.Combine(dir.Path, "out/stray")));
+        Assert.Contains("nothing to clean", clean.Out);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "out/stray/old.parquet")));
+        // A named stage: shown, not removed without --yes (no terminal to ask), then moved to the trash and restored.
+        var unconfirmed = CliProcess.Run(dir.Path, "clean", "seq");
+        Assert.Equal(1, unconfirmed.Code);
+        Assert.Contains("will move out/seq/sequences.parquet (seq.sequences", unconfirmed.Out);
+        Assert.Contains("pass --yes", unconfirmed.Err);
         Assert.True(File.Exists(Path.Combine(dir.Path, "out/seq/sequences.parquet")));
+        var cleaned = CliProcess.Run(dir.Path, "clean", "seq", "--yes");
+        Assert.True(cleaned.Code == 0, cleaned.Out + cleaned.Err);
+        Assert.Contains("'clean --restore' puts them back", cleaned.Out);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "out/seq/sequences.parquet")));
+        Assert.Equal(1, CliProcess.Run(dir.Path, "status", "--check").Code);
+        var restored = CliProcess.Run(dir.Path, "clean", "--restore");
+        Assert.True(restored.Code == 0, restored.Out + restored.Err);
+        Assert.Contains("restored out/seq/sequences.parquet", restored.Out);
         Assert.Equal(0, CliProcess.Run(dir.Path, "status", "--check").Code);
     }
 
@@ -118,7 +133,7 @@ public class CliEndToEndTests
         using var dir = new TempDir();
         dir.File("pipeline.yaml", Yaml);
         Assert.Equal(0, CliProcess.Run(dir.Path, "run", "all").Code);
-        var lockPath = Path.Combine(dir.Path, "pipeline.lock");
+        var lockPath = Path.Combine(dir.Path, "out", "pipeline.lock");
         var lockBefore = File.ReadAllBytes(lockPath);
         var rawFile = Path.Combine(dir.Path, "out/synth/raw/reviews_Synthetic_Food.json.gz");
         var rawBefore = File.ReadAllBytes(rawFile);

@@ -10,7 +10,7 @@ public static class CliProcess
 
     public static ProcessStartInfo StartInfo(string workDir, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         psi.ArgumentList.Add(Dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
@@ -21,6 +21,7 @@ public static class CliProcess
     public static (int Code, string Out, string Err) Run(string workDir, params string[] args)
     {
         using var p = Process.Start(StartInfo(workDir, args))!;
+        p.StandardInput.Close(); // no terminal: whatever would prompt must not wait
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); throw new TimeoutException($"crossdomain {string.Join(' ', args)} did not finish"); }

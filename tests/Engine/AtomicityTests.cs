@@ -23,7 +23,7 @@ public class AtomicityTests
         var h = new PipelineHarness(dir, Yaml);
         Assert.True((await h.RunAsync()).Succeeded);
         var output = Path.Combine(dir.Path, "artifacts/a/text.txt");
-        var lockBytes = File.ReadAllBytes(Path.Combine(dir.Path, "pipeline.lock"));
+        var lockBytes = File.ReadAllBytes(Path.Combine(dir.Path, "artifacts", "pipeline.lock"));
 
         var failed = await h.RunAsync(null, "stages.a.params.fail=true", "stages.a.params.suffix=?");
         Assert.False(failed.Succeeded);
@@ -31,7 +31,7 @@ public class AtomicityTests
         Assert.Equal("simulated failure", failed.Stages[0].Error);
         Assert.Equal(StageOutcome.Skipped, failed.Stages[1].Outcome);
         Assert.Equal("original!", File.ReadAllText(output));
-        Assert.Equal(lockBytes, File.ReadAllBytes(Path.Combine(dir.Path, "pipeline.lock")));
+        Assert.Equal(lockBytes, File.ReadAllBytes(Path.Combine(dir.Path, "artifacts", "pipeline.lock")));
         Assert.Empty(Directory.GetDirectories(Path.Combine(dir.Path, "artifacts/.tmp")));
         Assert.All(h.Status(), s => Assert.Equal(StageState.Fresh, s.State));
     }
@@ -67,7 +67,7 @@ public class AtomicityTests
             dir.File("data/in.txt", "same");
             var h = new PipelineHarness(dir, yaml);
             Assert.True((await h.RunAsync()).Succeeded);
-            var text = File.ReadAllText(Path.Combine(dir.Path, "pipeline.lock"));
+            var text = File.ReadAllText(Path.Combine(dir.Path, "artifacts", "pipeline.lock"));
             // Only the run time and duration may differ between two runs of the same state.
             return string.Join("\n", text.Split('\n').Where(l => !l.Contains("\"ran_at\"") && !l.Contains("\"duration_s\"")));
         }

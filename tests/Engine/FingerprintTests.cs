@@ -119,7 +119,7 @@ public class FingerprintTests
         var h = new PipelineHarness(dir, Yaml);
         var dry = await h.RunAsync(new RunOptions { Targets = ["b"], DryRun = true });
         Assert.Equal([StageOutcome.WouldRun, StageOutcome.WouldRun], dry.Stages.Select(s => s.Outcome));
-        Assert.False(File.Exists(Path.Combine(dir.Path, "pipeline.lock")));
+        Assert.False(File.Exists(Path.Combine(dir.Path, "artifacts", "pipeline.lock")));
         var run = await h.RunAsync(new RunOptions { Targets = ["b"] });
         Assert.Equal(["a", "b"], run.Stages.Select(s => s.Stage));
         Assert.All(run.Stages, s => Assert.Equal(StageOutcome.Ran, s.Outcome));

@@ -31,7 +31,7 @@ public class ShippedPipelinesTests
         Assert.Equal(6, extract.Inputs.Count(i => i.IsPrompt));
         Assert.Equal(["synthesize.raw"], p.Find("ingest")!.Upstream.Select(u => u.Id));
         Assert.Equal(["ingest.interactions"], p.Find("kitchen_to_food")!.Upstream.Select(u => u.Id));
-        Assert.Equal(Path.Combine(RepoRoot, "pipeline.lock"), p.LockPath);
+        Assert.Equal(Path.Combine(RepoRoot, "artifacts", "pipeline.lock"), p.LockPath);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class PipelineHarness(TempDir dir, string yaml, string name = "pip
     {
         var pipeline = Load(overrides);
         var hasher = new ContentHasher(new PipelineRunner(pipeline, NullProgressSink.Instance).StatePath);
-        return new StatusEvaluator(pipeline, LockFile.Load(pipeline.LockPath), hasher).EvaluateAll(pipeline.Stages);
+        return new StatusEvaluator(pipeline, LockFile.Open(pipeline), hasher).EvaluateAll(pipeline.Stages);
     }
 
     public StageStatus Status(string stage, params string[] overrides) => Status(overrides).Single(s => s.Stage == stage);

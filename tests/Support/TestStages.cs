@@ -49,7 +49,23 @@ public sealed class AppendStage : StageKind<ConcatParams>
     public override Task RunAsync(StageContext ctx, ConcatParams p, CancellationToken ct) => new ConcatStage().RunAsync(ctx, p, ct);
 }
 
+/// <summary>Like concat, plus a run record holding the time of the run (different bytes on every run).</summary>
+public sealed class StampedStage : StageKind<ConcatParams>
+{
+    public override string Name => "stamped";
+    public override int Version => 1;
+    public override string Description => "test stage with a run record";
+    public override IReadOnlyList<OutputSpec> Outputs(ConcatParams p) => [new("text", "text.txt"), new("run", "run.json", RunRecord: true)];
+
+    public override async Task RunAsync(StageContext ctx, ConcatParams p, CancellationToken ct)
+    {
+        await new ConcatStage().RunAsync(ctx, p, ct);
+        await File.WriteAllTextAsync(ctx.Output("run"), $"{{\"ran_at_ticks\": {DateTime.UtcNow.Ticks}, \"guid\": \"{Guid.NewGuid()}\"}}", ct);
+    }
+}
+
 public static class TestRegistry
 {
-    public static StageRegistry Create() => CrossDomain.Stages.StageCatalog.CreateRegistry().Register(new ConcatStage()).Register(new AppendStage());
+    public static StageRegistry Create() => CrossDomain.Stages.StageCatalog.CreateRegistry()
+        .Register(new ConcatStage()).Register(new AppendStage()).Register(new StampedStage());
 }
