@@ -16,7 +16,7 @@ public static class GlobalOptions
 
     public static readonly Option<string[]> Set = new("--set")
     {
-        Description = "Override a value: --set stages.sequences.params.max_len=50 (repeatable).",
+        Description = "Override a value: --set stages.food_to_kitchen.params.max_len=50, or for every stage of a kind --set defaults.sequences.max_len=50 (repeatable).",
         Recursive = true, AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore,
     };
 

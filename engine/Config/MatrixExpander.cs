@@ -94,6 +94,14 @@ public static partial class MatrixExpander
 
     private static YamlNode Substitute(YamlNode node, List<(string Axis, string Value)> combination, string file, ConfigErrorList errors, string key)
     {
+        var copy = Copy(node, combination, file, errors, key);
+        // A copy keeps the line of the matrix stage it came from, so its errors point into the file.
+        if (!ReferenceEquals(copy, node)) Location.Remember(copy, Location.Of(file, node));
+        return copy;
+    }
+
+    private static YamlNode Copy(YamlNode node, List<(string Axis, string Value)> combination, string file, ConfigErrorList errors, string key)
+    {
         switch (node)
         {
             case YamlScalarNode scalar:

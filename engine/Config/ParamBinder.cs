@@ -116,6 +116,7 @@ public static class ParamBinder
             }
             seen.Add(name);
             var value = BindValue(prop.PropertyType, v, file, childKey, errors);
+            CheckRange(prop, value, v, file, childKey, errors);
             if (value is not null || Nullable.GetUnderlyingType(prop.PropertyType) is not null || !prop.PropertyType.IsValueType)
                 prop.SetValue(instance, value);
         }
@@ -130,6 +131,30 @@ public static class ParamBinder
                 errors.Add(Location.Of(file, childNode), childKey, message);
             }
         return instance;
+    }
+
+    /// <summary>A numeric param (or each number of a list) against the range its <see cref="ParamAttribute"/> states.</summary>
+    private static void CheckRange(PropertyInfo prop, object? value, YamlNode node, string file, string key, ConfigErrorList errors)
+    {
+        if (value is null || prop.GetCustomAttribute<ParamAttribute>() is not { HasRange: true } param) return;
+        if (value is IList list && value is not string)
+        {
+            for (int i = 0; i < list.Count; i++)
+                if (list[i] is { } item && IsScalarType(item.GetType()) && item is not bool && param.Check(Convert.ToDouble(item, CultureInfo.InvariantCulture)) is { } problem)
+                    errors.Add(Location.Of(file, node is YamlSequenceNode seq && i < seq.Children.Count ? seq.Children[i] : node), $"{key}[{i}]", problem);
+            return;
+        }
+        if (IsScalarType(value.GetType()) && value is not bool && param.Check(Convert.ToDouble(value, CultureInfo.InvariantCulture)) is { } message)
+            errors.Add(Location.Of(file, node), key, message);
+    }
+
+    /// <summary>Whether a property holds a number or a list of numbers (the params that must state a range).</summary>
+    public static bool IsNumeric(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsArray) return IsNumeric(type.GetElementType()!);
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>)) return IsNumeric(type.GetGenericArguments()[0]);
+        return IsScalarType(type) && type != typeof(bool);
     }
 
     public static IEnumerable<PropertyInfo> SettableProperties(Type type) =>

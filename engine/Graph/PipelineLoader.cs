@@ -67,8 +67,10 @@ public static class PipelineLoader
             return null!;
         }
 
-        // Pass 1: kinds, params and outputs of every stage.
+        // Pass 1: kinds, params and outputs of every stage. A stage that fails here is "broken": its dependants are
+        // not checked against it (they would only repeat its error), and are named once at the end.
         var stages = new List<StageDefinition>();
+        var broken = new HashSet<string>(StringComparer.Ordinal);
         var depNodes = new Dictionary<string, YamlNode?>();
         foreach (var (k, v) in stagesMap.Children)
         {
@@ -76,16 +78,17 @@ public static class PipelineLoader
             var key = $"stages.{name}";
             if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z][A-Za-z0-9_-]*(@[A-Za-z0-9_-]+)?$"))
             { errors.Add(Location.Of(display, k), key, "stage names use letters, digits, '_' and '-', starting with a letter (matrix stages add @values)"); continue; }
-            if (v is not YamlMappingNode stageMap) { errors.Add(Location.Of(display, v), key, "expected a mapping with uses/params/deps/outs"); continue; }
+            if (v is not YamlMappingNode stageMap) { errors.Add(Location.Of(display, v), key, "expected a mapping with uses/params/deps/outs"); broken.Add(name); continue; }
             foreach (var (sk, _) in stageMap.Children)
                 if (!StageKeys.Contains(((YamlScalarNode)sk).Value))
                     errors.Add(Location.Of(display, sk), $"{key}.{((YamlScalarNode)sk).Value}", $"unknown stage key; known: {string.Join(", ", StageKeys)}");
             var usesNode = Child(stageMap, "uses");
             var uses = (usesNode as YamlScalarNode)?.Value;
-            if (uses is null) { errors.Add(Location.Of(display, stageMap), $"{key}.uses", "missing 'uses:' (the stage kind)"); continue; }
+            if (uses is null) { errors.Add(Location.Of(display, stageMap), $"{key}.uses", "missing 'uses:' (the stage kind)"); broken.Add(name); continue; }
             if (!registry.TryGet(uses, out var kind))
             {
                 errors.Add(Location.Of(display, usesNode), $"{key}.uses", $"unknown stage kind '{uses}'; known: {string.Join(", ", registry.All.Select(x => x.Name))}");
+                broken.Add(name);
                 continue;
             }
             var paramsNode = Child(stageMap, "params");
@@ -93,7 +96,7 @@ public static class PipelineLoader
                 paramsNode = Merge(kindDefaults, paramsNode as YamlMappingNode);
             var before = errors.Errors.Count;
             var parameters = ParamBinder.Bind(kind.ParamsType, paramsNode, display, $"{key}.params", errors);
-            if (errors.Errors.Count > before) continue;
+            if (errors.Errors.Count > before) { broken.Add(name); continue; }
 
             var def = new StageDefinition
             {
@@ -136,6 +139,7 @@ public static class PipelineLoader
                 }
 
         // Pass 2: deps, param paths and required inputs.
+        var notChecked = new List<string>();
         foreach (var stage in stages)
         {
             var key = $"stages.{stage.Name}";
@@ -149,6 +153,8 @@ public static class PipelineLoader
                 _ => null,
             };
             if (depItems is null) { errors.Add(Location.Of(display, depsNode), $"{key}.deps", "expected a list of stage names, stage.output references, files or globs"); continue; }
+            var onBroken = depItems.Select(d => (d as YamlScalarNode)?.Value ?? "").Any(d => broken.Contains(d) || (d.IndexOf('.') is > 0 and var dot && broken.Contains(d[..dot])));
+            if (onBroken) { notChecked.Add(stage.Name); continue; }
             for (int i = 0; i < depItems.Count; i++)
             {
                 var at = Location.Of(display, depItems[i]);
@@ -179,7 +185,7 @@ public static class PipelineLoader
                 }
                 var full = Path.GetFullPath(Path.Combine(projectRoot, dep));
                 if (!File.Exists(full) && !Directory.Exists(full) && OwnerOf(full, allOutputs) is null && !dep.Contains('/') && !dep.Contains('.'))
-                { errors.Add(at, depKey, $"dep on unknown stage '{dep}'; stages: {string.Join(", ", stages.Select(s => s.Name))}"); continue; }
+                { errors.Add(at, depKey, $"dep on unknown stage '{dep}'; stages: {NameList.Short(stages.Select(s => s.Name))}"); continue; }
                 AddPath(stage, depKey, full, false, at, allOutputs, errors);
             }
             foreach (var (pkey, pathValue) in ParamBinder.FindPaths(stage.Params))
@@ -200,6 +206,8 @@ public static class PipelineLoader
                     errors.Add(stage.At, $"{key}.deps", $"'{input}' is provided by several deps ({string.Join(", ", candidates.Select(c => c.Id))}); name one as stage.{input}");
             }
         }
+        if (notChecked.Count > 0 && errors.Any)
+            errors.Add(new Location(display, 0, 0), "(dependants)", $"{notChecked.Count} stage(s) depend on the stages above and were not checked: {NameList.Short(notChecked)}");
         errors.ThrowIfAny();
 
         var ordered = TopologicalOrder(stages, display, errors);

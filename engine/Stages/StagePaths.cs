@@ -21,9 +21,32 @@ public interface IValidatableParams
     IEnumerable<(string Key, string Message)> Validate();
 }
 
-/// <summary>Documents a param in <c>list</c> output and in error messages.</summary>
+/// <summary>
+/// Documents a param in <c>list</c> output and in error messages. A numeric param (or list of numbers) states its
+/// range with <see cref="Min"/> (required: a test checks every kind) and <see cref="Max"/>, and the loader checks
+/// it before anything runs.
+/// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class ParamAttribute(string description) : Attribute
 {
     public string Description { get; } = description;
+    public double Min { get; set; } = double.NaN;
+    public double Max { get; set; } = double.PositiveInfinity;
+    /// <summary>The value must be strictly above <see cref="Min"/> (a learning rate, a timeout).</summary>
+    public bool MinExclusive { get; set; }
+
+    public bool HasRange => !double.IsNaN(Min);
+
+    /// <summary>Null when <paramref name="value"/> is in range, else what is wrong with it.</summary>
+    public string? Check(double value)
+    {
+        if (!HasRange) return null;
+        var low = MinExclusive ? value > Min : value >= Min;
+        if (low && value <= Max) return null;
+        var range = double.IsPositiveInfinity(Max) ? $"{(MinExclusive ? ">" : ">=")} {Show(Min)}"
+            : $"between {Show(Min)}{(MinExclusive ? " (excluded)" : "")} and {Show(Max)}";
+        return $"must be {range}, got {Show(value)}";
+    }
+
+    private static string Show(double v) => v.ToString("G", System.Globalization.CultureInfo.InvariantCulture);
 }

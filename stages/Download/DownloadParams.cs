@@ -27,13 +27,13 @@ public sealed class DownloadParams : IValidatableParams
     [Param("Files to fetch.")]
     public List<RemoteFile> Files { get; set; } = [];
 
-    [Param("Attempts per file before giving up (resuming where the last one stopped).")]
+    [Param("Attempts per file before giving up (resuming where the last one stopped).", Min = 1)]
     public int Retries { get; set; } = 5;
 
-    [Param("First back-off delay in seconds (doubles each attempt, with jitter).")]
+    [Param("First back-off delay in seconds (doubles each attempt, with jitter).", Min = 0)]
     public double BackoffSeconds { get; set; } = 2;
 
-    [Param("Timeout in seconds for a read that makes no progress.")]
+    [Param("Timeout in seconds for a read that makes no progress.", Min = 0, MinExclusive = true)]
     public double TimeoutSeconds { get; set; } = 60;
 
     public IEnumerable<(string Key, string Message)> Validate()

@@ -38,15 +38,15 @@ public enum MissingTextPolicy
 
 public sealed class LsaParams
 {
-    [Param("d: output dimensions.")]
+    [Param("d: output dimensions.", Min = 1)]
     public int Dimensions { get; set; } = 128;
-    [Param("Most frequent terms kept.")]
+    [Param("Most frequent terms kept.", Min = 1)]
     public int VocabularySize { get; set; } = 20_000;
-    [Param("Terms in fewer texts are dropped.")]
+    [Param("Terms in fewer texts are dropped.", Min = 1)]
     public int MinDocumentFrequency { get; set; } = 2;
-    [Param("Power iterations of the randomised SVD.")]
+    [Param("Power iterations of the randomised SVD.", Min = 0)]
     public int PowerIterations { get; set; } = 3;
-    [Param("Seed of the random projection: same seed, same vectors.")]
+    [Param("Seed of the random projection: same seed, same vectors.", Min = 0)]
     public int Seed { get; set; } = 42;
 
     [Param("A saved projections folder (an embed stage's projections output): embed with it instead of fitting, so new texts land in the same space.")]
@@ -58,7 +58,7 @@ public sealed class EmbedderParams : ProviderEndpointParams, IValidatableParams
     [Param("lsa (default, in process), ollama, openai or azure_openai.")]
     public EmbedderKind Kind { get; set; } = EmbedderKind.Lsa;
 
-    [Param("Texts per request to a network embedder.")]
+    [Param("Texts per request to a network embedder.", Min = 1)]
     public int BatchSize { get; set; } = 64;
 
     [Param("The lsa embedder's settings.")]

@@ -48,7 +48,7 @@ public sealed class LlmParams : ProviderEndpointParams, IValidatableParams
     [Param("json_schema, json or text: how the answer's JSON shape is requested.")]
     public ResponseFormatMode ResponseFormat { get; set; } = ResponseFormatMode.JsonSchema;
 
-    [Param("Seed sent with each call (plus the sample index), for providers that honour it.")]
+    [Param("Seed sent with each call (plus the sample index), for providers that honour it.", Min = 0)]
     public int Seed { get; set; } = 42;
 
     public bool IsNetwork => Provider is ExtractorKind.Ollama or ExtractorKind.Openai or ExtractorKind.AzureOpenai;
@@ -82,49 +82,49 @@ public sealed class ExtractParams : IValidatableParams
     [Param("Display names of the domains in prompts (domain key → name); the key itself when absent.")]
     public Dictionary<string, string> DomainNames { get; set; } = [];
 
-    [Param("Longest item description put in a prompt, in characters.")]
+    [Param("Longest item description put in a prompt, in characters.", Min = 0)]
     public int MaxDescriptionChars { get; set; } = 1000;
 
     // SemaCDR schema induction
-    [Param("K: domain-agnostic categories to induce (SemaCDR: K = 8 works best).")]
+    [Param("K: domain-agnostic categories to induce (SemaCDR: K = 8 works best).", Min = 1)]
     public int Categories { get; set; } = 8;
-    [Param("Most subcategory labels per induced category.")]
+    [Param("Most subcategory labels per induced category.", Min = 1)]
     public int LabelsPerCategory { get; set; } = 12;
-    [Param("R: schema induction prompts, each with its own item sample.")]
+    [Param("R: schema induction prompts, each with its own item sample.", Min = 1)]
     public int SchemaQueries { get; set; } = 5;
-    [Param("Items shown per schema induction prompt (half from each domain).")]
+    [Param("Items shown per schema induction prompt (half from each domain).", Min = 1)]
     public int SchemaSampleItems { get; set; } = 40;
-    [Param("A category or label is kept when at least this fraction of the answers proposes it.")]
+    [Param("A category or label is kept when at least this fraction of the answers proposes it.", Min = 0, Max = 1)]
     public double SchemaMinAgreement { get; set; } = 0.5;
     [Param("Template for schema induction.")]
     public PromptPath SchemaPrompt { get; set; } = "prompts/schema_induction.hbs";
 
     // SemaCDR T_rec and inner-domain description
-    [Param("N: T_rec answers per item; labels are voted per category, one summary chosen.")]
+    [Param("N: T_rec answers per item; labels are voted per category, one summary chosen.", Min = 1)]
     public int Samples { get; set; } = 3;
-    [Param("Sampling temperature of the N T_rec answers.")]
+    [Param("Sampling temperature of the N T_rec answers.", Min = 0, Max = 2)]
     public double Temperature { get; set; } = 0.7;
-    [Param("Regenerations of a non-conforming answer (unknown label, missing category, bad JSON) before it counts as failed.")]
+    [Param("Regenerations of a non-conforming answer (unknown label, missing category, bad JSON) before it counts as failed.", Min = 0)]
     public int MaxRegenerations { get; set; } = 2;
-    [Param("Fail when more than this fraction of items has no valid answer after regenerations.")]
+    [Param("Fail when more than this fraction of items has no valid answer after regenerations.", Min = 0, Max = 1)]
     public double MaxInvalidFraction { get; set; } = 0.05;
     [Param("Template T_rec.")]
     public PromptPath SemanticsPrompt { get; set; } = "prompts/item_semantics.hbs";
     [Param("Template for the enriched domain-specific description.")]
     public PromptPath DescriptionPrompt { get; set; } = "prompts/item_description.hbs";
-    [Param("Temperature of the description prompt.")]
+    [Param("Temperature of the description prompt.", Min = 0, Max = 2)]
     public double DescriptionTemperature { get; set; } = 0.3;
-    [Param("Labels carried by fewer than this fraction of items are filtered as outliers (SemaCDR appendix C).")]
+    [Param("Labels carried by fewer than this fraction of items are filtered as outliers (SemaCDR appendix C).", Min = 0, Max = 1)]
     public double OutlierMinFraction { get; set; } = 0.001;
 
     // TEMA-LLM tags
-    [Param("N: tags asked per domain query.")]
+    [Param("N: tags asked per domain query.", Min = 1)]
     public int TagsPerDomain { get; set; } = 30;
-    [Param("R: tag vocabulary queries per domain, at temperature 0 (TEMA-LLM Algorithm 1).")]
+    [Param("R: tag vocabulary queries per domain, at temperature 0 (TEMA-LLM Algorithm 1).", Min = 1)]
     public int TagQueries { get; set; } = 5;
-    [Param("A tag enters a domain's list when at least this fraction of its queries proposes it.")]
+    [Param("A tag enters a domain's list when at least this fraction of its queries proposes it.", Min = 0, Max = 1)]
     public double TagMinAgreement { get; set; } = 0.5;
-    [Param("Example titles per domain shown in the tag prompt (0: the domain name only, as in the paper).")]
+    [Param("Example titles per domain shown in the tag prompt (0: the domain name only, as in the paper).", Min = 0)]
     public int TagPromptExamples { get; set; }
     [Param("Template P_domain.")]
     public PromptPath TagVocabularyPrompt { get; set; } = "prompts/tag_vocabulary.hbs";
@@ -132,11 +132,11 @@ public sealed class ExtractParams : IValidatableParams
     public PromptPath ItemTagsPrompt { get; set; } = "prompts/item_tags.hbs";
     [Param("hybrid, top_r or threshold.")]
     public TagSelection TagSelection { get; set; } = TagSelection.Hybrid;
-    [Param("R of top-R tag selection (TEMA-LLM: 5).")]
+    [Param("R of top-R tag selection (TEMA-LLM: 5).", Min = 1)]
     public int TagTopR { get; set; } = 5;
-    [Param("θ of threshold selection, on the 1–100 scale (TEMA-LLM: 70).")]
+    [Param("θ of threshold selection, on the 1–100 scale (TEMA-LLM: 70).", Min = 1, Max = 100)]
     public int TagThreshold { get; set; } = 70;
-    [Param("Most tags kept per item.")]
+    [Param("Most tags kept per item.", Min = 1)]
     public int MaxTagsPerItem { get; set; } = 10;
 
     [Param("Folder of the per-call cache, relative to the artifacts folder; shared by every stage and pipeline pointing at it.")]

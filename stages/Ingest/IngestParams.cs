@@ -13,10 +13,10 @@ public sealed class IngestParams : IValidatableParams
     [Param("Domain name to its files. One ingest serves both directions of a pair.")]
     public Dictionary<string, DomainFiles> Domains { get; set; } = [];
 
-    [Param("Fail when more than this fraction of a file's lines is malformed.")]
+    [Param("Fail when more than this fraction of a file's lines is malformed.", Min = 0, Max = 1)]
     public double MaxBadLineFraction { get; set; } = 0.001;
 
-    [Param("How many malformed lines per file to quote in the report.")]
+    [Param("How many malformed lines per file to quote in the report.", Min = 0)]
     public int ReportBadLines { get; set; } = 5;
 
     public IEnumerable<(string Key, string Message)> Validate()

@@ -7,19 +7,19 @@ public sealed class ReportParams : IValidatableParams
     [Param("Heading of the report.")]
     public string Title { get; set; } = "CrossDomain report";
 
-    [Param("Seed that picks the one user whose label histograms are shown (SemaCDR's Figure 4).")]
+    [Param("Seed that picks the one user whose label histograms are shown (SemaCDR's Figure 4).", Min = 0)]
     public int SampleUserSeed { get; set; } = 1;
 
     [Param("Models (as labelled in the results) that count as baselines for the relative improvement row.")]
     public List<string> Baselines { get; set; } = ["Popularity", "Random", "SASRec", "GRU4Rec"];
 
-    [Param("How many of the most frequent tags the tag chart shows (the table lists every tag).")]
+    [Param("How many of the most frequent tags the tag chart shows (the table lists every tag).", Min = 1)]
     public int TopTags { get; set; } = 30;
 
-    [Param("Size in pixels of one plot panel; figures with two panels side by side are twice as wide.")]
+    [Param("Size in pixels of one plot panel; figures with two panels side by side are twice as wide.", Min = 100, Max = 10000)]
     public int FigureWidth { get; set; } = 800;
 
-    [Param("Height in pixels of one plot panel.")]
+    [Param("Height in pixels of one plot panel.", Min = 100, Max = 10000)]
     public int FigureHeight { get; set; } = 450;
 
     public IEnumerable<(string Key, string Message)> Validate()

@@ -42,10 +42,10 @@ public sealed class SequencesParams : IValidatableParams
     [Param("Target domain name: leave-one-out happens here.")]
     public string Target { get; set; } = "";
 
-    [Param("Keep items with at least this many interactions (counted in their domain).")]
+    [Param("Keep items with at least this many interactions (counted in their domain).", Min = 1)]
     public int MinItemInteractions { get; set; } = 10;
 
-    [Param("Keep a user's domain sequence only with at least this many interactions (the target needs at least 3 for leave-one-out).")]
+    [Param("Keep a user's domain sequence only with at least this many interactions (the target needs at least 3 for leave-one-out).", Min = 1)]
     public int MinUserInteractions { get; set; } = 3;
 
     [Param("Keep only users with interactions in both domains.")]
@@ -60,7 +60,7 @@ public sealed class SequencesParams : IValidatableParams
     [Param("source_first or target_first: which comes first when a source and a target interaction share a timestamp. target_first keeps a same-day source interaction out of the target item's inputs.")]
     public TieOrder CrossDomainTies { get; set; } = TieOrder.SourceFirst;
 
-    [Param("Most recent interactions kept per stored sequence (source, target, mixed).")]
+    [Param("Most recent interactions kept per stored sequence (source, target, mixed).", Min = 1)]
     public int MaxLen { get; set; } = 100;
 
     public IEnumerable<(string Key, string Message)> Validate()

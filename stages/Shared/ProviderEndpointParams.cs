@@ -24,22 +24,22 @@ public abstract class ProviderEndpointParams
     [Param("azure_openai: key (api_key_env) or entra (DefaultAzureCredential).")]
     public string Auth { get; set; } = "key";
 
-    [Param("Seconds one attempt may take (local models are slow).")]
+    [Param("Seconds one attempt may take (local models are slow).", Min = 0, MinExclusive = true)]
     public double TimeoutSeconds { get; set; } = 300;
 
-    [Param("Retries after a 429, 5xx, timeout or dropped connection (exponential backoff with jitter, Retry-After honoured).")]
+    [Param("Retries after a 429, 5xx, timeout or dropped connection (exponential backoff with jitter, Retry-After honoured).", Min = 0)]
     public int MaxRetries { get; set; } = 5;
 
-    [Param("First retry delay in seconds; doubles each retry.")]
+    [Param("First retry delay in seconds; doubles each retry.", Min = 0)]
     public double RetryBaseDelaySeconds { get; set; } = 1;
 
-    [Param("Longest Retry-After honoured, in seconds.")]
+    [Param("Longest Retry-After honoured, in seconds.", Min = 0)]
     public double MaxRetryAfterSeconds { get; set; } = 120;
 
-    [Param("Requests in flight at once.")]
+    [Param("Requests in flight at once.", Min = 1)]
     public int Concurrency { get; set; } = 4;
 
-    [Param("Requests per minute, retries included; 0 for no limit.")]
+    [Param("Requests per minute, retries included; 0 for no limit.", Min = 0)]
     public int RequestsPerMinute { get; set; }
 
     protected IEnumerable<(string Key, string Message)> ValidateEndpoint(bool network, string provider)

@@ -4,43 +4,43 @@ namespace CrossDomain.Stages.Synthesize;
 
 public sealed class SynthesizeParams : IValidatableParams
 {
-    [Param("Random seed: same seed, same bytes.")]
+    [Param("Random seed: same seed, same bytes.", Min = 0)]
     public int Seed { get; set; } = 7;
 
-    [Param("Users; every one is active in both domains before filtering (some fall below thresholds).")]
+    [Param("Users; every one is active in both domains before filtering (some fall below thresholds).", Min = 1)]
     public int Users { get; set; } = 1500;
 
-    [Param("Items per domain.")]
+    [Param("Items per domain.", Min = 1)]
     public int ItemsPerDomain { get; set; } = 500;
 
-    [Param("Latent themes shared by both domains (each user prefers a few).")]
+    [Param("Latent themes shared by both domains (each user prefers a few).", Min = 1)]
     public int Themes { get; set; } = 10;
 
-    [Param("Median interactions per user per domain; activity is log-normal (skewed).")]
+    [Param("Median interactions per user per domain; activity is log-normal (skewed).", Min = 0, MinExclusive = true)]
     public double MedianInteractionsPerDomain { get; set; } = 7;
 
-    [Param("Probability that an interaction follows the user's themes rather than a random one.")]
+    [Param("Probability that an interaction follows the user's themes rather than a random one.", Min = 0, Max = 1)]
     public double PreferenceStrength { get; set; } = 0.85;
 
-    [Param("Dirichlet concentration of a user's preference over themes: smaller means fewer themes per user.")]
+    [Param("Dirichlet concentration of a user's preference over themes: smaller means fewer themes per user.", Min = 0, MinExclusive = true)]
     public double PreferenceConcentration { get; set; } = 0.1;
 
-    [Param("Probability that an interaction keeps the theme of the user's previous one (either domain): short-term interest, the sequential signal.")]
+    [Param("Probability that an interaction keeps the theme of the user's previous one (either domain): short-term interest, the sequential signal.", Min = 0, Max = 1)]
     public double ThemePersistence { get; set; } = 0.5;
 
-    [Param("Zipf exponent of item popularity within a theme: larger means popularity alone predicts more.")]
+    [Param("Zipf exponent of item popularity within a theme: larger means popularity alone predicts more.", Min = 0)]
     public double PopularitySkew { get; set; } = 0.6;
 
-    [Param("Malformed lines written into each file (tests the ingest's bad-line handling).")]
+    [Param("Malformed lines written into each file (tests the ingest's bad-line handling).", Min = 0)]
     public int MalformedLinesPerFile { get; set; } = 2;
 
-    [Param("Exact duplicate lines written into each file.")]
+    [Param("Exact duplicate lines written into each file.", Min = 0)]
     public int DuplicateLinesPerFile { get; set; } = 3;
 
     [Param("First day of the timeline (UTC), yyyy-MM-dd.")]
     public string StartDate { get; set; } = "2010-01-01";
 
-    [Param("Length of the timeline in days.")]
+    [Param("Length of the timeline in days.", Min = 1)]
     public int Days { get; set; } = 1500;
 
     public IEnumerable<(string Key, string Message)> Validate()

@@ -13,40 +13,40 @@ public sealed class TrainParams : IValidatableParams
     [Param("Name of this run in results tables (default: the model's name), e.g. \"SemaCDR w/o InnSem\".")]
     public string Label { get; set; } = "";
 
-    [Param("Seeds; each is trained and evaluated, tables report mean ± std. Must be drawn by the negatives stage.")]
+    [Param("Seeds; each is trained and evaluated, tables report mean ± std. Must be drawn by the negatives stage.", Min = 0)]
     public List<int> Seeds { get; set; } = [42];
 
-    [Param("Negatives per test case expected in the negatives stage's files (the papers' 100).")]
+    [Param("Negatives per test case expected in the negatives stage's files (the papers' 100).", Min = 1)]
     public int Negatives { get; set; } = 100;
 
-    [Param("Maximum epochs.")]
+    [Param("Maximum epochs.", Min = 1)]
     public int Epochs { get; set; } = 200;
 
-    [Param("Validations without a new best before training stops.")]
+    [Param("Validations without a new best before training stops.", Min = 1)]
     public int Patience { get; set; } = 20;
 
-    [Param("Users per batch.")]
+    [Param("Users per batch.", Min = 1)]
     public int BatchSize { get; set; } = 256;
 
-    [Param("Adam learning rate.")]
+    [Param("Adam learning rate.", Min = 0, MinExclusive = true)]
     public double LearningRate { get; set; } = 1e-3;
 
-    [Param("Adam weight decay (L2).")]
+    [Param("Adam weight decay (L2).", Min = 0)]
     public double WeightDecay { get; set; }
 
-    [Param("Hidden size d.")]
+    [Param("Hidden size d.", Min = 1)]
     public int Hidden { get; set; } = 64;
 
-    [Param("Attention heads.")]
+    [Param("Attention heads.", Min = 1)]
     public int Heads { get; set; } = 1;
 
-    [Param("Transformer blocks.")]
+    [Param("Transformer blocks.", Min = 1)]
     public int Blocks { get; set; } = 2;
 
-    [Param("Dropout rate.")]
+    [Param("Dropout rate.", Min = 0, Max = 0.95)]
     public double Dropout { get; set; } = 0.5;
 
-    [Param("Sequence length: the most recent items are kept.")]
+    [Param("Sequence length: the most recent items are kept.", Min = 1)]
     public int MaxLen { get; set; } = 100;
 
     [Param("auto (cuda when available), cpu or cuda; the device chosen is logged.")]
@@ -58,10 +58,10 @@ public sealed class TrainParams : IValidatableParams
     [Param("Protocol of select_metric: full or sampled.")]
     public string SelectProtocol { get; set; } = "full";
 
-    [Param("Validate every this many epochs.")]
+    [Param("Validate every this many epochs.", Min = 1)]
     public int EvalEvery { get; set; } = 1;
 
-    [Param("Users per evaluation batch.")]
+    [Param("Users per evaluation batch.", Min = 1)]
     public int EvalBatchSize { get; set; } = 512;
 
     [Param("Model-specific settings by name (each model documents its own), e.g. { gru_layers: 1 }.")]

@@ -166,8 +166,9 @@ public class ValidationTests
         Assert.Equal(3, defaults.Repeat);
         var bad = Assert.Throws<ConfigException>(() => h.Load("stages.a.params.repeat=lots"));
         Assert.Contains("expected an integer, got 'lots'", Assert.Single(bad.Errors).Message);
+        Assert.Equal("--set stages.a.params.repeat=lots", bad.Errors[0].File);
         var syntax = Assert.Throws<ConfigException>(() => h.Load("nonsense"));
-        Assert.Equal("--set", Assert.Single(syntax.Errors).File);
+        Assert.Equal("--set nonsense", Assert.Single(syntax.Errors).File);
     }
 
     [Fact]
