@@ -3,6 +3,7 @@ using CrossDomain.Pipeline;
 using CrossDomain.Pipeline.Commands;
 
 // crossdomain: run and inspect the declarative pipeline (see README.md).
+CrossDomain.Pipeline.Output.TerminalWidth.Apply();
 var root = new RootCommand("CrossDomain: LLM-derived item semantics and cross-domain sequential recommenders, as a cached pipeline.")
 {
     GlobalOptions.Config, GlobalOptions.Set, GlobalOptions.Lock, GlobalOptions.Quiet, GlobalOptions.Verbose,

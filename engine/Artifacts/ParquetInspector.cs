@@ -48,11 +48,12 @@ public static class ParquetInspector
     }
 
     /// <summary>
-    /// Rows as column-name to display value, in file order, reading one row group at a time and stopping at
-    /// <paramref name="limit"/> matches. <paramref name="where"/> keeps rows whose column equals the value as text.
+    /// Rows as column-name to value (numbers, strings, lists and maps as Parquet.Net reads them; text as string), in
+    /// file order, reading one row group at a time and stopping at <paramref name="limit"/> matches.
+    /// <paramref name="where"/> keeps rows that every filter matches. <see cref="Show"/> gives a value's display text.
     /// </summary>
-    public static async Task<(IReadOnlyList<string> Columns, List<Dictionary<string, string?>> Rows)> ReadRowsAsync(
-        string path, IReadOnlyList<string>? columns, IReadOnlyList<(string Column, string Value)> where, int limit,
+    public static async Task<(IReadOnlyList<string> Columns, List<Dictionary<string, object?>> Rows)> ReadRowsAsync(
+        string path, IReadOnlyList<string>? columns, IReadOnlyList<RowFilter> where, int limit,
         CancellationToken cancellationToken = default)
     {
         var summary = await SummarizeAsync(path, cancellationToken);
@@ -61,7 +62,7 @@ public static class ParquetInspector
             if (!all.Contains(c))
                 throw new ArgumentException($"{path}: no column '{c}'; columns: {string.Join(", ", all)}");
         var shown = columns is { Count: > 0 } ? columns.ToList() : all;
-        var rows = new List<Dictionary<string, string?>>();
+        var rows = new List<Dictionary<string, object?>>();
         foreach (var part in summary.Parts)
         {
             int groupCount;
@@ -73,8 +74,8 @@ public static class ParquetInspector
                 var result = await ParquetSerializer.DeserializeUntypedAsync(stream, new ParquetOptions(), g, cancellationToken);
                 foreach (var record in result.Data)
                 {
-                    if (where.Any(w => Show(record.TryGetValue(w.Column, out var v) ? v : null) != w.Value)) continue;
-                    rows.Add(shown.ToDictionary(c => c, c => record.TryGetValue(c, out var v) ? Show(v) : null));
+                    if (!where.All(w => w.Matches(Plain(record.TryGetValue(w.Column, out var v) ? v : null)))) continue;
+                    rows.Add(shown.ToDictionary(c => c, c => Plain(record.TryGetValue(c, out var v) ? v : null)));
                     if (rows.Count >= limit) break;
                 }
             }
@@ -103,6 +104,16 @@ public static class ParquetInspector
 
     private static string TypeName(Type t) => t == typeof(int) ? "int32" : t == typeof(long) ? "int64" : t == typeof(string) ? "string"
         : t == typeof(ReadOnlyMemory<char>) ? "string" : t == typeof(double) ? "double" : t == typeof(float) ? "float" : t == typeof(bool) ? "bool" : t == typeof(byte[]) ? "binary" : t.Name.ToLowerInvariant();
+
+    /// <summary>Text as string (untyped reads may give ReadOnlyMemory&lt;char&gt;), lists' elements likewise; the rest as read.</summary>
+    public static object? Plain(object? value) => value switch
+    {
+        ReadOnlyMemory<char> m => m.ToString(),
+        string or byte[] => value,
+        IDictionary d => d.Keys.Cast<object>().ToDictionary(k => Show(k) ?? "", k => Plain(d[k])),
+        IEnumerable e => e.Cast<object?>().Select(Plain).ToList(),
+        _ => value,
+    };
 
     public static string? Show(object? value) => value switch
     {

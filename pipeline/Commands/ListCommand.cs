@@ -12,11 +12,11 @@ public static class ListCommand
 {
     public static Command Create()
     {
-        var kinds = new Option<bool>("--kinds") { Description = "List stage kinds and their params (with defaults) instead." };
+        var kinds = new Option<string[]>("--kinds") { Description = "List stage kinds and their params (with defaults) instead; --kinds train shows one kind.", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("list", "List stages with their kind, deps and outputs.") { kinds };
         command.SetAction((parse, ct) => GlobalOptions.Guard(() =>
         {
-            if (parse.GetValue(kinds)) { PrintKinds(); return Task.FromResult(ExitCodes.Success); }
+            if (parse.GetResult(kinds) is not null) { PrintKinds(parse.GetValue(kinds) ?? []); return Task.FromResult(ExitCodes.Success); }
             var pipeline = GlobalOptions.Load(parse);
             var table = new Table().AddColumns("stage", "kind", "deps", "outputs");
             foreach (var s in pipeline.Stages)
@@ -29,9 +29,13 @@ public static class ListCommand
         return command;
     }
 
-    private static void PrintKinds()
+    private static void PrintKinds(IReadOnlyCollection<string> names)
     {
-        foreach (var kind in StageCatalog.CreateRegistry().All)
+        var registry = StageCatalog.CreateRegistry();
+        foreach (var n in names)
+            if (!registry.TryGet(n, out _))
+                throw new ArgumentException($"unknown stage kind '{n}'; known: {string.Join(", ", registry.All.Select(k => k.Name))}");
+        foreach (var kind in registry.All.Where(k => names.Count == 0 || names.Contains(k.Name)))
         {
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(kind.Name)}[/] (version {kind.Version}): {Markup.Escape(kind.Description)}");
             var defaults = Activator.CreateInstance(kind.ParamsType)!;
