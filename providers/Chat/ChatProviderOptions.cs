@@ -52,4 +52,6 @@ public sealed record ResilienceOptions
     public int BreakerMinimumThroughput { get; init; } = 20;
     public TimeSpan BreakerWindow { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Longest response body read per attempt; 0 for no cap. A longer one raises <see cref="Resilience.ResponseTooLargeException"/>.</summary>
+    public long MaxResponseBytes { get; init; }
 }

@@ -13,17 +13,20 @@ namespace CrossDomain.Providers.Resilience;
 /// The one Polly v8 pipeline every provider's HTTP traffic goes through, outermost first:
 /// concurrency limit → retry (exponential backoff with jitter on 429, 408, 5xx, connection failures and attempt
 /// timeouts; a server's Retry-After is honoured, capped) → circuit breaker → requests-per-minute limit →
-/// per-attempt timeout. It sits at the HTTP level so that every client library (OllamaSharp, OpenAI,
+/// per-attempt timeout. 401 and 403 are never retried (<see cref="CredentialsRejectedException"/>), and a body
+/// longer than the cap is cut off (<see cref="ResponseTooLargeException"/>). It sits at the HTTP level so that every client library (OllamaSharp, OpenAI,
 /// Azure.AI.OpenAI) gets identical behaviour and the status code and Retry-After header are always visible.
 /// </summary>
 public sealed class ResilientHttpHandler : DelegatingHandler
 {
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ResilienceCounters _counters;
+    private readonly long _maxResponseBytes;
 
     public ResilientHttpHandler(ResilienceOptions options, ResilienceCounters counters, HttpMessageHandler inner) : base(inner)
     {
         _counters = counters;
+        _maxResponseBytes = options.MaxResponseBytes;
         _pipeline = Build(options, counters);
     }
 
@@ -37,10 +40,38 @@ public sealed class ResilientHttpHandler : DelegatingHandler
             var response = await base.SendAsync(request, token);
             if (response.StatusCode == HttpStatusCode.TooManyRequests) _counters.Throttle();
             else if ((int)response.StatusCode >= 500) _counters.ServerError();
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                response.Dispose();
+                throw new CredentialsRejectedException(response.StatusCode, request.RequestUri?.Host ?? "the server");
+            }
             if (IsTransient(response.StatusCode))
                 await response.Content.LoadIntoBufferAsync(token); // the body must survive the attempt's timeout token
+            else if (_maxResponseBytes > 0)
+                await CapAsync(response, _maxResponseBytes, token);
             return response;
         }, cancellationToken);
+    }
+
+    /// <summary>Reads the body within the attempt, up to the cap, so that a runaway answer costs at most the cap in memory.</summary>
+    private static async Task CapAsync(HttpResponseMessage response, long cap, CancellationToken token)
+    {
+        if (response.Content.Headers.ContentLength > cap) { response.Dispose(); throw new ResponseTooLargeException(cap); }
+        var body = new MemoryStream();
+        await using (var stream = await response.Content.ReadAsStreamAsync(token))
+        {
+            var buffer = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(buffer, token)) > 0)
+            {
+                if (body.Length + read > cap) { response.Dispose(); throw new ResponseTooLargeException(cap); }
+                body.Write(buffer, 0, read);
+            }
+        }
+        var capped = new ByteArrayContent(body.GetBuffer(), 0, (int)body.Length);
+        foreach (var h in response.Content.Headers) capped.Headers.TryAddWithoutValidation(h.Key, h.Value);
+        response.Content.Dispose();
+        response.Content = capped;
     }
 
     private static bool IsTransient(HttpStatusCode status) =>

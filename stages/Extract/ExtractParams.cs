@@ -51,6 +51,9 @@ public sealed class LlmParams : ProviderEndpointParams, IValidatableParams
     [Param("Seed sent with each call (plus the sample index), for providers that honour it.", Min = 0)]
     public int Seed { get; set; } = 42;
 
+    [Param("Longest answer read per call, in bytes; a longer one is not read further and counts as an invalid answer.", Min = 1024)]
+    public long MaxResponseBytes { get; set; } = 256 * 1024;
+
     public bool IsNetwork => Provider is ExtractorKind.Ollama or ExtractorKind.Openai or ExtractorKind.AzureOpenai;
 
     public IEnumerable<(string Key, string Message)> Validate()
@@ -59,13 +62,17 @@ public sealed class LlmParams : ProviderEndpointParams, IValidatableParams
         foreach (var e in ValidateEndpoint(IsNetwork, Provider.ToString())) yield return e;
     }
 
-    public ChatProviderOptions ToOptions() => ToOptions(Provider switch
+    public ChatProviderOptions ToOptions()
     {
-        ExtractorKind.Ollama => ChatProviderKind.Ollama,
-        ExtractorKind.Openai => ChatProviderKind.OpenAI,
-        ExtractorKind.AzureOpenai => ChatProviderKind.AzureOpenAI,
-        _ => throw new InvalidOperationException($"{Provider} is not a network provider"),
-    });
+        var options = ToOptions(Provider switch
+        {
+            ExtractorKind.Ollama => ChatProviderKind.Ollama,
+            ExtractorKind.Openai => ChatProviderKind.OpenAI,
+            ExtractorKind.AzureOpenai => ChatProviderKind.AzureOpenAI,
+            _ => throw new InvalidOperationException($"{Provider} is not a network provider"),
+        });
+        return options with { Resilience = options.Resilience with { MaxResponseBytes = MaxResponseBytes } };
+    }
 }
 
 public sealed class ExtractParams : IValidatableParams

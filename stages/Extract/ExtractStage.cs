@@ -99,9 +99,10 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         report.IsLlm = source.IsLlm;
 
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        ExtractionRun? run = null;
         try
         {
-            var run = new ExtractionRun(p, source, items, domains, ctx, report, abort, memo);
+            run = new ExtractionRun(p, source, items, domains, ctx, report, abort, memo);
             await run.ExecuteAsync();
             report.WallSeconds = clock.Elapsed.TotalSeconds;
             FillCounters(report, counters, connection, calls?.Opened);
@@ -116,8 +117,8 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            throw new StageException($"the LLM at {p.Llm.Endpoint} keeps failing (circuit open); answers received so far are cached. Rerun to resume. " +
-                $"First failure: {report.Failures.FirstOrDefault()?.Error}");
+            throw new StageException($"the LLM at {p.Llm.Endpoint} stopped the stage: {run?.StopReason ?? "repeated failures (circuit open)"}. " +
+                "Answers received so far are cached; rerun to resume.");
         }
         finally
         {

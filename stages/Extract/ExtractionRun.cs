@@ -1,3 +1,4 @@
+using CrossDomain.Providers.Resilience;
 using System.Collections.Concurrent;
 using CrossDomain.Engine.Stages;
 
@@ -65,10 +66,19 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         report.Failures = _failures.Take(ReportedFailures).ToList();
     }
 
+    /// <summary>Why the run stopped before its end (the circuit opened, the credentials were refused); null while it goes on.</summary>
+    public string? StopReason { get; private set; }
+
+    /// <summary>The first failure recorded, as it happened (the report's list is filled only at the end).</summary>
+    public string? FirstFailure => _failures.TryPeek(out var f) ? $"{f.Task} {f.Item}: {f.Error}".Trim() : null;
+
     private void Fail(string item, string task, string error, Exception? e = null)
     {
         _failures.Enqueue(new ExtractFailure(item, task, error));
-        if (e is not null && ExtractStage.IsCircuitOpen(e)) abort.Cancel(); // the provider is down: stop, keep what is cached
+        if (e is null) return;
+        // Stop, keeping what is cached: the provider is down, or refuses every call alike.
+        if (LlmSemanticsSource.Inner<CredentialsRejectedException>(e) is { } rejected) { StopReason ??= rejected.Message; abort.Cancel(); }
+        else if (ExtractStage.IsCircuitOpen(e)) { StopReason ??= $"the circuit opened after repeated failures; first failure: {FirstFailure ?? error}"; abort.Cancel(); }
     }
 
     private async Task<SemanticSchema> SchemaAsync()

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using CrossDomain.Providers.Caching;
 using CrossDomain.Providers.Chat;
+using CrossDomain.Providers.Resilience;
 using Microsoft.Extensions.AI;
 
 namespace CrossDomain.Stages.Extract;
@@ -183,6 +184,12 @@ public sealed class LlmSemanticsSource(
                 var clock = Stopwatch.StartNew();
                 ChatResponse response;
                 try { response = await connection.Client.GetResponseAsync(messages, options, ct); }
+                catch (Exception e) when (Inner<ResponseTooLargeException>(e) is { } tooLong)
+                {
+                    // Not cached (nothing complete was read) and not regenerated: a runaway answer tends to run away again.
+                    counters.InvalidAnswer();
+                    return Answer<T>.Failure(tooLong.Message);
+                }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     counters.FailedCall();
@@ -214,6 +221,13 @@ public sealed class LlmSemanticsSource(
     }
 
     public void Dispose() => connection.Dispose();
+
+    internal static TException? Inner<TException>(Exception e) where TException : Exception
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is TException t) return t;
+        return null;
+    }
 }
 
 /// <summary>The per-call cache, opened on first use: a rerun served entirely by <see cref="ResultMemo"/> never reads it.</summary>
