@@ -36,6 +36,8 @@ public sealed class EmbedReport
 
 public sealed class EmbedKindReport
 {
+    /// <summary>No item had this text: nothing was fitted or sent, every vector is zero.</summary>
+    public bool Skipped { get; set; }
     public string TextKind { get; set; } = "";
     public int Items { get; set; }
     public int Missing { get; set; }

@@ -85,6 +85,17 @@ public sealed class EmbedStage : StageKind<EmbedParams>
                     throw new StageException($"{missing.Count} items have no {name} (first: {string.Join(", ", missing.Take(5).Select(i => items[i].Item))}); " +
                         "set missing_text: zero to embed them as zero vectors");
                 var kindReport = new EmbedKindReport { TextKind = name, Items = items.Count, Missing = missing.Count };
+                if (missing.Count == items.Count)
+                {
+                    // Nothing to fit or send (titles absent from the metadata, say): every item gets the zero vector
+                    // with has_text false, as missing_text: zero promises, and the models see the view as empty.
+                    ctx.Progress.Warn($"{name}: none of the {items.Count:N0} items has a {name}; skipped (zero vectors, has_text false)");
+                    foreach (var item in items)
+                        rows.Add(new EmbeddingRow { Item = item.Item, Domain = item.Domain, TextKind = name, HasText = false, Vector = [] });
+                    kindReport.Skipped = true;
+                    report.Kinds.Add(kindReport);
+                    continue;
+                }
                 float[][] vectors;
                 // LSA is one fit with no per-item progress: an indeterminate task, complete when it ends.
                 using (var task = ctx.Progress.Start($"{name} embeddings", generator is null ? null : items.Count - missing.Count))
@@ -104,6 +115,11 @@ public sealed class EmbedStage : StageKind<EmbedParams>
                 report.Kinds.Add(kindReport);
                 ctx.Progress.Info($"{name}: {kindReport.Items - kindReport.Missing:N0} texts, {kindReport.Missing:N0} missing, " +
                     $"{kindReport.Embedded:N0} embedded, {kindReport.CacheHits:N0} from the cache in {kindReport.Seconds:F1} s");
+            }
+            if (report.Dimensions == 0)
+            {
+                if (generator is not null) throw new StageException($"no item has any of the texts {string.Join(", ", p.Texts.Select(t => t.ToString().ToLowerInvariant()))}: nothing to embed");
+                report.Dimensions = p.Embedder.Lsa.Dimensions;
             }
             foreach (var r in rows.Where(r => r.Vector.Length != report.Dimensions)) r.Vector = new float[report.Dimensions];
             report.Attempts = connection?.Counters.Attempts ?? 0;

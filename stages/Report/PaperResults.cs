@@ -6,6 +6,21 @@ namespace CrossDomain.Stages.Report;
 /// </summary>
 public static class PaperResults
 {
+    /// <summary>
+    /// Whether the papers' Food-Kitchen numbers belong in this report: only for the real Amazon Food-Kitchen pair (domains
+    /// food and kitchen, not synthetic). For another pair, or the synthetic stand-in, they would invite a comparison
+    /// that means nothing.
+    /// </summary>
+    public static bool Applies(ReportInputs inputs)
+    {
+        var pairs = inputs.Datasets.Select(d => (d.Stats.Source, d.Stats.Target, d.Stats.Synthetic))
+            .Concat(inputs.FeatureSets.Select(f => (Text(f.Tables.Manifest, "source"), Text(f.Tables.Manifest, "target"), Bool(f.Tables.Manifest, "synthetic")))).ToList();
+        return pairs.Count > 0 && pairs.All(x => !x.Item3 && new[] { x.Item1, x.Item2 }.Order().SequenceEqual(["food", "kitchen"]));
+    }
+
+    private static string Text(System.Text.Json.JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
+    private static bool Bool(System.Text.Json.JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.True;
+
     public sealed record Row(string Model, IReadOnlyList<double> Values);
     public sealed record Table(string Citation, string Caption, IReadOnlyList<string> Headers, IReadOnlyList<Row> Rows);
 

@@ -194,6 +194,7 @@ public sealed partial class ReportBuilder(ReportInputs inputs, ReportParams p, R
                 [NdcgPanel(main.Rows, present, direction, "sampled"), NdcgPanel(main.Rows, present, direction, "full")], "NDCG@10 (%)",
                 $"{direction}: test NDCG@10 per model, mean ± std over seeds."));
         }
+        if (!PaperResults.Applies(inputs)) return section;
         section.Subheading("What the papers report (not comparable, for orientation)");
         foreach (var t in PaperResults.FoodKitchen)
         {

@@ -52,7 +52,7 @@ public sealed class TrainStage : StageKind<TrainParams>
         var result = await Task.Factory.StartNew(() => new TrainingRun(tables, config, work, observer).Run(s => negatives[s], ct),
             ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        var model = p.Label.Length > 0 ? p.Label : ModelCatalog.DisplayName(p.Model);
+        var model = p.Label.Length > 0 ? p.Label : ModelCatalog.DisplayName(config);
         var rows = new List<ResultRow>();
         foreach (var s in result.Seeds)
             foreach (var (split, r) in new[] { ("valid", s.Valid), ("test", s.Test) })

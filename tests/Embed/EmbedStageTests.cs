@@ -33,6 +33,24 @@ public sealed class EmbedStageTests
     ];
 
     [Fact]
+    public async Task A_text_kind_that_no_item_has_is_skipped_with_a_warning_as_zero_vectors()
+    {
+        var (dir, inputs) = await InputsAsync(Items.Select(i => (i.Item1, i.Item2, (string?)null, i.Item4)).ToArray());
+        using var _ = dir;
+        var p = new EmbedParams { Embedder = new EmbedderParams { Lsa = new LsaParams { Dimensions = 3, MinDocumentFrequency = 1 } } };
+        var log = new CrossDomain.Engine.Progress.RecordingProgressSink();
+        var outputs = await DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir.Path, "out"), inputs, log, root: dir.Path);
+        Assert.Contains(log.Lines, w => w.StartsWith("warn: title: none of the 5 items has a title; skipped"));
+        var rows = await ParquetArtifact.ReadAsync<EmbeddingRow>(outputs["embeddings"]);
+        var titles = rows.Where(r => r.TextKind == "title").ToList();
+        Assert.Equal(5, titles.Count);
+        Assert.All(titles, r => { Assert.False(r.HasText); Assert.Equal(new float[3], r.Vector); });
+        Assert.Equal(4, rows.Count(r => r.TextKind == "description" && r.HasText));
+        var report = System.Text.Json.JsonSerializer.Deserialize<EmbedReport>(File.ReadAllText(outputs["report"]), CrossDomain.Stages.ReportJson.Options)!;
+        Assert.True(report.Kinds.Single(k => k.TextKind == "title").Skipped);
+    }
+
+    [Fact]
     public async Task Lsa_embeds_every_text_kind_and_saves_a_projection_that_reproduces_the_vectors()
     {
         var (dir, inputs) = await InputsAsync(Items);

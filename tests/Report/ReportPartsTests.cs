@@ -104,4 +104,17 @@ public sealed class ReportAblationSectionTests
         Assert.Equal("12.15 ± 0.07", full.Rows.Single(r => r[0].Text == "K = 4")[2].Text);
         Assert.Equal(7, full.Rows.Count);
     }
+
+    [Theory]
+    [InlineData("food", "kitchen", false, true)]
+    [InlineData("kitchen", "food", false, true)]
+    [InlineData("food", "kitchen", true, false)] // the synthetic stand-in
+    [InlineData("beauty", "electronics", false, false)]
+    public void The_papers_food_kitchen_numbers_are_shown_only_for_the_real_food_kitchen_pair(string source, string target, bool synthetic, bool shown)
+    {
+        var inputs = new ReportInputs();
+        inputs.Datasets.Add(new ReportInputs.Dataset("seq", new CrossDomain.Stages.Sequences.SequenceStats { Source = source, Target = target, Synthetic = synthetic }));
+        Assert.Equal(shown, PaperResults.Applies(inputs));
+        Assert.False(PaperResults.Applies(new ReportInputs()));
+    }
 }

@@ -140,6 +140,25 @@ public sealed class TemaTests
     }
 
     [Fact]
+    public void Views_without_data_are_all_named_in_one_error_and_a_model_without_them_says_so_in_its_name()
+    {
+        var tables = TinyTables.Create();
+        foreach (var item in tables.Items) { item.TitleEmbedding = new float[item.TitleEmbedding.Length]; item.Tags = []; item.TagWeights = []; }
+        var e = Assert.Throws<InvalidOperationException>(() => Create(tables, Config()));
+        Assert.Contains("cannot build 2 of its views", e.Message);
+        Assert.Contains("model_params.text: false", e.Message);
+        Assert.Contains("model_params.tags: false", e.Message);
+
+        var idOnly = Config(extra: new() { ["text"] = "false", ["tags"] = "false" });
+        using (var model = Create(tables, idOnly)) Assert.NotNull(model);
+        Assert.Equal("TEMA-LLM (ID view only)", CrossDomain.Trainer.Models.ModelCatalog.DisplayName(idOnly));
+        Assert.Equal("TEMA-LLM", CrossDomain.Trainer.Models.ModelCatalog.DisplayName(Config()));
+        Assert.Equal("TEMA-LLM (w/o Tag)", CrossDomain.Trainer.Models.ModelCatalog.DisplayName(Config("w/o Tag")));
+        Assert.Equal("TEMA-LLM (original)", CrossDomain.Trainer.Models.ModelCatalog.DisplayName(Config("original")));
+        Assert.Equal("SASRec", CrossDomain.Trainer.Models.ModelCatalog.DisplayName(new TrainingConfig { Model = "sasrec" }));
+    }
+
+    [Fact]
     public void Clear_errors_for_bad_settings()
     {
         var tables = TinyTables.Create();

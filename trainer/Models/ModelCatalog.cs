@@ -36,6 +36,21 @@ public static class ModelCatalog
         _ => model,
     };
 
+    /// <summary>
+    /// The display name of a configured model: a model whose switches take views or parts away says so
+    /// ("TEMA-LLM (ID view only)"), so a table never shows a reduced model under the full model's name.
+    /// </summary>
+    public static string DisplayName(TrainingConfig config)
+    {
+        var name = DisplayName(config.Model);
+        var variant = config.Model switch
+        {
+            "tema" => Tema.TemaOptions.From(config).Variant(config.ModelParams.GetValueOrDefault("ablation")),
+            _ => null,
+        };
+        return variant is null ? name : $"{name} ({variant})";
+    }
+
     public static IReadOnlyList<string> Names => [.. Trainable.Keys.Concat(Fixed.Keys).Order()];
 
     public static bool IsTrainable(string model) => Trainable.ContainsKey(Check(model));

@@ -30,7 +30,7 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
     {
         config.Validate();
         var device = DeviceSelector.Resolve(config.Device, out var deviceText);
-        _observer.OnStart($"{ModelCatalog.DisplayName(config.Model)}: device {deviceText}, {torch.get_num_threads()} CPU threads, " +
+        _observer.OnStart($"{ModelCatalog.DisplayName(config)}: device {deviceText}, {torch.get_num_threads()} CPU threads, " +
                           $"{tables.Users.Count} users, {tables.TargetItems.Length} target items");
         var results = new List<SeedResult>();
         foreach (var seed in config.Seeds)
@@ -86,7 +86,7 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
         }
         state ??= new TrainingState { Model = config.Model, Seed = seed, Config = config };
 
-        var scorer = new ModelScorer(model, ModelCatalog.DisplayName(config.Model), device);
+        var scorer = new ModelScorer(model, ModelCatalog.DisplayName(config), device);
         var trainUsers = tables.Users.Where(u => u.TargetTrain.Length > 1).ToArray();
         var sourceItems = tables.SourceItems.Length > 0 ? tables.SourceItems : tables.TargetItems;
         var clock = Stopwatch.StartNew();

@@ -40,6 +40,23 @@ public sealed record TemaOptions
     /// <summary>Softmax temperature over cosine similarities (the paper gives none; cosines alone span only [-1, 1]).</summary>
     public double Temperature { get; init; } = 0.1;
 
+    /// <summary>What this configuration lacks against the full model, for its displayed name; null for the full model.</summary>
+    public string? Variant(string? ablation)
+    {
+        if (string.Equals(ablation, "original", StringComparison.OrdinalIgnoreCase) && !Tags && !MultiAttention && Text) return "original";
+        var parts = new List<string>();
+        if (!Tags && !Text) parts.Add(Image == true ? "ID and image views only" : "ID view only");
+        else
+        {
+            if (!Tags) parts.Add("w/o Tag");
+            if (!Text) parts.Add("w/o Text");
+        }
+        if (Image == false) parts.Add("w/o Image");
+        if (!MultiAttention) parts.Add("w/o MultiAttn");
+        if (Tags && TagEncoding != TagEncoding.Weighted) parts.Add(TagEncoding == TagEncoding.OneHot ? "one-hot" : "multi-hot");
+        return parts.Count == 0 ? null : string.Join(", ", parts);
+    }
+
     public static readonly string[] Ablations = ["full", "original", "w/o Tag", "w/o MultiAttn", "one-hot", "multi-hot"];
 
     public static TemaOptions From(TrainingConfig config)

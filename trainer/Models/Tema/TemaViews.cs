@@ -40,8 +40,18 @@ public sealed class TemaViews : Module
         var inputs = new List<(TemaView, int)> { (TemaView.Id, hidden) };
 
         var imageDim = tables.Items.Select(i => i.ImageEmbedding.Length).DefaultIfEmpty(0).Max();
+        var textDim = tables.Items.Select(i => i.TitleEmbedding.Length).DefaultIfEmpty(0).Max();
+        // Every view that cannot be built is named in one message, with the switch that drops it.
+        var problems = new List<string>();
         if (options.Image == true && imageDim == 0)
-            throw new InvalidOperationException("model_params.image: true, but the features have no image_embedding column; leave image at auto or false");
+            problems.Add("model_params.image is true, but the features have no image_embedding column (leave image at auto or false)");
+        if (options.Text && (textDim == 0 || !tables.Items.Any(i => i.TitleEmbedding.Any(x => x != 0))))
+            problems.Add("the text view needs title embeddings, and no item has one (embed stage with texts: [title], and items with titles), or set model_params.text: false");
+        if (options.Tags && (tables.TagCount == 0 || !tables.Items.Any(i => i.Tags.Length > 0)))
+            problems.Add("the tag view needs item tags, and no item has any (a tag vocabulary from the extract stage), or set model_params.tags: false");
+        if (problems.Count > 0)
+            throw new InvalidOperationException($"TEMA-LLM cannot build {problems.Count} of its views: {string.Join("; ", problems)}. " +
+                "A run without them is labelled with what it lacks, e.g. \"TEMA-LLM (ID view only)\".");
         if (options.Image != false && imageDim > 0)
         {
             _image = Frozen(tables, n, imageDim, i => i.ImageEmbedding);
@@ -49,14 +59,11 @@ public sealed class TemaViews : Module
         }
         if (options.Text)
         {
-            var textDim = tables.Items.Select(i => i.TitleEmbedding.Length).DefaultIfEmpty(0).Max();
-            if (textDim == 0) throw new InvalidOperationException("TEMA-LLM's text view needs title embeddings in the features (embed stage with texts: [title]); or set model_params.text: false");
             _text = Frozen(tables, n, textDim, i => i.TitleEmbedding);
             inputs.Add((TemaView.Text, textDim));
         }
         if (options.Tags)
         {
-            if (tables.TagCount == 0) throw new InvalidOperationException("TEMA-LLM's tag view needs a tag vocabulary in the features' manifest; or set ablation: w/o Tag");
             _tagWeights = tensor(TagWeights(tables, n, options.TagEncoding), [n, tables.TagCount]);
             _tags = Embedding(tables.TagCount, hidden);
             inputs.Add((TemaView.Tag, hidden));
