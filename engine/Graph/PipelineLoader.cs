@@ -72,6 +72,7 @@ public static class PipelineLoader
         var stages = new List<StageDefinition>();
         var broken = new HashSet<string>(StringComparer.Ordinal);
         var depNodes = new Dictionary<string, YamlNode?>();
+        var paramNodes = new Dictionary<string, YamlNode?>();
         foreach (var (k, v) in stagesMap.Children)
         {
             var name = ((YamlScalarNode)k).Value!;
@@ -125,6 +126,7 @@ public static class PipelineLoader
             }
             stages.Add(def);
             depNodes[name] = Child(stageMap, "deps");
+            paramNodes[name] = paramsNode;
         }
 
         // Two stages must never write the same path (or one inside the other).
@@ -212,8 +214,36 @@ public static class PipelineLoader
 
         var ordered = TopologicalOrder(stages, display, errors);
         errors.ThrowIfAny();
+        CheckUpstreamFacts(ordered, paramNodes, display, errors);
+        errors.ThrowIfAny();
         return new PipelineDefinition { ConfigPath = file, Root = projectRoot, ArtifactsRoot = artifactsRoot, LockPath = lockPath,
             LegacyLockPath = legacyLockPath, Stages = ordered };
+    }
+
+    /// <summary>
+    /// Each stage's params against the facts its upstream stages declare (transitively: a features stage sees what
+    /// ingest two stages up declared), so that a sequences stage naming a domain ingest lacks fails here, not at run time.
+    /// </summary>
+    private static void CheckUpstreamFacts(List<StageDefinition> ordered, Dictionary<string, YamlNode?> paramNodes, string display, ConfigErrorList errors)
+    {
+        var known = new Dictionary<string, Dictionary<string, HashSet<string>>>(StringComparer.Ordinal);
+        foreach (var stage in ordered)
+        {
+            var upstream = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            foreach (var u in stage.UpstreamStages)
+                foreach (var (fact, values) in known[u])
+                    (upstream.TryGetValue(fact, out var set) ? set : upstream[fact] = new HashSet<string>(StringComparer.Ordinal)).UnionWith(values);
+            var view = upstream.ToDictionary(kv => kv.Key, kv => (IReadOnlyCollection<string>)kv.Value, StringComparer.Ordinal);
+            foreach (var (key, message) in stage.Kind.CheckUpstream(stage.Params, view))
+            {
+                var node = paramNodes.GetValueOrDefault(stage.Name) is YamlMappingNode map && Child(map, key.Split('.')[0]) is { } child ? child : null;
+                errors.Add(node is null ? stage.At : Location.Of(display, node), $"stages.{stage.Name}.params.{key}", message);
+            }
+            var mine = upstream.ToDictionary(kv => kv.Key, kv => new HashSet<string>(kv.Value, StringComparer.Ordinal), StringComparer.Ordinal);
+            foreach (var (fact, values) in stage.Kind.Facts(stage.Params))
+                (mine.TryGetValue(fact, out var set) ? set : mine[fact] = new HashSet<string>(StringComparer.Ordinal)).UnionWith(values);
+            known[stage.Name] = mine;
+        }
     }
 
     private static void AddUpstream(StageDefinition stage, ResolvedOutput output)

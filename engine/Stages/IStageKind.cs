@@ -31,6 +31,20 @@ public interface IStageKind
     IReadOnlyList<string> RequiredInputs(object parameters);
 
     Task RunAsync(StageContext context, object parameters, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Facts about what this stage's outputs will hold that its params already decide (ingest: the names of its
+    /// domains), by name. Dependants see them, and their own upstream's, in <see cref="CheckUpstream"/>.
+    /// </summary>
+    IReadOnlyDictionary<string, IReadOnlyCollection<string>> Facts(object parameters) => StageFacts.None;
+
+    /// <summary>Problems (param key, message) of this stage's params against its upstream's facts, found before anything runs.</summary>
+    IEnumerable<(string Key, string Message)> CheckUpstream(object parameters, IReadOnlyDictionary<string, IReadOnlyCollection<string>> upstreamFacts) => [];
+}
+
+public static class StageFacts
+{
+    public static readonly IReadOnlyDictionary<string, IReadOnlyCollection<string>> None = new Dictionary<string, IReadOnlyCollection<string>>();
 }
 
 /// <summary>Typed base class: stage kinds implement this and get the untyped interface for free.</summary>
@@ -45,6 +59,12 @@ public abstract class StageKind<TParams> : IStageKind where TParams : class, new
     public virtual IReadOnlyList<string> RequiredInputs(TParams parameters) => [];
     public abstract Task RunAsync(StageContext context, TParams parameters, CancellationToken cancellationToken);
 
+    public virtual IReadOnlyDictionary<string, IReadOnlyCollection<string>> Facts(TParams parameters) => StageFacts.None;
+    public virtual IEnumerable<(string Key, string Message)> CheckUpstream(TParams parameters, IReadOnlyDictionary<string, IReadOnlyCollection<string>> upstreamFacts) => [];
+
+    IReadOnlyDictionary<string, IReadOnlyCollection<string>> IStageKind.Facts(object parameters) => Facts((TParams)parameters);
+    IEnumerable<(string Key, string Message)> IStageKind.CheckUpstream(object parameters, IReadOnlyDictionary<string, IReadOnlyCollection<string>> upstreamFacts) =>
+        CheckUpstream((TParams)parameters, upstreamFacts);
     IReadOnlyList<OutputSpec> IStageKind.Outputs(object parameters) => Outputs((TParams)parameters);
     IReadOnlyList<string> IStageKind.RequiredInputs(object parameters) => RequiredInputs((TParams)parameters);
     Task IStageKind.RunAsync(StageContext context, object parameters, CancellationToken cancellationToken) =>

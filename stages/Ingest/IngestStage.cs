@@ -16,6 +16,8 @@ public sealed class IngestStage : StageKind<IngestParams>
     public override int Version => 5;
     public override string Description => "Raw Amazon reviews/ratings/metadata (2014, 2018, 2023; plain or gzip) to interactions and items tables.";
 
+    public override IReadOnlyDictionary<string, IReadOnlyCollection<string>> Facts(IngestParams p) => Shared.DomainFacts.Declare(p.Domains.Keys);
+
     public override IReadOnlyList<OutputSpec> Outputs(IngestParams p) =>
     [
         // One Parquet part per domain (interactions/<domain>.parquet): domains are parsed and written in parallel,

@@ -17,6 +17,9 @@ public sealed class SequencesStage : StageKind<SequencesParams>
 
     public override IReadOnlyList<string> RequiredInputs(SequencesParams p) => ["interactions"];
 
+    public override IEnumerable<(string Key, string Message)> CheckUpstream(SequencesParams p, IReadOnlyDictionary<string, IReadOnlyCollection<string>> upstream) =>
+        Shared.DomainFacts.Check("source", p.Source, upstream).Concat(Shared.DomainFacts.Check("target", p.Target, upstream));
+
     public override IReadOnlyList<OutputSpec> Outputs(SequencesParams p) =>
     [
         new("sequences", "sequences.parquet"),

@@ -115,6 +115,20 @@ public class ConfigErrorTests
         Assert.EndsWith("pipeline.yaml: (dependants): 2 stage(s) depend on the stages above and were not checked: b, d", local.Errors[1].ToString());
     }
 
+    [Fact]
+    public void A_sequences_stage_naming_a_domain_that_ingest_lacks_fails_before_anything_runs()
+    {
+        var error = Assert.Single(LoadFails("pipeline.yaml", "stages.food_to_kitchen.params.source=beauty"));
+        Assert.Equal("--set stages.food_to_kitchen.params.source=beauty: stages.food_to_kitchen.params.source: no domain 'beauty' in the data: ingest's domains are food, kitchen", error.ToString());
+
+        using var dir = new TempDir();
+        Repo.CopyPrompts(dir);
+        var yaml = File.ReadAllText(RepoFile("pipeline.yaml")).Replace("      target: ${source}", "      target: groceries");
+        var inFile = Assert.Single(RootCauses(Assert.Throws<ConfigException>(() => new PipelineHarness(dir, yaml).Load())));
+        Assert.Equal("stages.kitchen_to_food.params.target", inFile.Key);
+        Assert.Equal(yaml.Split('\n').ToList().FindIndex(l => l.Contains("target: groceries")) + 1, inFile.Line);
+    }
+
     /// <summary>Every <c>--set</c> example in the shipped pipelines' comments and in the CLI's help loads as written.</summary>
     [Fact]
     public void Every_set_example_in_help_and_pipeline_comments_works_as_written()
