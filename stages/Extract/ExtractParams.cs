@@ -80,7 +80,7 @@ public sealed class ExtractParams : IValidatableParams
     [Param("The LLM (or offline/file extractor) and how to reach it.")]
     public LlmParams Llm { get; set; } = new();
 
-    [Param("A schema file (YAML, see prompts/food-kitchen-schema.yaml): skips LLM schema induction. Empty: induce it.")]
+    [Param("A schema file (YAML, see prompts/food-kitchen-schema.yaml): skips LLM schema induction. Empty: an LLM induces it; the offline extractor derives one from the category trees.")]
     public PromptPath? SchemaFile { get; set; }
 
     [Param("Extract only items in a sequences stage's item_index (add it to deps), not every item of ingest.items.")]
@@ -166,8 +166,6 @@ public sealed class ExtractParams : IValidatableParams
                      ("max_invalid_fraction", MaxInvalidFraction), ("outlier_min_fraction", OutlierMinFraction) })
             if (value is < 0 or > 1) yield return (key, "must be between 0 and 1");
         if (Temperature is < 0 or > 2) yield return ("temperature", "must be between 0 and 2");
-        if (Llm.Provider == ExtractorKind.Offline && string.IsNullOrEmpty(SchemaFile?.Value))
-            yield return ("schema_file", "the offline extractor cannot induce a schema: set schema_file (the shipped one is prompts/food-kitchen-schema.yaml)");
         foreach (var e in Llm.Validate()) yield return ("llm." + e.Key, e.Message);
     }
 }

@@ -8,6 +8,12 @@ public sealed class ExtractReport
     public string? Notice { get; set; }
     public bool Synthetic { get; set; }
     public string SchemaOrigin { get; set; } = "";
+    /// <summary>Per category (with a default label): items that got only its default label.</summary>
+    public Dictionary<string, int> DefaultLabelItems { get; set; } = [];
+    /// <summary>Items that got only the default label of every category.</summary>
+    public int ItemsWithOnlyDefaults { get; set; }
+    /// <summary>Share of (item, category) pairs, over categories with a default, that got only the default label.</summary>
+    public double DefaultLabelFraction { get; set; }
     public int Categories { get; set; }
     public int Items { get; set; }
     public Dictionary<string, int> ItemsByDomain { get; set; } = [];

@@ -89,6 +89,12 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
             ctx.Progress.Warn("no schema_file: the schema is derived from the labels the responses file uses");
             return file.DerivedSchema();
         }
+        if (source is OfflineSemanticsSource)
+        {
+            var derived = CategoryTreeSchema.Derive(items, p.Categories, p.LabelsPerCategory);
+            ctx.Progress.Warn($"no schema_file: the offline extractor uses a schema {CategoryTreeSchema.Origin}, {derived.Categories.Count} categories");
+            return derived;
+        }
         if (!source.CanInduceSchema) throw new StageException($"{source.Description} cannot induce a schema; set schema_file");
         // R prompts, each with its own seeded sample of items, half from each domain.
         var answers = await Task.WhenAll(Enumerable.Range(0, p.SchemaQueries).Select(async q =>
@@ -264,6 +270,31 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         return result;
     }
 
+    /// <summary>
+    /// How many items fell back to each category's default label (no cue, or no answer, matched), and how many to the
+    /// default of every category. When nearly all did, the schema was written for other items: say so loudly.
+    /// </summary>
+    // The shipped Food-Kitchen schema leaves 74 % of the real Food-Kitchen pairs at their default (titles only, many
+    // missing); a schema for other domains leaves nearly all of them there.
+    private const double PoorFitFraction = 0.85;
+
+    private void CountDefaults(ItemResult[] results, IReadOnlyList<SchemaCategory> cats)
+    {
+        var defaults = cats.Select(c => c.DefaultLabel is { } d ? c.Labels.ToList().IndexOf(d) : -1).ToArray();
+        if (defaults.All(d => d < 0)) return;
+        bool OnlyDefault(ItemResult r, int c) => defaults[c] >= 0 && r.Labels![c] is [var l] && l == defaults[c];
+        var labelled = results.Where(r => r.Labels is not null).ToList();
+        for (int c = 0; c < cats.Count; c++)
+            if (defaults[c] >= 0) report.DefaultLabelItems[cats[c].Name] = labelled.Count(r => OnlyDefault(r, c));
+        report.ItemsWithOnlyDefaults = labelled.Count(r => Enumerable.Range(0, cats.Count).All(c => defaults[c] < 0 || OnlyDefault(r, c)));
+        var pairs = labelled.Count * defaults.Count(d => d >= 0);
+        report.DefaultLabelFraction = pairs == 0 ? 0 : Math.Round(report.DefaultLabelItems.Values.Sum() / (double)pairs, 4);
+        if (pairs > 0 && report.DefaultLabelFraction >= PoorFitFraction)
+            ctx.Progress.Warn($"the schema ({_schema.Origin}) fits these items poorly: {report.DefaultLabelFraction:P0} of the (item, category) pairs got the " +
+                "category's default label, so the labels say little. It was probably written for another domain pair: leave schema_file " +
+                "empty to derive one from the category trees, write one for these domains, or configure an LLM.");
+    }
+
     /// <summary>Label frequencies, outlier filtering by frequency (SemaCDR appendix C), and the output rows.</summary>
     private void Aggregate(ItemResult[] results)
     {
@@ -281,6 +312,7 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
                 }
         }
         int ok = results.Count(r => r.Labels is not null);
+        CountDefaults(results, cats);
         var minItems = p.OutlierMinFraction <= 0 ? 0 : Voting.Needed(ok, p.OutlierMinFraction);
         report.OutlierMinItems = minItems;
         bool IsOutlier(int c, int l) => counts[c][l] > 0 && counts[c][l] < minItems;
