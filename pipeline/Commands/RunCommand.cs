@@ -31,16 +31,29 @@ public static class RunCommand
             if (!quiet && !options.DryRun && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
             {
                 RunResult? r = null;
-                await AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                await RunProgressView.Create(AnsiConsole.Console)
                     .StartAsync(async pctx => r = await new PipelineRunner(pipeline, new SpectreProgressSink(pctx, verbose)).RunAsync(options, ct));
                 result = r!;
             }
             else result = await new PipelineRunner(pipeline, new PlainProgressSink(Console.Out, quiet, verbose)).RunAsync(options, ct);
             Print(result, options.DryRun, quiet);
+            if (!options.DryRun) Console.WriteLine(Summary(pipeline, result));
             return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
         }));
         return command;
+    }
+
+    /// <summary>The last line of a run: what ran, what was already up to date, what failed, and where the report is.</summary>
+    public static string Summary(Engine.Graph.PipelineDefinition pipeline, RunResult result)
+    {
+        int Count(StageOutcome o) => result.Stages.Count(s => s.Outcome == o);
+        var line = $"summary: {Count(StageOutcome.Ran)} ran, {Count(StageOutcome.UpToDate)} up to date (cached), {Count(StageOutcome.Failed)} failed";
+        if (Count(StageOutcome.Skipped) > 0) line += $", {Count(StageOutcome.Skipped)} skipped";
+        var reports = result.Stages.Where(s => s.Outcome is StageOutcome.Ran or StageOutcome.UpToDate)
+            .Select(s => pipeline.Find(s.Stage)!).Where(s => s.Kind.Name == "report" && s.Outputs.ContainsKey("html"))
+            .Select(s => pipeline.Relative(s.Outputs["html"].Path)).ToList();
+        if (reports.Count > 0) line += $"; report: {string.Join(", ", reports)}";
+        return line;
     }
 
     private static void Print(RunResult result, bool dryRun, bool quiet)

@@ -14,9 +14,17 @@ public sealed class SpectreProgressSink(ProgressContext context, bool verbose) :
         return new Task(task);
     }
 
-    public void Info(string message) => AnsiConsole.MarkupLine(Markup.Escape(message));
-    public void Warn(string message) => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(message)}[/]");
-    public void Verbose(string message) { if (verbose) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]"); }
+    public void Info(string message) => Write(message, null);
+    public void Warn(string message) => Write(message, "yellow");
+    public void Verbose(string message) { if (verbose) Write(message, "grey"); }
+
+    // Lines are broken at spaces before they reach the terminal's edge: a line the terminal wraps by itself throws the
+    // live view's redraw off (bars drawn over text), and it wraps mid-word.
+    private static void Write(string message, string? colour)
+    {
+        foreach (var line in WordWrap.Lines(message, Math.Max(20, AnsiConsole.Profile.Width - 1)))
+            AnsiConsole.MarkupLine(colour is null ? Markup.Escape(line) : $"[{colour}]{Markup.Escape(line)}[/]");
+    }
 
     private sealed class Task(ProgressTask task) : IProgressTask
     {

@@ -179,10 +179,12 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
     private string Describe(EpochLog log, TrainingState state)
     {
         string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
+        // Metrics in %, two decimals: the unit of the test lines and of every results table.
+        string P(double v) => (100 * v).ToString("F2", CultureInfo.InvariantCulture);
         var line = $"seed {log.Seed} epoch {log.Epoch}/{config.Epochs} loss {F(log.Loss)}";
         if (log.ValidationFull is { } full && log.ValidationSampled is { } sampled)
-            line += $" | valid full NDCG@10 {F(full["NDCG@10"])} HR@10 {F(full["HR@10"])} | sampled NDCG@10 {F(sampled["NDCG@10"])} HR@10 {F(sampled["HR@10"])}" +
-                    (log.IsBest ? " *best*" : $" (best {F(state.BestScore)} at {state.BestEpoch})");
+            line += $" | valid full NDCG@10 {P(full["NDCG@10"])} HR@10 {P(full["HR@10"])} | sampled NDCG@10 {P(sampled["NDCG@10"])} HR@10 {P(sampled["HR@10"])} (%)" +
+                    (log.IsBest ? " *best*" : $" (best {P(state.BestScore)} at {state.BestEpoch})");
         return line + $" | {log.Seconds.ToString("F1", CultureInfo.InvariantCulture)} s" + (state.StoppedEarly ? " | early stop" : "");
     }
 
