@@ -120,10 +120,11 @@ public sealed class FeaturesStage : StageKind<FeaturesParams>
             {
                 var path = ctx.Input(name);
                 var hash = hasher.TryHash(path);
+                // Content, not the producer's fingerprint: a rerun that writes the same input must give the same manifest.
                 string? producer = null;
                 if (File.Exists(path) && path.EndsWith(".parquet", StringComparison.Ordinal))
-                    producer = ParquetArtifact.ReadMetadataAsync(path).GetAwaiter().GetResult().GetValueOrDefault("crossdomain.fingerprint");
-                return new { path = Path.GetRelativePath(ctx.ProjectRoot, path), content_hash = hash?.Hash, stage_fingerprint = producer };
+                    producer = ParquetArtifact.ReadMetadataAsync(path).GetAwaiter().GetResult().GetValueOrDefault("crossdomain.stage");
+                return new { path = Path.GetRelativePath(ctx.ProjectRoot, path), content_hash = hash?.Hash, stage = producer };
             }),
         };
         await File.WriteAllTextAsync(ctx.Output("manifest"), JsonSerializer.Serialize(manifest, ReportJson.Options), ct);

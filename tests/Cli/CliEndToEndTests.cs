@@ -44,7 +44,8 @@ public class CliEndToEndTests
         var again = CliProcess.Run(dir.Path, "run", "all");
         Assert.Equal(0, again.Code);
         Assert.Contains("seq: up to date", again.Out);
-        Assert.DoesNotContain("ran", again.Out);
+        Assert.DoesNotContain(": ran", again.Out);
+        Assert.Contains("summary: 0 ran, 3 up to date (cached), 0 failed", again.Out);
 
         var stale = CliProcess.Run(dir.Path, "--set", "stages.seq.params.max_len=5", "status", "--check", "--json");
         Assert.Equal(1, stale.Code);
@@ -155,7 +156,7 @@ public class CliEndToEndTests
         Assert.Contains("synth: would run (param users changed: 300 -> 2000000)", dry.Out);
         var rerun = CliProcess.Run(dir.Path, "run", "all");
         Assert.Equal(0, rerun.Code);
-        Assert.DoesNotContain("ran", rerun.Out); // nothing else was disturbed
+        Assert.DoesNotContain(": ran", rerun.Out); // nothing else was disturbed
         Assert.False(Directory.Exists(Path.Combine(dir.Path, "out/.tmp")) && Directory.EnumerateFileSystemEntries(Path.Combine(dir.Path, "out/.tmp")).Any());
     }
 }

@@ -93,7 +93,8 @@ public sealed class FeaturesTests
             Assert.Equal(s.TestItem, u.TestItem);
             Assert.Equal("target", items[u.TestItem - 1].Role);
         }
-        Assert.StartsWith("xxh128:", manifest.GetProperty("inputs").GetProperty("embeddings").GetProperty("stage_fingerprint").GetString()!);
+        Assert.StartsWith("xxh128:", manifest.GetProperty("inputs").GetProperty("embeddings").GetProperty("content_hash").GetString()!);
+        Assert.Equal("embed", manifest.GetProperty("inputs").GetProperty("embeddings").GetProperty("stage").GetString());
     }
 
     [Fact]
