@@ -14,6 +14,7 @@ public static class StageCatalog
         .Register(new Embed.EmbedStage())
         .Register(new Features.FeaturesStage())
         .Register(new Negatives.NegativesStage())
+        .Register(new Export.ExportStage())
         .Register(new Train.TrainStage())
         .Register(new Evaluate.EvaluateStage())
         .Register(new Report.ReportStage());

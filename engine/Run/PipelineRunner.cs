@@ -46,7 +46,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                 throw new ArgumentException($"unknown stage '{t}'; stages: {string.Join(", ", pipeline.Stages.Select(s => s.Name))}");
 
         Directory.CreateDirectory(pipeline.ArtifactsRoot);
-        using var runLock = options.DryRun ? null : AcquireRunLock();
+        using var runLock = options.DryRun ? null : AcquireRunLock(pipeline);
         var store = new ArtifactStore(pipeline.ArtifactsRoot);
         if (!options.DryRun)
         {
@@ -180,14 +180,15 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
         return new StageRunResult(stage.Name, StageOutcome.Ran, reasons, clock.Elapsed.TotalSeconds);
     }
 
-    private FileStream AcquireRunLock()
+    /// <summary>The artifacts root's run lock: held by a run, and by a clean, so that neither moves what the other writes.</summary>
+    public static FileStream AcquireRunLock(PipelineDefinition pipeline)
     {
         var path = Path.Combine(pipeline.ArtifactsRoot, ".state", "run.lock");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
         catch (IOException)
         {
-            throw new StageException($"another run of this pipeline holds {path}; wait for it to finish");
+            throw new StageException($"a run or clean of this pipeline holds {path}; wait for it to finish");
         }
     }
 }

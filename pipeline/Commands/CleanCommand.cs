@@ -22,6 +22,8 @@ public static class CleanCommand
         command.SetAction((parse, ct) => GlobalOptions.Guard(() =>
         {
             var pipeline = GlobalOptions.Load(parse);
+            Directory.CreateDirectory(pipeline.ArtifactsRoot);
+            using var runLock = PipelineRunner.AcquireRunLock(pipeline); // not while a run writes
             var trash = new CleanTrash(pipeline);
             var lockFile = LockFile.Open(pipeline);
             if (parse.GetValue(restore))
