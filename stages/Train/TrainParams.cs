@@ -22,8 +22,14 @@ public sealed class TrainParams : IValidatableParams
     [Param("Maximum epochs.", Min = 1)]
     public int Epochs { get; set; } = 200;
 
-    [Param("Validations without a new best before training stops.", Min = 1)]
+    [Param("Epochs since the best validation before training stops; 0: no early stopping (the whole budget, the best validated checkpoint kept).", Min = 0)]
     public int Patience { get; set; } = 20;
+
+    [Param("No early stop before this epoch.", Min = 0)]
+    public int MinEpochs { get; set; }
+
+    [Param("Who is scored (validation and test): users with at least this many target interactions, training, validation and test together; 0: everyone. All users train.", Min = 0)]
+    public int EvalMinTargetItems { get; set; }
 
     [Param("Users per batch.", Min = 1)]
     public int BatchSize { get; set; } = 256;
@@ -72,7 +78,7 @@ public sealed class TrainParams : IValidatableParams
         Model = Model, Seeds = Seeds, Epochs = Epochs, Patience = Patience, BatchSize = BatchSize, LearningRate = LearningRate,
         WeightDecay = WeightDecay, Hidden = Hidden, Heads = Heads, Blocks = Blocks, Dropout = Dropout, MaxLength = MaxLen,
         Device = Device, SelectMetric = SelectMetric, SelectProtocol = SelectProtocol, EvalEvery = EvalEvery,
-        EvalBatchSize = EvalBatchSize, ModelParams = ModelParams,
+        EvalBatchSize = EvalBatchSize, ModelParams = ModelParams, MinEpochs = MinEpochs, EvalMinTargetItems = EvalMinTargetItems,
     };
 
     public IEnumerable<(string Key, string Message)> Validate()

@@ -58,6 +58,22 @@ public sealed class EvaluationTests
     }
 
     [Fact]
+    public void Only_users_with_enough_target_interactions_are_scored_when_a_minimum_is_set()
+    {
+        // User 0: 1 training item + validation + test = 3 interactions; user 1: 2 + 2 = 4.
+        var t = Tables(User(0, [5], 6, 7), User(1, [5, 8], 6, 7));
+        var negatives = SampledNegatives.Draw(t, 2, seed: 0);
+        Assert.Equal(2, new RankingEvaluator(t, negatives).Evaluate(new ByIndex(), EvalSplit.Test).Users);
+        var four = new RankingEvaluator(t, negatives, minTargetItems: 4).Evaluate(new ByIndex(), EvalSplit.Test);
+        Assert.Equal(1, four.Users);
+        // User 1 alone: its history 5 and 8 are not candidates; 9 and 10 outscore 7 -> rank 3.
+        Assert.Equal(1.0 / 3, four.Full["MRR"], 9);
+        Assert.Contains("no user has 5 target interactions (the most any has: 4)",
+            Assert.Throws<ArgumentException>(() => new RankingEvaluator(t, negatives, minTargetItems: 5)).Message);
+        Assert.Equal([1], RankingEvaluator.Scored(t, 4).Select(u => u.UserIdx));
+    }
+
+    [Fact]
     public void Both_protocols_rank_by_hand_computed_values_and_ties_count_against_the_target()
     {
         // Scores = item index. User 0: train [5], valid 6, test 7; full candidates for test are 8, 9, 10 -> rank 4.

@@ -90,6 +90,21 @@ public sealed class TrainingRunTests
     }
 
     [Fact]
+    public void Patience_zero_trains_the_whole_budget_and_min_epochs_holds_off_early_stopping()
+    {
+        using var dir = new TempDir();
+        var fixedBudget = new TrainingRun(Tables, Config(epochs: 5, patience: 0, lr: 1e-12), Path.Combine(dir.Path, "a")).Run(Negatives).Seeds[0];
+        Assert.False(fixedBudget.StoppedEarly);
+        Assert.Equal(5, fixedBudget.Epochs);
+        Assert.Equal(1, fixedBudget.BestEpoch); // the best validated checkpoint is still the one kept
+        // Nothing improves after epoch 1: patience 2 alone stops at epoch 3 (above); with min_epochs 6, at 6.
+        var held = new TrainingRun(Tables, Config(epochs: 50, patience: 2, lr: 1e-12) with { MinEpochs = 6 }, Path.Combine(dir.Path, "b")).Run(Negatives).Seeds[0];
+        Assert.True(held.StoppedEarly);
+        Assert.Equal(6, held.Epochs);
+        Assert.Equal(1, held.BestEpoch);
+    }
+
+    [Fact]
     public void Checkpoints_hold_weights_optimizer_state_epoch_rng_and_config()
     {
         using var dir = new TempDir();

@@ -21,8 +21,22 @@ public sealed record EvaluationResult(string Model, EvalSplit Split, int Users, 
 /// <c>sampled</c> ranks the target among the saved negatives; <c>full</c> ranks it among all target-domain items
 /// except the user's other target-domain items. Ties count against the target (see <see cref="RankingMetrics.Rank"/>).
 /// </summary>
-public sealed class RankingEvaluator(FeatureTables tables, SampledNegatives negatives, int batchSize = 256)
+/// <param name="minTargetItems">Who is scored: users with at least this many target-domain interactions (training,
+/// validation and test items together); 0 scores everyone (SASRec.pytorch's evaluation skips its shortest users).</param>
+public sealed class RankingEvaluator(FeatureTables tables, SampledNegatives negatives, int batchSize = 256, int minTargetItems = 0)
 {
+    private readonly IReadOnlyList<FeatureTables.UserRow> _users = Scored(tables, minTargetItems);
+
+    /// <summary>The users an evaluation scores.</summary>
+    public static IReadOnlyList<FeatureTables.UserRow> Scored(FeatureTables tables, int minTargetItems)
+    {
+        if (minTargetItems <= 0) return tables.Users;
+        var users = tables.Users.Where(u => u.TargetTrain.Length + 2 >= minTargetItems).ToList();
+        if (users.Count == 0 && tables.Users.Count > 0)
+            throw new ArgumentException($"eval_min_target_items: no user has {minTargetItems} target interactions (the most any has: {tables.Users.Max(u => u.TargetTrain.Length) + 2})");
+        return users;
+    }
+
     public EvaluationResult Evaluate(IRecommenderScorer scorer, EvalSplit split, CancellationToken ct = default)
     {
         var sampled = new MetricAccumulator();
@@ -31,10 +45,10 @@ public sealed class RankingEvaluator(FeatureTables tables, SampledNegatives nega
         var scores = new float[batchSize][];
         for (int b = 0; b < batchSize; b++) scores[b] = new float[tables.ItemCount + 1];
         var others = new float[Math.Max(targets.Length, negatives.Count)];
-        for (int start = 0; start < tables.Users.Count; start += batchSize)
+        for (int start = 0; start < _users.Count; start += batchSize)
         {
             ct.ThrowIfCancellationRequested();
-            var batch = tables.Users.Skip(start).Take(batchSize).ToList();
+            var batch = _users.Skip(start).Take(batchSize).ToList();
             var view = scores.Take(batch.Count).ToArray();
             scorer.ScoreAll(batch, split, view);
             for (int b = 0; b < batch.Count; b++)

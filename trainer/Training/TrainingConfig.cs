@@ -10,8 +10,12 @@ public sealed record TrainingConfig
     public string Model { get; init; } = "sasrec";
     public IReadOnlyList<int> Seeds { get; init; } = [42];
     public int Epochs { get; init; } = 200;
-    /// <summary>Epochs without a new best validation score before training stops.</summary>
+    /// <summary>Epochs without a new best validation score before training stops; 0 trains the whole budget (the best validated checkpoint is kept either way).</summary>
     public int Patience { get; init; } = 20;
+    /// <summary>No early stop before this epoch, however flat the validation curve (noisy metrics on small data stop too soon).</summary>
+    public int MinEpochs { get; init; }
+    /// <summary>Who is scored: users with at least this many target-domain interactions (training, validation and test together); 0 scores everyone. All users still train.</summary>
+    public int EvalMinTargetItems { get; init; }
     public int BatchSize { get; init; } = 256;
     public double LearningRate { get; init; } = 1e-3;
     public double WeightDecay { get; init; }
@@ -42,7 +46,9 @@ public sealed record TrainingConfig
         Require(Seeds.Count > 0, "seeds", "give at least one seed");
         Require(Seeds.Distinct().Count() == Seeds.Count, "seeds", "seeds must be distinct");
         Require(Epochs >= 1, "epochs", "must be ≥ 1");
-        Require(Patience >= 1, "patience", "must be ≥ 1");
+        Require(Patience >= 0, "patience", "must be ≥ 0 (0: no early stopping)");
+        Require(MinEpochs >= 0, "min_epochs", "must be ≥ 0");
+        Require(EvalMinTargetItems >= 0, "eval_min_target_items", "must be ≥ 0");
         Require(BatchSize >= 1, "batch_size", "must be ≥ 1");
         Require(LearningRate > 0, "learning_rate", "must be > 0");
         Require(Hidden >= 1 && Heads >= 1 && Hidden % Heads == 0, "hidden", $"must be a positive multiple of heads ({Heads})");

@@ -46,7 +46,7 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
                 results.Add(JsonSerializer.Deserialize<SeedResult>(File.ReadAllText(resultFile), Json)!);
                 continue;
             }
-            var evaluator = new RankingEvaluator(tables, negatives(seed), config.EvalBatchSize);
+            var evaluator = new RankingEvaluator(tables, negatives(seed), config.EvalBatchSize, config.EvalMinTargetItems);
             var result = ModelCatalog.IsTrainable(config.Model)
                 ? TrainSeed(seed, seedDir, evaluator, device, ct)
                 : EvaluateFixed(seed, evaluator, ct);
@@ -108,7 +108,12 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
                 {
                     (state.BestScore, state.BestEpoch, state.EvaluationsWithoutImprovement, isBest) = (score, epoch, 0, true);
                 }
-                else if (++state.EvaluationsWithoutImprovement >= config.Patience) state.StoppedEarly = true;
+                else
+                {
+                    state.EvaluationsWithoutImprovement++;
+                    // Patience counts epochs since the best one (the same as validations when every epoch is validated).
+                    if (config.Patience > 0 && epoch >= config.MinEpochs && epoch - state.BestEpoch >= config.Patience) state.StoppedEarly = true;
+                }
             }
             var log = new EpochLog(seed, epoch, loss, epochClock.Elapsed.TotalSeconds, validation?.Sampled, validation?.Full, isBest);
             state.History.Add(log);
@@ -174,7 +179,7 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
     public static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch * 7_919 + 17);
 
     private static bool SameTraining(TrainingConfig? saved, TrainingConfig current) =>
-        saved is not null && JsonSerializer.Serialize(saved with { Epochs = 0, Patience = 0 }) == JsonSerializer.Serialize(current with { Epochs = 0, Patience = 0 });
+        saved is not null && JsonSerializer.Serialize(saved with { Epochs = 0, Patience = 0, MinEpochs = 0 }) == JsonSerializer.Serialize(current with { Epochs = 0, Patience = 0, MinEpochs = 0 });
 
     private string Describe(EpochLog log, TrainingState state)
     {
