@@ -12,7 +12,7 @@ public static class ModelCatalog
 {
     private static readonly Dictionary<string, Func<FeatureTables, TrainingConfig, RecommenderModel>> Trainable = new()
     {
-        ["sasrec"] = (t, c) => new SasRec(t.ItemCount, c),
+        ["sasrec"] = (t, c) => new SasRec(t, c),
         ["gru4rec"] = (t, c) => new Gru4Rec(t.ItemCount, c),
         ["semacdr"] = (t, c) => new SemaCdr.SemaCdr(t, c),
         ["tema"] = (t, c) => new Tema.Tema(t, c),

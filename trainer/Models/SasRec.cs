@@ -9,36 +9,82 @@ using static TorchSharp.torch.nn;
 
 namespace CrossDomain.Trainer.Models;
 
+/// <summary>Which items SASRec's embedding table holds.</summary>
+public enum ItemTable
+{
+    /// <summary>Every item index of the features (both domains; the source rows are never trained).</summary>
+    All,
+    /// <summary>Target-domain items only, as a single-domain reference trained on the target data has them (the table's size enters its Xavier initialisation).</summary>
+    Target,
+}
+
+/// <summary>SASRec's switches (model_params), each with its source; the defaults are the toolkit's shipped SASRec.</summary>
+public sealed record SasRecOptions
+{
+    /// <summary><c>norm</c>: pre_2018 (the 2018 TensorFlow code), post (pmixer/SASRec.pytorch's default) or pre (its norm_first).</summary>
+    public BlockNorm Norm { get; init; } = BlockNorm.Pre2018;
+    /// <summary><c>pad_mask</c>: mask padding keys and zero padded positions (RecBole); false: the causal mask only (pmixer/SASRec.pytorch).</summary>
+    public bool PadMask { get; init; } = true;
+    /// <summary><c>item_table</c>: all or target.</summary>
+    public ItemTable ItemTable { get; init; } = ItemTable.All;
+
+    public static SasRecOptions From(TrainingConfig config)
+    {
+        var p = new ModelParamsReader(config.ModelParams, "SASRec", ["norm", "pad_mask", "item_table"]);
+        var o = new SasRecOptions();
+        return o with
+        {
+            Norm = p.Enum("norm", o.Norm),
+            PadMask = p.Bool("pad_mask", o.PadMask),
+            ItemTable = p.Enum("item_table", o.ItemTable),
+        };
+    }
+}
+
 /// <summary>
 /// SASRec (Kang and McAuley, ICDM 2018) on the target-domain sequence, as in the authors' code: item embeddings
 /// scaled by √d into a <see cref="CausalTransformer"/>, scores as dot products with the same item table, Xavier-normal
 /// initialisation, and the original objective: at every position the next item is the positive and one uniformly
 /// drawn item outside the user's training history the negative, binary cross-entropy on both logits, padding ignored.
+/// <see cref="SasRecOptions"/> switch the block layout, the padding mask and the item table to other references' choices.
 /// </summary>
 public sealed class SasRec : RecommenderModel
 {
     private readonly Embedding _items;
     private readonly CausalTransformer _encoder;
     private readonly int _hidden, _maxLength;
+    // Global item index -> row of the item table (identity for ItemTable.All; non-target items map to the padding row).
+    private readonly long[]? _row;
 
-    public SasRec(int items, TrainingConfig config) : base(nameof(SasRec))
+    public SasRec(FeatureTables tables, TrainingConfig config) : this(tables.ItemCount, config, SasRecOptions.From(config).ItemTable == ItemTable.Target ? tables.TargetItems : null) { }
+
+    /// <param name="targetItems">When given, the table holds only these items (ascending global indices).</param>
+    public SasRec(int items, TrainingConfig config, IReadOnlyList<int>? targetItems = null) : base(nameof(SasRec))
     {
+        var options = SasRecOptions.From(config);
         _hidden = config.Hidden;
         _maxLength = config.MaxLength;
-        _items = Embedding(items + 1, config.Hidden, padding_idx: 0);
-        _encoder = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
+        if (targetItems is not null)
+        {
+            _row = new long[items + 1];
+            for (int i = 0; i < targetItems.Count; i++) _row[targetItems[i]] = i + 1;
+        }
+        _items = Embedding((targetItems?.Count ?? items) + 1, config.Hidden, padding_idx: 0);
+        _encoder = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength, options.Norm, options.PadMask);
         RegisterComponents();
         XavierInit.Apply(this);
     }
 
-    /// <summary>The item table [items + 1, hidden], shared by input and output.</summary>
+    /// <summary>The item table [rows, hidden], shared by input and output.</summary>
     public Tensor ItemEmbeddings => _items.weight!;
+
+    private Tensor Rows(Tensor globalIds) => _row is null ? globalIds : tensor(_row, device: globalIds.device).index_select(0, globalIds.flatten()).view(globalIds.shape);
 
     /// <summary>Hidden state at every position [batch, length, hidden].</summary>
     public Tensor Encode(PaddedSequences input, Device device)
     {
         var ids = input.ToTensor(device);
-        return _encoder.forward(_items.forward(ids).Times(Math.Sqrt(_hidden)), ids.ne(KeptScalars.Zero), input.PositionOffset);
+        return _encoder.forward(_items.forward(Rows(ids)).Times(Math.Sqrt(_hidden)), ids.ne(KeptScalars.Zero), input.PositionOffset);
     }
 
     public override Tensor Loss(TrainingBatch batch)
@@ -49,8 +95,8 @@ public sealed class SasRec : RecommenderModel
         var pos = tensor(next.Positives, shape, device: batch.Device);
         var neg = tensor(next.Negatives, shape, device: batch.Device);
         var mask = pos.ne(KeptScalars.Zero);
-        var posLogits = (hidden * _items.forward(pos)).sum(-1)[mask];
-        var negLogits = (hidden * _items.forward(neg)).sum(-1)[mask];
+        var posLogits = (hidden * _items.forward(Rows(pos))).sum(-1)[mask];
+        var negLogits = (hidden * _items.forward(Rows(neg))).sum(-1)[mask];
         return functional.binary_cross_entropy_with_logits(posLogits, ones_like(posLogits))
                .Plus(functional.binary_cross_entropy_with_logits(negLogits, zeros_like(negLogits)));
     }
@@ -59,7 +105,9 @@ public sealed class SasRec : RecommenderModel
     {
         var input = PaddedSequences.From(users.Select(u => TargetInput(u, split)).ToList(), _maxLength, Padding.Left);
         var last = Encode(input, device)[.., -1, ..];
-        return CheckedMatmul.Product(last, ItemEmbeddings.t());
+        var scores = CheckedMatmul.Product(last, ItemEmbeddings.t());
+        // Back to global item columns; a non-target column gets the padding row's score, and the evaluator never ranks it.
+        return _row is null ? scores : scores.index_select(1, tensor(_row, device: scores.device));
     }
 }
 

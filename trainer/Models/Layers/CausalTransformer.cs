@@ -19,12 +19,18 @@ public sealed class CausalTransformer : Module<Tensor, Tensor, int, Tensor>
     private readonly Dropout _dropout;
     private readonly ModuleList<TransformerBlock> _blocks;
     private readonly LayerNorm _last;
+    private readonly bool _padMask;
 
-    public CausalTransformer(int hidden, int heads, int blocks, double dropout, int maxLength) : base(nameof(CausalTransformer))
+    /// <param name="norm">Where the layer norms sit (<see cref="BlockNorm"/>); SASRec's 2018 arrangement by default.</param>
+    /// <param name="padMask">Mask padding keys and zero padded positions after each block (RecBole); false: the causal mask
+    /// only, padding zeroed at the input alone (pmixer/SASRec.pytorch).</param>
+    public CausalTransformer(int hidden, int heads, int blocks, double dropout, int maxLength, BlockNorm norm = BlockNorm.Pre2018, bool padMask = true)
+        : base(nameof(CausalTransformer))
     {
+        _padMask = padMask;
         _positions = Embedding(maxLength, hidden);
         _dropout = Dropout(dropout);
-        _blocks = new ModuleList<TransformerBlock>(Enumerable.Range(0, blocks).Select(_ => new TransformerBlock(hidden, heads, dropout)).ToArray());
+        _blocks = new ModuleList<TransformerBlock>(Enumerable.Range(0, blocks).Select(_ => new TransformerBlock(hidden, heads, dropout, norm)).ToArray());
         _last = LayerNorm(hidden, eps: 1e-8);
         RegisterComponents();
     }
@@ -39,9 +45,9 @@ public sealed class CausalTransformer : Module<Tensor, Tensor, int, Tensor>
         x = _dropout.forward(x);
         var keepF = keep.unsqueeze(-1).to_type(x.dtype);
         x = x * keepF;
-        var forbidden = AttentionMask.Causal(keep);
+        var forbidden = _padMask ? AttentionMask.Causal(keep) : AttentionMask.FutureOnly(keep);
         foreach (var block in _blocks)
-            x = block.forward(x, x, forbidden) * keepF;
+            x = _padMask ? block.forward(x, x, forbidden) * keepF : block.forward(x, x, forbidden);
         return _last.forward(x);
     }
 }
@@ -58,6 +64,24 @@ public static class AttentionMask
         var self = eye(length, dtype: ScalarType.Bool, device: keep.device);
         return future.logical_or(paddingKey.logical_and(self.logical_not()));
     }
+
+    /// <summary>[length, length]: the causal mask alone (pmixer/SASRec.pytorch): padding keys stay visible.</summary>
+    public static Tensor FutureOnly(Tensor keep)
+    {
+        var length = keep.shape[1];
+        return ones(length, length, dtype: ScalarType.Bool, device: keep.device).triu(1);
+    }
+}
+
+/// <summary>Where a block's layer norms sit.</summary>
+public enum BlockNorm
+{
+    /// <summary>SASRec's 2018 code: Q = LN(x); x = Q + MHA(Q, x, x); y = LN(x); out = y + FFN(y).</summary>
+    Pre2018,
+    /// <summary>Post-norm (pmixer/SASRec.pytorch's default, norm_first false): x = LN(x + MHA(x)); out = LN(x + FFN(x)).</summary>
+    Post,
+    /// <summary>Pre-norm on the residual stream (norm_first true): x = x + MHA(LN(x)); out = x + FFN(LN(x)).</summary>
+    Pre,
 }
 
 /// <summary>One block: pre-norm multi-head attention (queries from <c>query</c>, keys and values from <c>context</c>) and a point-wise feed-forward network.</summary>
@@ -67,9 +91,11 @@ public sealed class TransformerBlock : Module<Tensor, Tensor, Tensor, Tensor>
     private readonly MultiHeadAttention _attention;
     private readonly Linear _inner, _outer;
     private readonly Dropout _feedForwardDropout;
+    private readonly BlockNorm _norm;
 
-    public TransformerBlock(int hidden, int heads, double dropout) : base(nameof(TransformerBlock))
+    public TransformerBlock(int hidden, int heads, double dropout, BlockNorm norm = BlockNorm.Pre2018) : base(nameof(TransformerBlock))
     {
+        _norm = norm;
         _attentionNorm = LayerNorm(hidden, eps: 1e-8);
         _feedForwardNorm = LayerNorm(hidden, eps: 1e-8);
         _attention = new MultiHeadAttention(hidden, heads, dropout);
@@ -81,13 +107,33 @@ public sealed class TransformerBlock : Module<Tensor, Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor query, Tensor context, Tensor forbidden)
     {
-        var q = _attentionNorm.forward(query);
-        // Self-attention (query == context) attends over the raw input, as SASRec does; cross-attention over the context.
-        var x = q.Plus(_attention.forward(q, context, forbidden));
-        var y = _feedForwardNorm.forward(x);
-        var h = _feedForwardDropout.forward(_outer.forward(_feedForwardDropout.forward(functional.relu(_inner.forward(y)))));
-        return y.Plus(h);
+        switch (_norm)
+        {
+            case BlockNorm.Post:
+            {
+                var x = _attentionNorm.forward(query.Plus(_attention.forward(query, context, forbidden)));
+                return _feedForwardNorm.forward(x.Plus(FeedForward(x)));
+            }
+            case BlockNorm.Pre:
+            {
+                var q = _attentionNorm.forward(query);
+                var kv = ReferenceEquals(query, context) ? q : context;
+                var x = query.Plus(_attention.forward(q, kv, forbidden));
+                return x.Plus(FeedForward(_feedForwardNorm.forward(x)));
+            }
+            default:
+            {
+                var q = _attentionNorm.forward(query);
+                // Self-attention (query == context) attends over the raw input, as SASRec does; cross-attention over the context.
+                var x = q.Plus(_attention.forward(q, context, forbidden));
+                var y = _feedForwardNorm.forward(x);
+                return y.Plus(FeedForward(y));
+            }
+        }
     }
+
+    private Tensor FeedForward(Tensor y) =>
+        _feedForwardDropout.forward(_outer.forward(_feedForwardDropout.forward(functional.relu(_inner.forward(y)))));
 }
 
 /// <summary>Scaled dot-product multi-head attention with a boolean "forbidden" mask.</summary>
