@@ -18,7 +18,7 @@ namespace CrossDomain.Stages.Evaluate;
 public sealed class EvaluateStage : StageKind<EvaluateParams>
 {
     public override string Name => "evaluate";
-    public override int Version => 1;
+    public override int Version => 2; // 2: how each checkpoint was chosen, and reference figures
     public override string Description => "Collects train stages' results: per-seed and mean ± std Parquet tables and a Markdown Table 1 (sampled and full ranking).";
 
     public override IReadOnlyList<OutputSpec> Outputs(EvaluateParams p) =>
@@ -71,7 +71,8 @@ public sealed class EvaluateStage : StageKind<EvaluateParams>
         var meta = ctx.ArtifactMetadata;
         await ParquetArtifact.WriteAsync(rows, ctx.Output("results"), meta, ct);
         await ParquetArtifact.WriteAsync(summary, ctx.Output("summary"), meta, ct);
-        await File.WriteAllTextAsync(ctx.Output("table"), Markdown(p.Title, rows, Provenance(ctx)), ct);
+        var markdown = Markdown(p.Title, rows, Provenance(ctx)) + Selection(ctx) + References(p.References, rows);
+        await File.WriteAllTextAsync(ctx.Output("table"), markdown, ct);
         ctx.Progress.Info($"{rows.Select(r => (r.Direction, r.Model)).Distinct().Count()} model × direction results from {inputs.Count} train stage(s)");
     }
 
@@ -88,6 +89,44 @@ public sealed class EvaluateStage : StageKind<EvaluateParams>
             if (root.TryGetProperty("device", out var d)) notes.Add($"Device: {d.GetString()}.");
         }
         return [.. notes];
+    }
+
+    /// <summary>How each train stage chose its checkpoint and whom it scored, from its summary's config.</summary>
+    private static string Selection(StageContext ctx)
+    {
+        var lines = new List<string>();
+        foreach (var s in ctx.Upstream.Where(u => u.Name == "summary" && File.Exists(u.Path)))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(s.Path));
+            if (!doc.RootElement.TryGetProperty("config", out var c)) continue;
+            int Int(string name, int fallback = 0) => c.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : fallback;
+            string Text(string name, string fallback) => c.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : fallback;
+            var model = Text("model", "");
+            if (model is "popularity" or "random") { lines.Add($"| {s.Stage} | fixed ranker: no checkpoint | | |"); continue; }
+            var patience = Int("patience", 20);
+            var stop = patience == 0 ? "none (the whole budget)" : $"{patience} epochs without a better validation" + (Int("min_epochs") > 0 ? $", not before epoch {Int("min_epochs")}" : "");
+            var scored = Int("eval_min_target_items") > 0 ? $"users with ≥ {Int("eval_min_target_items")} target interactions" : "every user";
+            lines.Add($"| {s.Stage} | validation {Text("select_protocol", "full")} {Text("select_metric", "NDCG@10")}, every {Int("eval_every", 1)} epoch(s), at most {Int("epochs", 200)} | {stop} | {scored} |");
+        }
+        if (lines.Count == 0) return "";
+        return "## How each checkpoint was chosen\n\n| train stage | selection | early stopping | scored |\n| --- | --- | --- | --- |\n" + string.Join("\n", lines) + "\n\n";
+    }
+
+    /// <summary>Reference figures beside our mean ± std of the same model, direction, protocol and metric, with the difference.</summary>
+    public static string References(IReadOnlyList<ReferenceFigures> references, IReadOnlyList<ResultRow> rows)
+    {
+        if (references.Count == 0) return "";
+        var sb = new StringBuilder("## Reference figures\n\n| model | direction | protocol | metric | ours | reference | ours − reference | source |\n| --- | --- | --- | --- | ---: | ---: | ---: | --- |\n");
+        foreach (var r in references)
+            foreach (var (metric, value) in r.Values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                var ours = rows.Where(x => x.Split == "test" && x.Model == r.Model && x.Direction == r.Direction && x.Protocol == r.Protocol && x.Metric == metric)
+                    .Select(x => x.Value * 100).ToList();
+                var oursText = ours.Count == 0 ? "–" : ResultsTable.Format(ours);
+                var diff = ours.Count == 0 ? "–" : (ours.Average() - value).ToString("+0.00;−0.00;0.00", CultureInfo.InvariantCulture);
+                sb.AppendLine($"| {r.Model} | {r.Direction} | {r.Protocol} | {metric} | {oursText} | {value.ToString("F2", CultureInfo.InvariantCulture)} | {diff} | {r.Source} |");
+            }
+        return sb.AppendLine().ToString();
     }
 
     public static string Markdown(string title, IReadOnlyList<ResultRow> rows, IReadOnlyList<string> notes)
