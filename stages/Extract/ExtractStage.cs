@@ -207,10 +207,5 @@ public sealed class ExtractStage : StageKind<ExtractParams>
             $"{report.Retries} retries, {report.Regenerations} regenerations in {report.WallSeconds:F1} s");
     }
 
-    internal static bool IsCircuitOpen(Exception e)
-    {
-        for (var x = e; x is not null; x = x.InnerException)
-            if (x is BrokenCircuitException) return true;
-        return false;
-    }
+    internal static bool IsCircuitOpen(Exception e) => LlmSemanticsSource.Inner<BrokenCircuitException>(e) is not null;
 }
