@@ -18,7 +18,7 @@ namespace CrossDomain.Stages.Evaluate;
 public sealed class EvaluateStage : StageKind<EvaluateParams>
 {
     public override string Name => "evaluate";
-    public override int Version => 2; // 2: how each checkpoint was chosen, and reference figures
+    public override int Version => 3; // 2: how each checkpoint was chosen, and reference figures; 3: each stage's loss
     public override string Description => "Collects train stages' results: per-seed and mean ± std Parquet tables and a Markdown Table 1 (sampled and full ranking).";
 
     public override IReadOnlyList<OutputSpec> Outputs(EvaluateParams p) =>
@@ -102,14 +102,16 @@ public sealed class EvaluateStage : StageKind<EvaluateParams>
             int Int(string name, int fallback = 0) => c.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : fallback;
             string Text(string name, string fallback) => c.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : fallback;
             var model = Text("model", "");
-            if (model is "popularity" or "random") { lines.Add($"| {s.Stage} | fixed ranker: no checkpoint | | |"); continue; }
+            if (model is "popularity" or "random") { lines.Add($"| {s.Stage} | | fixed ranker: no checkpoint | | |"); continue; }
+            // Summaries written before the loss family name none: the model then trained with its own objective.
+            var loss = doc.RootElement.TryGetProperty("loss", out var l) && l.ValueKind == JsonValueKind.String ? l.GetString()! : "the model's own";
             var patience = Int("patience", 20);
             var stop = patience == 0 ? "none (the whole budget)" : $"{patience} epochs without a better validation" + (Int("min_epochs") > 0 ? $", not before epoch {Int("min_epochs")}" : "");
             var scored = Int("eval_min_target_items") > 0 ? $"users with ≥ {Int("eval_min_target_items")} target interactions" : "every user";
-            lines.Add($"| {s.Stage} | validation {Text("select_protocol", "full")} {Text("select_metric", "NDCG@10")}, every {Int("eval_every", 1)} epoch(s), at most {Int("epochs", 200)} | {stop} | {scored} |");
+            lines.Add($"| {s.Stage} | {loss} | validation {Text("select_protocol", "full")} {Text("select_metric", "NDCG@10")}, every {Int("eval_every", 1)} epoch(s), at most {Int("epochs", 200)} | {stop} | {scored} |");
         }
         if (lines.Count == 0) return "";
-        return "## How each checkpoint was chosen\n\n| train stage | selection | early stopping | scored |\n| --- | --- | --- | --- |\n" + string.Join("\n", lines) + "\n\n";
+        return "## How each checkpoint was chosen\n\n| train stage | loss | selection | early stopping | scored |\n| --- | --- | --- | --- | --- |\n" + string.Join("\n", lines) + "\n\n";
     }
 
     /// <summary>Reference figures beside our mean ± std of the same model, direction, protocol and metric, with the difference.</summary>

@@ -31,6 +31,12 @@ public sealed class TrainParams : IValidatableParams
     [Param("Who is scored (validation and test): users with at least this many target interactions, training, validation and test together; 0: everyone. All users train.", Min = 0)]
     public int EvalMinTargetItems { get; set; }
 
+    [Param("Training objective: bce, bpr, ce or sampled_softmax (docs: Models, Loss family); empty: the model's own (SASRec bce, GRU4Rec and SemaCDR bpr, TEMA-LLM ce).")]
+    public string Loss { get; set; } = "";
+
+    [Param("Negatives per batch of loss: sampled_softmax (shared by the batch's positions).", Min = 1)]
+    public int LossNegatives { get; set; } = 100;
+
     [Param("Users per batch.", Min = 1)]
     public int BatchSize { get; set; } = 256;
 
@@ -79,6 +85,7 @@ public sealed class TrainParams : IValidatableParams
         WeightDecay = WeightDecay, Hidden = Hidden, Heads = Heads, Blocks = Blocks, Dropout = Dropout, MaxLength = MaxLen,
         Device = Device, SelectMetric = SelectMetric, SelectProtocol = SelectProtocol, EvalEvery = EvalEvery,
         EvalBatchSize = EvalBatchSize, ModelParams = ModelParams, MinEpochs = MinEpochs, EvalMinTargetItems = EvalMinTargetItems,
+        Loss = Loss, LossNegatives = LossNegatives,
     };
 
     public IEnumerable<(string Key, string Message)> Validate()

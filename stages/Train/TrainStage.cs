@@ -72,7 +72,8 @@ public sealed class TrainStage : StageKind<TrainParams>
         CopyCheckpoints(work, ctx.Output("checkpoints"), p.Seeds);
         await File.WriteAllTextAsync(ctx.Output("summary"), JsonSerializer.Serialize(new
         {
-            model, direction, device = result.Device, extractor = tables.Manifest.TryGetProperty("extractor", out var e) ? e.GetString() : null,
+            model, direction, device = result.Device,
+            loss = ModelCatalog.IsTrainable(p.Model) ? NextItemObjective.Name(ModelCatalog.Loss(config)) : null, extractor = tables.Manifest.TryGetProperty("extractor", out var e) ? e.GetString() : null,
             synthetic = tables.Manifest.TryGetProperty("synthetic", out var syn) && syn.GetBoolean(),
             config,
             seeds = result.Seeds.Select(s => new

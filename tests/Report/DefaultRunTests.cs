@@ -57,8 +57,8 @@ public sealed class DefaultRunTests(ShortDefaultRun run) : IClassFixture<ShortDe
         Assert.Contains($"| Popularity | ", md);
         Assert.Contains(CrossDomain.Trainer.Evaluation.ResultsTable.Format(popularityFull), md);
         // Every train stage says how its checkpoint was chosen (the shipped protocol) and whom it scored.
-        Assert.Contains("| train_sasrec_food_to_kitchen | validation full NDCG@10, every 1 epoch(s), at most 2 | 20 epochs without a better validation | every user |", md);
-        Assert.Contains("| train_popularity_food_to_kitchen | fixed ranker: no checkpoint | | |", md);
+        Assert.Contains("| train_sasrec_food_to_kitchen | bce | validation full NDCG@10, every 1 epoch(s), at most 2 | 20 epochs without a better validation | every user |", md);
+        Assert.Contains("| train_popularity_food_to_kitchen | | fixed ranker: no checkpoint | | |", md);
 
         // Training artifacts: best and last checkpoints per seed, a history row per epoch, the work folder gone.
         foreach (var seed in new[] { 1, 2 })

@@ -36,7 +36,7 @@ public sealed class ModelContractTests
     }
 
     /// <summary>The same users with every field a split must not read replaced by other items.</summary>
-    private static FeatureTables.UserRow Scramble(FeatureTables.UserRow u, EvalSplit split)
+    internal static FeatureTables.UserRow Scramble(FeatureTables.UserRow u, EvalSplit split)
     {
         var copy = TinyTables.User(u.UserIdx, u.SourceTrain, u.TargetTrain, u.ValidItem, u.TestItem);
         copy.TestItem = 6 + (u.TestItem - 5) % 7; // another target item

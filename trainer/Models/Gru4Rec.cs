@@ -11,8 +11,9 @@ namespace CrossDomain.Trainer.Models;
 /// <summary>
 /// GRU4Rec (Hidasi et al., ICLR 2016) on the target-domain sequence, in the form sequential-recommendation
 /// benchmarks use (RecBole's): item embedding, embedding dropout, a GRU (<c>model_params.gru_layers</c> layers, default 1 as in RecBole; <c>blocks</c> is the Transformers'), a dense layer to the
-/// embedding space, scores as dot products with the item table. Trained with BPR at every position against one
-/// sampled negative (the original session-parallel mini-batches with in-batch negatives do not apply to
+/// embedding space, scores as dot products with the item table. Trained by default with BPR at every position against
+/// one sampled negative (<c>loss: bpr</c>; RecBole's default is <c>ce</c>, the official code's cross-entropy over the
+/// mini-batch's items) (the original session-parallel mini-batches with in-batch negatives do not apply to
 /// user-level leave-one-out splits). Sequences are right-padded so that padding never enters a real state.
 /// </summary>
 public sealed class Gru4Rec : RecommenderModel
@@ -22,11 +23,15 @@ public sealed class Gru4Rec : RecommenderModel
     private readonly GRU _gru;
     private readonly Linear _dense;
     private readonly int _maxLength;
+    private readonly int[] _targetItems;
+    private readonly NextItemObjective _objective;
 
-    public Gru4Rec(int items, TrainingConfig config) : base(nameof(Gru4Rec))
+    public Gru4Rec(FeatureTables tables, TrainingConfig config) : base(nameof(Gru4Rec))
     {
         _maxLength = config.MaxLength;
-        _items = Embedding(items + 1, config.Hidden, padding_idx: 0);
+        _targetItems = tables.TargetItems;
+        _objective = NextItemObjective.From(config);
+        _items = Embedding(tables.ItemCount + 1, config.Hidden, padding_idx: 0);
         _dropout = Dropout(config.Dropout);
         _gru = GRU(config.Hidden, config.Hidden, numLayers: (int)config.Param("gru_layers", 1), batchFirst: true);
         _dense = Linear(config.Hidden, config.Hidden);
@@ -48,13 +53,8 @@ public sealed class Gru4Rec : RecommenderModel
     public override Tensor Loss(TrainingBatch batch)
     {
         var next = NextItemBatch.From(batch.Users.Select(u => u.TargetTrain).ToList(), _maxLength, Padding.Right, batch.TargetNegatives);
-        var hidden = Encode(next.Input, batch.Device);
-        var shape = new long[] { next.Input.Batch, next.Input.Length };
-        var pos = tensor(next.Positives, shape, device: batch.Device);
-        var neg = tensor(next.Negatives, shape, device: batch.Device);
-        var mask = pos.ne(KeptScalars.Zero);
-        var difference = ((hidden * _items.forward(pos)).sum(-1) - (hidden * _items.forward(neg)).sum(-1))[mask];
-        return -functional.logsigmoid(difference).mean();
+        var rows = NextItemObjective.Rows(Encode(next.Input, batch.Device), next, _targetItems);
+        return _objective.Loss(rows, new DotProductScorer(_items.forward), batch.Random, batch.Device);
     }
 
     public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)

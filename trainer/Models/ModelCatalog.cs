@@ -10,12 +10,15 @@ namespace CrossDomain.Trainer.Models;
 /// </summary>
 public static class ModelCatalog
 {
-    private static readonly Dictionary<string, Func<FeatureTables, TrainingConfig, RecommenderModel>> Trainable = new()
+    /// <summary>A trainable model: how to build it and its paper's objective, the one <c>loss</c> left empty means.</summary>
+    private sealed record TrainableModel(Func<FeatureTables, TrainingConfig, RecommenderModel> Create, LossKind OwnLoss);
+
+    private static readonly Dictionary<string, TrainableModel> Trainable = new()
     {
-        ["sasrec"] = (t, c) => new SasRec(t, c),
-        ["gru4rec"] = (t, c) => new Gru4Rec(t.ItemCount, c),
-        ["semacdr"] = (t, c) => new SemaCdr.SemaCdr(t, c),
-        ["tema"] = (t, c) => new Tema.Tema(t, c),
+        ["sasrec"] = new((t, c) => new SasRec(t, c), LossKind.Bce),
+        ["gru4rec"] = new((t, c) => new Gru4Rec(t, c), LossKind.Bpr),
+        ["semacdr"] = new((t, c) => new SemaCdr.SemaCdr(t, c), LossKind.Bpr),
+        ["tema"] = new((t, c) => new Tema.Tema(t, c), LossKind.Ce),
     };
 
     private static readonly Dictionary<string, Func<FeatureTables, int, IRecommenderScorer>> Fixed = new()
@@ -43,6 +46,9 @@ public static class ModelCatalog
     public static string DisplayName(TrainingConfig config)
     {
         var name = DisplayName(config.Model);
+        // A model trained with another objective than its paper's is another row: "SASRec-CE".
+        if (Trainable.TryGetValue(config.Model, out var m) && Loss(config) is var loss && loss != m.OwnLoss)
+            name += "-" + NextItemObjective.ShortName(loss);
         var variant = config.Model switch
         {
             "tema" => Tema.TemaOptions.From(config).Variant(config.ModelParams.GetValueOrDefault("ablation")),
@@ -55,7 +61,13 @@ public static class ModelCatalog
 
     public static bool IsTrainable(string model) => Trainable.ContainsKey(Check(model));
 
-    public static RecommenderModel Create(string model, FeatureTables tables, TrainingConfig config) => Trainable[Check(model)](tables, config);
+    /// <summary>The objective a trainable model trains with: the configured <c>loss</c>, or its paper's when that is empty.</summary>
+    public static LossKind Loss(TrainingConfig config) =>
+        config.Loss is { Length: > 0 } name ? NextItemObjective.Parse(name) : Trainable[Check(config.Model)].OwnLoss;
+
+    /// <summary>The model, given <paramref name="config"/> with its <c>loss</c> resolved (never empty inside a model).</summary>
+    public static RecommenderModel Create(string model, FeatureTables tables, TrainingConfig config) =>
+        Trainable[Check(model)].Create(tables, config with { Loss = NextItemObjective.Name(Loss(config with { Model = model })) });
 
     public static IRecommenderScorer CreateFixed(string model, FeatureTables tables, int seed) => Fixed[Check(model)](tables, seed);
 

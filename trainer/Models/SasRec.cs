@@ -44,8 +44,9 @@ public sealed record SasRecOptions
 /// <summary>
 /// SASRec (Kang and McAuley, ICDM 2018) on the target-domain sequence, as in the authors' code: item embeddings
 /// scaled by √d into a <see cref="CausalTransformer"/>, scores as dot products with the same item table, Xavier-normal
-/// initialisation, and the original objective: at every position the next item is the positive and one uniformly
-/// drawn item outside the user's training history the negative, binary cross-entropy on both logits, padding ignored.
+/// initialisation, and by default the original objective: at every position the next item is the positive and one
+/// uniformly drawn item outside the user's training history the negative, binary cross-entropy on both logits, padding
+/// ignored (<c>loss: bce</c>; any <see cref="LossKind"/> can replace it).
 /// <see cref="SasRecOptions"/> switch the block layout, the padding mask and the item table to other references' choices.
 /// </summary>
 public sealed class SasRec : RecommenderModel
@@ -56,20 +57,23 @@ public sealed class SasRec : RecommenderModel
     // Global item index -> row of the item table (identity for ItemTable.All; non-target items map to the padding row).
     private readonly long[]? _row;
 
-    public SasRec(FeatureTables tables, TrainingConfig config) : this(tables.ItemCount, config, SasRecOptions.From(config).ItemTable == ItemTable.Target ? tables.TargetItems : null) { }
+    private readonly int[] _targetItems;
+    private readonly NextItemObjective _objective;
 
-    /// <param name="targetItems">When given, the table holds only these items (ascending global indices).</param>
-    public SasRec(int items, TrainingConfig config, IReadOnlyList<int>? targetItems = null) : base(nameof(SasRec))
+    public SasRec(FeatureTables tables, TrainingConfig config) : base(nameof(SasRec))
     {
         var options = SasRecOptions.From(config);
         _hidden = config.Hidden;
         _maxLength = config.MaxLength;
-        if (targetItems is not null)
+        _targetItems = tables.TargetItems;
+        _objective = NextItemObjective.From(config);
+        var targetOnly = options.ItemTable == ItemTable.Target;
+        if (targetOnly)
         {
-            _row = new long[items + 1];
-            for (int i = 0; i < targetItems.Count; i++) _row[targetItems[i]] = i + 1;
+            _row = new long[tables.ItemCount + 1];
+            for (int i = 0; i < _targetItems.Length; i++) _row[_targetItems[i]] = i + 1;
         }
-        _items = Embedding((targetItems?.Count ?? items) + 1, config.Hidden, padding_idx: 0);
+        _items = Embedding((targetOnly ? _targetItems.Length : tables.ItemCount) + 1, config.Hidden, padding_idx: 0);
         _encoder = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength, options.Norm, options.PadMask);
         RegisterComponents();
         XavierInit.Apply(this);
@@ -90,15 +94,8 @@ public sealed class SasRec : RecommenderModel
     public override Tensor Loss(TrainingBatch batch)
     {
         var next = NextItemBatch.From(batch.Users.Select(u => u.TargetTrain).ToList(), _maxLength, Padding.Left, batch.TargetNegatives);
-        var hidden = Encode(next.Input, batch.Device);
-        var shape = new long[] { next.Input.Batch, next.Input.Length };
-        var pos = tensor(next.Positives, shape, device: batch.Device);
-        var neg = tensor(next.Negatives, shape, device: batch.Device);
-        var mask = pos.ne(KeptScalars.Zero);
-        var posLogits = (hidden * _items.forward(Rows(pos))).sum(-1)[mask];
-        var negLogits = (hidden * _items.forward(Rows(neg))).sum(-1)[mask];
-        return functional.binary_cross_entropy_with_logits(posLogits, ones_like(posLogits))
-               .Plus(functional.binary_cross_entropy_with_logits(negLogits, zeros_like(negLogits)));
+        var rows = NextItemObjective.Rows(Encode(next.Input, batch.Device), next, _targetItems);
+        return _objective.Loss(rows, new DotProductScorer(ids => _items.forward(Rows(ids))), batch.Random, batch.Device);
     }
 
     public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)

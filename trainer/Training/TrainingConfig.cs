@@ -16,6 +16,10 @@ public sealed record TrainingConfig
     public int MinEpochs { get; init; }
     /// <summary>Who is scored: users with at least this many target-domain interactions (training, validation and test together); 0 scores everyone. All users still train.</summary>
     public int EvalMinTargetItems { get; init; }
+    /// <summary>Training objective (bce, bpr, ce, sampled_softmax; see <see cref="NextItemObjective"/>); empty: the model's own (its paper's).</summary>
+    public string Loss { get; init; } = "";
+    /// <summary>Negatives per batch of <c>loss: sampled_softmax</c>.</summary>
+    public int LossNegatives { get; init; } = NextItemObjective.DefaultNegatives;
     public int BatchSize { get; init; } = 256;
     public double LearningRate { get; init; } = 1e-3;
     public double WeightDecay { get; init; }
@@ -49,6 +53,8 @@ public sealed record TrainingConfig
         Require(Patience >= 0, "patience", "must be ≥ 0 (0: no early stopping)");
         Require(MinEpochs >= 0, "min_epochs", "must be ≥ 0");
         Require(EvalMinTargetItems >= 0, "eval_min_target_items", "must be ≥ 0");
+        Require(Loss.Length == 0 || NextItemObjective.Names.Contains(Loss), "loss", $"one of {string.Join(", ", NextItemObjective.Names)} (empty: the model's own)");
+        Require(LossNegatives >= 1, "loss_negatives", "must be ≥ 1");
         Require(BatchSize >= 1, "batch_size", "must be ≥ 1");
         Require(LearningRate > 0, "learning_rate", "must be > 0");
         Require(Hidden >= 1 && Heads >= 1 && Hidden % Heads == 0, "hidden", $"must be a positive multiple of heads ({Heads})");

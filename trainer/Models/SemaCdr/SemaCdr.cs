@@ -39,6 +39,8 @@ public sealed class SemaCdr : RecommenderModel
     private readonly Graphs _graphs;
     private readonly int _maxLength, _hidden, _items;
     private readonly bool[] _isSource;
+    private readonly int[] _targetItems;
+    private readonly NextItemObjective _objective;
 
     /// <summary>The sparse adjacencies, kept out of the module's registered state (they are rebuilt from the features, not learned).</summary>
     private sealed class Graphs
@@ -55,6 +57,8 @@ public sealed class SemaCdr : RecommenderModel
         _maxLength = config.MaxLength;
         _hidden = config.Hidden;
         _items = tables.ItemCount;
+        _targetItems = tables.TargetItems;
+        _objective = NextItemObjective.From(config);
         _isSource = new bool[_items + 1];
         foreach (var i in tables.SourceItems) _isSource[i] = true;
         _views = new ItemViews(tables, config.Hidden, _options);
@@ -164,13 +168,8 @@ public sealed class SemaCdr : RecommenderModel
         var input = CrossDomainInput.ForTraining(batch.Users, _maxLength, batch.TargetNegatives);
         var (nodes, inner, agnostic) = Views(device);
         var z = Encode(input, nodes, device);
-        var shape = new long[] { input.Target.Batch, input.Target.Length };
-        var pos = tensor(input.Positives, shape, device: device);
-        var neg = tensor(input.Negatives, shape, device: device);
-        var mask = pos.ne(KeptScalars.Zero);
-        var id = _views.Id;
-        var difference = (Predict(z, Rows(id, pos)) - Predict(z, Rows(id, neg)))[mask];
-        var loss = -functional.logsigmoid(difference).mean();
+        var rows = NextItemObjective.Rows(z, input.Positives, input.Negatives, _targetItems);
+        var loss = _objective.Loss(rows, new FinalScorer(this), batch.Random, device);
         if (_options.ContrastiveWeight > 0 && agnostic is not null)
             loss = loss.Plus(Contrastive(input, inner, agnostic, device).Times(_options.ContrastiveWeight));
         return loss;
@@ -205,16 +204,29 @@ public sealed class SemaCdr : RecommenderModel
         var input = CrossDomainInput.ForScoring(users, split, _maxLength);
         var (nodes, _, _) = Views(device);
         var last = Encode(input, nodes, device)[.., -1, ..]; // [b, d]
-        var id = _views.Id;
-        if (_mlp is null) return CheckedMatmul.Product(last, id.t());
-        // φ as an MLP over every (user, item) pair, in chunks of users to bound memory.
+        return Against(last, _views.Id);
+    }
+
+    /// <summary>φ(z, e^ID_i) of every row against every item of <paramref name="items"/> [C, d]: [N, C].</summary>
+    private Tensor Against(Tensor z, Tensor items)
+    {
+        if (_mlp is null) return CheckedMatmul.Product(z, items.t());
+        // φ as an MLP over every (row, item) pair, in chunks of rows to bound memory.
         var chunks = new List<Tensor>();
-        for (long start = 0; start < last.shape[0]; start += 64)
+        for (long start = 0; start < z.shape[0]; start += 64)
         {
-            var z = last.narrow(0, start, Math.Min(64, last.shape[0] - start));
-            chunks.Add(Predict(z.unsqueeze(1).expand(-1, id.shape[0], -1), id.unsqueeze(0).expand(z.shape[0], -1, -1)));
+            var part = z.narrow(0, start, Math.Min(64, z.shape[0] - start));
+            chunks.Add(Predict(part.unsqueeze(1).expand(-1, items.shape[0], -1), items.unsqueeze(0).expand(part.shape[0], -1, -1)));
         }
         return cat(chunks, 0);
+    }
+
+    /// <summary>ŷ = φ(z_final, e^ID_i) (Eq. 12) for the shared training objective.</summary>
+    private sealed class FinalScorer(SemaCdr model) : ICandidateScorer
+    {
+        public Tensor Paired(Tensor hidden, Tensor items) => model.Predict(hidden, Rows(model._views.Id, items));
+
+        public Tensor Against(Tensor hidden, Tensor candidates) => model.Against(hidden, Rows(model._views.Id, candidates));
     }
 
     public override IEnumerable<(IEnumerable<Parameter> Parameters, double LearningRate)> ParameterGroups(TrainingConfig config)

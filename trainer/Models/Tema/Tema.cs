@@ -37,6 +37,7 @@ public sealed class Tema : RecommenderModel
     private readonly long[] _targetItems, _sourceItems;
     private readonly int[] _column;   // item → its column among its domain's candidates
     private readonly bool[] _isTarget;
+    private readonly NextItemObjective _objective;
 
     public TemaOptions Options => _options;
 
@@ -44,6 +45,7 @@ public sealed class Tema : RecommenderModel
     {
         _options = TemaOptions.From(config);
         _maxLength = config.MaxLength;
+        _objective = NextItemObjective.From(config);
         _views = new TemaViews(tables, config.Hidden, _options);
         _present = [.. _views.Present];
         _alpha = FusionWeights(_options, _present.Select(p => p.View).ToList());
@@ -118,12 +120,67 @@ public sealed class Tema : RecommenderModel
         var target = tensor(_targetItems, device: device);
         var source = tensor(_sourceItems, device: device);
         var users = batch.Users;
-        var loss = SequenceLoss(Sequence.Target, users.Select(u => u.TargetTrain).ToList(), tables, target, source, device);
-        if (_options.SourceWeight > 0)
-            loss = loss.Plus(SequenceLoss(Sequence.Source, users.Select(u => u.SourceTrain).ToList(), tables, target, source, device).Times(_options.SourceWeight));
-        if (_options.MixedWeight > 0)
-            loss = loss.Plus(SequenceLoss(Sequence.Mixed, users.Select(u => u.MixedTrain).ToList(), tables, target, source, device).Times(_options.MixedWeight));
-        return loss.Over(users.Count);
+        Tensor Of(Sequence s, IReadOnlyList<int[]> sequences) => _objective.Kind == LossKind.Ce
+            ? SequenceLoss(s, sequences, tables, target, source, device).Over(users.Count)
+            : SampledLoss(s, sequences, tables, batch);
+        var loss = Of(Sequence.Target, users.Select(u => u.TargetTrain).ToList());
+        if (_options.SourceWeight > 0) loss = loss.Plus(Of(Sequence.Source, users.Select(u => u.SourceTrain).ToList()).Times(_options.SourceWeight));
+        if (_options.MixedWeight > 0) loss = loss.Plus(Of(Sequence.Mixed, users.Select(u => u.MixedTrain).ToList()).Times(_options.MixedWeight));
+        return loss;
+    }
+
+    /// <summary>
+    /// One sequence's loss under bce, bpr or sampled_softmax (<see cref="NextItemObjective"/>), each next item against
+    /// negatives from its own domain. A candidate's logit is log Σ_v α_v exp(cos(h_v, e_v,i) / τ): the fused
+    /// probability's numerator, which is the one view's cos/τ when one view is present.
+    /// </summary>
+    private Tensor SampledLoss(Sequence s, IReadOnlyList<int[]> sequences, IReadOnlyList<Tensor> tables, TrainingBatch batch)
+    {
+        var device = batch.Device;
+        var next = NextItemBatch.From(sequences, _maxLength, Padding.Left, null);
+        var total = zeros(1, device: device).squeeze();
+        if (next.Positives.All(p => p == 0)) return total;
+        var states = cat(Encode(s, next.Input, tables, device), -1);
+        var scorer = new MixtureScorer(this, tables);
+        foreach (var toTarget in new[] { true, false })
+        {
+            var sampler = toTarget ? batch.TargetNegatives : batch.SourceNegatives;
+            var positives = new long[next.Positives.Length];
+            var negatives = new long[next.Positives.Length];
+            for (int k = 0; k < positives.Length; k++)
+            {
+                if (next.Positives[k] == 0 || _isTarget[next.Positives[k]] != toTarget) continue;
+                positives[k] = next.Positives[k];
+                negatives[k] = sampler.Sample(new HashSet<int>(sequences[k / next.Input.Length]));
+            }
+            if (positives.All(p => p == 0)) continue;
+            var pool = (toTarget ? _targetItems : _sourceItems).Select(i => (int)i).ToArray();
+            total = total.Plus(_objective.Loss(NextItemObjective.Rows(states, positives, negatives, pool), scorer, batch.Random, device));
+        }
+        return total;
+    }
+
+    /// <summary>Logits log Σ_v α_v exp(cos(h_v, e_v,i) / τ) from the views' states concatenated along the last axis.</summary>
+    private sealed class MixtureScorer(Tema model, IReadOnlyList<Tensor> tables) : ICandidateScorer
+    {
+        private IEnumerable<(Tensor H, Tensor Table, double Alpha)> Views(Tensor hidden)
+        {
+            long offset = 0;
+            for (int v = 0; v < model._present.Length; v++)
+            {
+                var dim = model._present[v].Dim;
+                yield return (functional.normalize(hidden.narrow(-1, offset, dim), p: 2, dim: -1), tables[v], model._alpha[v]);
+                offset += dim;
+            }
+        }
+
+        private Tensor Fuse(List<Tensor> perView) => perView.Count == 1 ? perView[0] : stack(perView, 0).logsumexp(0);
+
+        public Tensor Paired(Tensor hidden, Tensor items) => Fuse(Views(hidden).Select(x =>
+            (x.H * functional.normalize(x.Table.index_select(0, items), p: 2, dim: -1)).sum(-1).Over(model._options.Temperature).Plus(Math.Log(x.Alpha))).ToList());
+
+        public Tensor Against(Tensor hidden, Tensor candidates) => Fuse(Views(hidden).Select(x =>
+            CheckedMatmul.Product(x.H, functional.normalize(x.Table.index_select(0, candidates), p: 2, dim: -1).t()).Over(model._options.Temperature).Plus(Math.Log(x.Alpha))).ToList());
     }
 
     /// <summary>−Σ log P(next item) over the real positions of one sequence kind; each next item among its own domain's items.</summary>
