@@ -8,53 +8,120 @@ using static TorchSharp.torch.nn;
 
 namespace CrossDomain.Trainer.Models;
 
+/// <summary>Which reference GRU4Rec's layers follow.</summary>
+public enum Gru4RecLayout
+{
+    /// <summary>RecBole's: item embedding over every item, a GRU, a dense layer back to the embedding space, dot-product scores, Xavier.</summary>
+    Recbole,
+    /// <summary>
+    /// hidasib/GRU4Rec_PyTorch_Official's default (<c>constrained_embedding=True</c>): one table W_y over the target
+    /// items is both the input embedding and the output, no dense layer, an output bias b_y per item, each GRU gate's
+    /// matrix and W_y Glorot-uniform and the biases zero (its <c>compatibility_mode</c> initialisation), dropout after
+    /// the GRU (<c>hidden_dropout</c>).
+    /// </summary>
+    Official,
+}
+
+/// <summary>GRU4Rec's switches (model_params); the defaults are the toolkit's shipped GRU4Rec.</summary>
+public sealed record Gru4RecOptions
+{
+    /// <summary><c>layout</c>: recbole or official.</summary>
+    public Gru4RecLayout Layout { get; init; } = Gru4RecLayout.Recbole;
+    /// <summary><c>gru_layers</c>: stacked GRU layers (RecBole's and the official default: 1).</summary>
+    public int Layers { get; init; } = 1;
+    /// <summary><c>hidden_dropout</c>: dropout on the GRU's output (the official <c>dropout_p_hidden</c>); <c>dropout</c> is the embedding's.</summary>
+    public double HiddenDropout { get; init; }
+
+    public static Gru4RecOptions From(TrainingConfig config)
+    {
+        var p = new ModelParamsReader(config.ModelParams, "GRU4Rec", ["layout", "gru_layers", "hidden_dropout"]);
+        var o = new Gru4RecOptions();
+        o = o with { Layout = p.Enum("layout", o.Layout), Layers = (int)p.Number("gru_layers", o.Layers), HiddenDropout = p.Number("hidden_dropout", o.HiddenDropout) };
+        if (o.Layers < 1) throw new ArgumentException($"model_params.gru_layers: must be >= 1, got {o.Layers}");
+        if (o.HiddenDropout is < 0 or >= 1) throw new ArgumentException($"model_params.hidden_dropout: must be in [0, 1), got {o.HiddenDropout}");
+        return o;
+    }
+}
+
 /// <summary>
-/// GRU4Rec (Hidasi et al., ICLR 2016) on the target-domain sequence, in the form sequential-recommendation
-/// benchmarks use (RecBole's): item embedding, embedding dropout, a GRU (<c>model_params.gru_layers</c> layers, default 1 as in RecBole; <c>blocks</c> is the Transformers'), a dense layer to the
-/// embedding space, scores as dot products with the item table. Trained by default with BPR at every position against
-/// one sampled negative (<c>loss: bpr</c>; RecBole's default is <c>ce</c>, the official code's cross-entropy over the
-/// mini-batch's items) (the original session-parallel mini-batches with in-batch negatives do not apply to
-/// user-level leave-one-out splits). Sequences are right-padded so that padding never enters a real state.
+/// GRU4Rec (Hidasi et al., ICLR 2016) on the target-domain sequence, in one of two layouts (<see cref="Gru4RecLayout"/>):
+/// RecBole's (shipped) or the official PyTorch code's. Trained by default with BPR at every position against one
+/// sampled negative (<c>loss: bpr</c>); <c>loss: ce</c> is the official code's cross-entropy with every target item as
+/// a negative. The official session-parallel mini-batches (one step of back-propagation through time, hidden states
+/// carried across batches) do not apply to user-level leave-one-out splits: every position of a user's sequence is
+/// trained at once here. Sequences are right-padded so that padding never enters a real state.
 /// </summary>
 public sealed class Gru4Rec : RecommenderModel
 {
     private readonly Embedding _items;
-    private readonly Dropout _dropout;
+    private readonly Embedding? _bias;     // official: b_y
+    private readonly Dropout _dropout, _hiddenDropout;
     private readonly GRU _gru;
-    private readonly Linear _dense;
+    private readonly Linear? _dense;       // recbole only
+    private readonly long[]? _row;         // official: global item index -> row of the target-only table (0: padding and source items)
     private readonly int _maxLength;
     private readonly int[] _targetItems;
     private readonly NextItemObjective _objective;
 
+    public Gru4RecOptions Options { get; }
+
     public Gru4Rec(FeatureTables tables, TrainingConfig config) : base(nameof(Gru4Rec))
     {
+        Options = Gru4RecOptions.From(config);
         _maxLength = config.MaxLength;
         _targetItems = tables.TargetItems;
         _objective = NextItemObjective.From(config);
-        _items = Embedding(tables.ItemCount + 1, config.Hidden, padding_idx: 0);
+        var official = Options.Layout == Gru4RecLayout.Official;
+        if (official)
+        {
+            _row = new long[tables.ItemCount + 1];
+            for (int i = 0; i < _targetItems.Length; i++) _row[_targetItems[i]] = i + 1;
+            _bias = Embedding(_targetItems.Length + 1, 1, padding_idx: 0);
+        }
+        _items = Embedding((official ? _targetItems.Length : tables.ItemCount) + 1, config.Hidden, padding_idx: 0);
         _dropout = Dropout(config.Dropout);
-        _gru = GRU(config.Hidden, config.Hidden, numLayers: (int)config.Param("gru_layers", 1), batchFirst: true);
-        _dense = Linear(config.Hidden, config.Hidden);
+        _hiddenDropout = Dropout(Options.HiddenDropout);
+        _gru = GRU(config.Hidden, config.Hidden, numLayers: Options.Layers, batchFirst: true);
+        if (!official) _dense = Linear(config.Hidden, config.Hidden);
         RegisterComponents();
         using var noGrad = no_grad();
-        init.xavier_normal_(_items.weight!);
-        foreach (var (_, p) in _gru.named_parameters())
-            if (p.dim() > 1) init.xavier_uniform_(p);
+        if (official)
+        {
+            init.xavier_uniform_(_items.weight!);
+            init.zeros_(_bias!.weight!);
+            var h = config.Hidden;
+            foreach (var (name, p) in _gru.named_parameters())
+                if (p.dim() > 1)
+                    for (int gate = 0; gate < 3; gate++) init.xavier_uniform_(p.narrow(0, gate * h, h)); // one Glorot matrix per gate
+                else init.zeros_(p);
+        }
+        else
+        {
+            init.xavier_normal_(_items.weight!);
+            foreach (var (_, p) in _gru.named_parameters())
+                if (p.dim() > 1) init.xavier_uniform_(p);
+        }
     }
+
+    /// <summary>The item table (official: target items only, row 0 padding).</summary>
+    public Tensor ItemEmbeddings => _items.weight!;
+
+    private Tensor Rows(Tensor ids) => _row is null ? ids : tensor(_row, device: ids.device).index_select(0, ids.flatten()).reshape(ids.shape);
 
     private Tensor Encode(PaddedSequences input, Device device)
     {
         var ids = input.ToTensor(device);
-        var (output, hN) = _gru.forward(_dropout.forward(_items.forward(ids)));
+        var (output, hN) = _gru.forward(_dropout.forward(_items.forward(Rows(ids))));
         hN.Dispose();
-        return _dense.forward(output);
+        if (Options.HiddenDropout > 0) output = _hiddenDropout.forward(output); // skipped at 0: no draw, so the shipped layout's random stream is as before
+        return _dense is null ? output : _dense.forward(output);
     }
 
     public override Tensor Loss(TrainingBatch batch)
     {
         var next = NextItemBatch.From(batch.Users.Select(u => u.TargetTrain).ToList(), _maxLength, Padding.Right, batch.TargetNegatives);
         var rows = NextItemObjective.Rows(Encode(next.Input, batch.Device), next, _targetItems);
-        return _objective.Loss(rows, new DotProductScorer(_items.forward), batch.Random, batch.Device);
+        return _objective.Loss(rows, new ItemScorer(this), batch.Random, batch.Device);
     }
 
     public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)
@@ -63,6 +130,27 @@ public sealed class Gru4Rec : RecommenderModel
         var hidden = Encode(input, device);
         var lastIndex = tensor(input.Lengths.Select(l => (long)Math.Max(0, l - 1)).ToArray(), device: device);
         var last = hidden[KeptScalars.Arange(0, input.Batch, device), lastIndex];
-        return CheckedMatmul.Product(last, _items.weight!.t());
+        if (_row is null) return CheckedMatmul.Product(last, _items.weight!.t());
+        // Global columns: each item's row of the target-only table (source items and padding read row 0, never a candidate).
+        var rows = tensor(_row, device: device);
+        return CheckedMatmul.Product(last, _items.forward(rows).t()) + _bias!.forward(rows).t();
+    }
+
+    /// <summary>s(h, i) = h · W_y,i (+ b_y,i in the official layout).</summary>
+    private sealed class ItemScorer(Gru4Rec model) : ICandidateScorer
+    {
+        public Tensor Paired(Tensor hidden, Tensor items)
+        {
+            var rows = model.Rows(items);
+            var s = (hidden * model._items.forward(rows)).sum(-1);
+            return model._bias is null ? s : s + model._bias.forward(rows).squeeze(-1);
+        }
+
+        public Tensor Against(Tensor hidden, Tensor candidates)
+        {
+            var rows = model.Rows(candidates);
+            var s = CheckedMatmul.Product(hidden, model._items.forward(rows).t());
+            return model._bias is null ? s : s + model._bias.forward(rows).t();
+        }
     }
 }
