@@ -24,6 +24,7 @@ public sealed partial record PairPipelineTemplate(
     [
         ("popularity", "{ model: popularity }"),
         ("sasrec", "{ model: sasrec }"),
+        ("sasrec_ce", "{ model: sasrec, loss: ce }"),
         ("gru4rec", "{ model: gru4rec, learning_rate: 0.005 }"),
         ("semacdr", "{ model: semacdr }"),
         ("tema", "{ model: tema, dropout: 0.3, blocks: 1 }"),
@@ -44,7 +45,7 @@ public sealed partial record PairPipelineTemplate(
         sb.AppendLine("defaults:");
         sb.AppendLine("  sequences: { min_item_interactions: 10, min_user_interactions: 3, overlapping_users_only: true, repeats: keep_first, filter: fixed_point, cross_domain_ties: source_first, max_len: 100 }");
         sb.AppendLine($"  negatives: {{ seeds: [ {seeds} ], count: 100 }}");
-        sb.AppendLine($"  train: {{ seeds: [ {seeds} ], epochs: 200, patience: 20, select_metric: NDCG@10, select_protocol: full, device: auto }}");
+        sb.AppendLine($"  train: {{ seeds: [ {seeds} ], epochs: 300, patience: 50, min_epochs: 100, select_metric: NDCG@10, select_protocol: full, device: auto }}");
         sb.AppendLine();
         sb.AppendLine("stages:");
         sb.AppendLine("  ingest:");

@@ -11,7 +11,7 @@ public sealed class ReportParams : IValidatableParams
     public int SampleUserSeed { get; set; } = 1;
 
     [Param("Models (as labelled in the results) that count as baselines for the relative improvement row.")]
-    public List<string> Baselines { get; set; } = ["Popularity", "Random", "SASRec", "GRU4Rec"];
+    public List<string> Baselines { get; set; } = ["Popularity", "Random", "SASRec", "SASRec-CE", "GRU4Rec"];
 
     [Param("How many of the most frequent tags the tag chart shows (the table lists every tag).", Min = 1)]
     public int TopTags { get; set; } = 30;

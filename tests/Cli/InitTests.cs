@@ -24,6 +24,8 @@ public class InitTests
         var yaml = File.ReadAllText(Path.Combine(dir.Path, "pipelines/beauty-electronics.yaml"));
         Assert.Contains("  beauty_to_electronics:", yaml);
         Assert.Contains("  train_semacdr_electronics_to_beauty:", yaml);
+        Assert.Contains("  train_sasrec_ce_beauty_to_electronics:", yaml);
+        Assert.Contains("{ model: sasrec, loss: ce }", yaml);
         Assert.Contains("\"All Beauty\"", yaml);
         Assert.DoesNotContain("food_to", yaml);
         Assert.DoesNotContain("kitchen_to", yaml);

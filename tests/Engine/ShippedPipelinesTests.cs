@@ -56,6 +56,27 @@ public class ShippedPipelinesTests
         // The report reads the main table, both ablation grids and the sweeps, and the w/o DomAgnSem run for the embedding figure.
         Assert.Equal(["evaluate", "ablations", "sweeps", "tema_ablations"], p.Find("report")!.Upstream.Where(u => u.Spec.Name == "table").Select(u => u.Stage));
         Assert.Contains(p.Find("report")!.Upstream, u => u.Stage == "ablation_kitchen_to_food@w_o_DomAgnSem-1" && u.Spec.Name == "checkpoints");
+        // SASRec-CE beside SASRec (BCE) in the main table, both directions, under the shipped protocol.
+        foreach (var direction in new[] { "food_to_kitchen", "kitchen_to_food" })
+        {
+            Assert.Equal("ce", ((CrossDomain.Stages.Train.TrainParams)p.Find($"train_sasrec_ce_{direction}")!.Params).Loss);
+            Assert.Contains(p.Find("evaluate")!.Upstream, u => u.Stage == $"train_sasrec_ce_{direction}" && u.Spec.Name == "results");
+        }
+        var shipped = (CrossDomain.Stages.Train.TrainParams)p.Find("train_sasrec_food_to_kitchen")!.Params;
+        Assert.Equal((300, 50, 100, "full"), (shipped.Epochs, shipped.Patience, shipped.MinEpochs, shipped.SelectProtocol));
+    }
+
+    [Fact]
+    public void Parity_pipelines_run_the_references_protocols_on_the_real_split()
+    {
+        var sasrec = Load("pipelines/parity-sasrec.yaml");
+        var reference = (CrossDomain.Stages.Train.TrainParams)sasrec.Find("sasrec_reference_food_to_kitchen")!.Params;
+        Assert.Equal((200, 0, 20, "sampled", 4), (reference.Epochs, reference.Patience, reference.EvalEvery, reference.SelectProtocol, reference.EvalMinTargetItems));
+        var gru = Load("pipelines/parity-gru4rec.yaml");
+        var official = (CrossDomain.Stages.Train.TrainParams)gru.Find("gru4rec_official_food_to_kitchen")!.Params;
+        Assert.Equal(("ce", "official"), (official.Loss, official.ModelParams["layout"]));
+        Assert.Equal(3, gru.Find("parity")!.Upstream.Count(u => u.Spec.Name == "results"));
+        Assert.NotNull(gru.Find("export_food_to_kitchen"));
     }
 
     [Fact]
