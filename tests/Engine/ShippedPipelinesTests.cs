@@ -17,10 +17,10 @@ public class ShippedPipelinesTests
         Assert.Equal(["synthesize", "ingest", "food_to_kitchen", "kitchen_to_food", "extract", "embed", "features_food_to_kitchen", "features_kitchen_to_food",
             "negatives_food_to_kitchen", "negatives_kitchen_to_food"], p.Stages.Select(s => s.Name).Take(10));
         Assert.Equal(["features_food_to_kitchen", "negatives_food_to_kitchen"], p.Find("train_sasrec_food_to_kitchen")!.Upstream.Select(u => u.Stage).Distinct());
-        Assert.Equal(10, p.Find("evaluate")!.Upstream.Where(u => u.Spec.Name == "results").Count());
+        Assert.Equal(12, p.Find("evaluate")!.Upstream.Where(u => u.Spec.Name == "results").Count());
         Assert.Equal(["evaluate", "report"], p.Stages.TakeLast(2).Select(s => s.Name));
         // The report reads every train stage with a history (popularity has none), the evaluate table and the data stages.
-        Assert.Equal(8, p.Find("report")!.Upstream.Count(u => u.Spec.Name == "history"));
+        Assert.Equal(10, p.Find("report")!.Upstream.Count(u => u.Spec.Name == "history"));
         Assert.Contains(p.Find("report")!.Upstream, u => u.Stage == "evaluate" && u.Spec.Name == "table");
         Assert.Equal(["food_to_kitchen", "extract", "embed"], p.Find("features_food_to_kitchen")!.Upstream.Select(u => u.Stage).Distinct());
         Assert.Equal(["ingest.items", "extract.item_semantics"], p.Find("embed")!.Upstream.Select(u => u.Id));
