@@ -30,6 +30,8 @@ public sealed class ItemViews : Module
     public int AgnosticDim { get; }
     /// <summary>Items with at least one label (they take part in the contrastive terms).</summary>
     public bool[] HasLabels { get; }
+    /// <summary>Per item, an id shared by exactly the items with the same labels in the categories used (their e^agn is identical); −1 without labels.</summary>
+    public long[] KeyGroup { get; }
     /// <summary>Items with a description embedding.</summary>
     public bool[] HasDescription { get; }
 
@@ -55,6 +57,7 @@ public sealed class ItemViews : Module
         }
 
         HasLabels = new bool[n];
+        KeyGroup = Enumerable.Repeat(-1L, n).ToArray();
         var categoryCount = tables.LabelCategories.DefaultIfEmpty(-1).Max() + 1;
         _categories = options.Categories > 0 ? Math.Min(options.Categories, categoryCount) : categoryCount;
         _combine = options.Combine;
@@ -72,6 +75,14 @@ public sealed class ItemViews : Module
                     foreach (var l in distinct) membership[(i * _categories + g.Key) * labels + l] = 1f / distinct.Count;
                     HasLabels[i] = true;
                 }
+            }
+            var groupOf = new Dictionary<string, long>();
+            for (int i = 1; i < n && i < tables.Items.Count; i++)
+            {
+                if (!HasLabels[i]) continue;
+                var key = string.Join(',', tables.Items[i].Labels.Where(l => l < labels && tables.LabelCategories[l] < _categories).Distinct().Order());
+                if (!groupOf.TryGetValue(key, out var id)) groupOf[key] = id = groupOf.Count;
+                KeyGroup[i] = id;
             }
             _membership = tensor(membership, [n, _categories, labels]);
             var subDim = _combine == AgnosticCombine.Concat ? (hidden + _categories - 1) / _categories : hidden;

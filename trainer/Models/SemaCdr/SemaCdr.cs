@@ -187,17 +187,19 @@ public sealed class SemaCdr : RecommenderModel
             if (domain.Length >= 2)
             {
                 var ids = tensor(domain, device: device);
-                total = total.Plus(InfoNce.Loss(Rows(_views.Id, ids), Rows(agnostic, ids), _options.Temperature));
+                total = total.Plus(InfoNce.Loss(Rows(_views.Id, ids), Rows(agnostic, ids), _options.Temperature, Groups(domain), _options.ContrastiveDuplicates));
             }
             var described = domain.Where(i => _views.HasDescription[i]).ToArray();
             if (inner is not null && described.Length >= 2)
             {
                 var ids = tensor(described, device: device);
-                total = total.Plus(InfoNce.Loss(Rows(inner, ids), Rows(agnostic, ids), _options.Temperature));
+                total = total.Plus(InfoNce.Loss(Rows(inner, ids), Rows(agnostic, ids), _options.Temperature, Groups(described), _options.ContrastiveDuplicates));
             }
         }
         return total;
     }
+
+    private long[] Groups(long[] items) => [.. items.Select(i => _views.KeyGroup[i])];
 
     public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)
     {

@@ -32,6 +32,8 @@ public sealed record SemaCdrOptions
     public Predictor Predictor { get; init; } = Predictor.Dot;
     /// <summary>λ of Eq. 14; 0 is w/o ConReg.</summary>
     public double ContrastiveWeight { get; init; } = 0.1;
+    /// <summary>Items whose keys are identical in Eq. 3's InfoNCE: negatives (literal), masked or positives (issue 25, defect 4).</summary>
+    public DuplicateKeys ContrastiveDuplicates { get; init; } = DuplicateKeys.Negatives;
     /// <summary>τ of Eq. 3.</summary>
     public double Temperature { get; init; } = 0.07;
     /// <summary>Learning rate of the semantic modules (description projection, subcategory embeddings); the rest use learning_rate.</summary>
@@ -42,7 +44,7 @@ public sealed record SemaCdrOptions
     public static SemaCdrOptions From(TrainingConfig config)
     {
         var p = new ModelParamsReader(config.ModelParams, "SemaCDR",
-            ["ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "graph_residual", "scale_inputs", "cross_domain_fusion", "fusion", "predictor", "contrastive_weight", "temperature", "semantic_learning_rate"]);
+            ["ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "graph_residual", "scale_inputs", "cross_domain_fusion", "fusion", "predictor", "contrastive_weight", "contrastive_duplicates", "temperature", "semantic_learning_rate"]);
         var o = new SemaCdrOptions();
         var ablation = p.Raw("ablation") ?? "full";
         o = ablation.ToLowerInvariant() switch
@@ -70,6 +72,7 @@ public sealed record SemaCdrOptions
             Fusion = p.Enum("fusion", o.Fusion),
             Predictor = p.Enum("predictor", o.Predictor),
             ContrastiveWeight = p.Number("contrastive_weight", o.ContrastiveWeight),
+            ContrastiveDuplicates = p.Enum("contrastive_duplicates", o.ContrastiveDuplicates),
             Temperature = p.Number("temperature", o.Temperature),
             SemanticLearningRate = p.Number("semantic_learning_rate", o.SemanticLearningRate),
         };
