@@ -131,6 +131,44 @@ public sealed class SemaCdrTests
         AssertGradientsReachEveryTrainableParameter(model, tables);
     }
 
+    [Theory]
+    [InlineData("residual")]
+    [InlineData("literal")]
+    public void Eq_10_as_one_attention_drops_the_blocks_norms_and_feed_forward_and_still_trains_everything(string form)
+    {
+        var tables = TinyTables.Create();
+        using var block = Create(tables, Config());
+        using var attention = Create(tables, Config(extra: new() { ["cross_attention"] = form }));
+        long Count(SemaCdr m) => m.named_parameters().Where(p => p.name.StartsWith("_cross.")).Sum(p => p.parameter.numel());
+        // d = 8: the block's two layer norms (2 × 2d) and its feed-forward (2 × (d² + d)) are gone; the attention (4 × (d² + d)) stays.
+        Assert.Equal(4 * (8 * 8 + 8), Count(attention));
+        Assert.Equal(4 * (8 * 8 + 8) + 2 * 2 * 8 + 2 * (8 * 8 + 8), Count(block));
+        AssertGradientsReachEveryTrainableParameter(attention, tables);
+    }
+
+    [Fact]
+    public void The_residual_form_adds_its_query_and_the_literal_form_does_not()
+    {
+        TorchNativeLoader.EnsureLoaded();
+        using var scope = NewDisposeScope();
+        manual_seed(2);
+        using var residual = new CrossAttentionFusion(8, 1, 0.0, residual: true);
+        manual_seed(2);
+        using var literal = new CrossAttentionFusion(8, 1, 0.0, residual: false);
+        var target = randn(2, 3, 8);
+        var source = randn(2, 4, 8);
+        var forbidden = zeros(2, 1, 3, 4, dtype: ScalarType.Bool);
+        forbidden[0, 0, 0] = tensor(true); // the first target position of user 0 sees no source item
+        var r = residual.forward(target, source, forbidden);
+        var l = literal.forward(target, source, forbidden);
+        Assert.True((r - l - target).abs().max().item<float>() < 1e-5);
+        // With every source item forbidden the literal form returns the same vector whatever the target state.
+        var blind = ones(2, 1, 3, 4, dtype: ScalarType.Bool);
+        var a = literal.forward(target, source, blind);
+        var b = literal.forward(randn(2, 3, 8), source, blind);
+        Assert.True((a - b).abs().max().item<float>() < 1e-6);
+    }
+
     private static void AssertGradientsReachEveryTrainableParameter(SemaCdr model, FeatureTables tables)
     {
         using var scope = NewDisposeScope();

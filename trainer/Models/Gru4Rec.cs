@@ -70,7 +70,7 @@ public sealed class Gru4Rec : RecommenderModel
         Options = Gru4RecOptions.From(config);
         _maxLength = config.MaxLength;
         _targetItems = tables.TargetItems;
-        _objective = NextItemObjective.From(config);
+        _objective = ModelCatalog.Objective("gru4rec", config);
         var official = Options.Layout == Gru4RecLayout.Official;
         if (official)
         {

@@ -65,9 +65,11 @@ public static class ModelCatalog
     public static LossKind Loss(TrainingConfig config) =>
         config.Loss is { Length: > 0 } name ? NextItemObjective.Parse(name) : Trainable[Check(config.Model)].OwnLoss;
 
-    /// <summary>The model, given <paramref name="config"/> with its <c>loss</c> resolved (never empty inside a model).</summary>
-    public static RecommenderModel Create(string model, FeatureTables tables, TrainingConfig config) =>
-        Trainable[Check(model)].Create(tables, config with { Loss = NextItemObjective.Name(Loss(config with { Model = model })) });
+    /// <summary>The objective model <paramref name="model"/> trains with under <paramref name="config"/>: its <c>loss</c>, or the model's own.</summary>
+    public static NextItemObjective Objective(string model, TrainingConfig config) =>
+        new(config.Loss is { Length: > 0 } name ? NextItemObjective.Parse(name) : Trainable[Check(model)].OwnLoss, config.LossNegatives);
+
+    public static RecommenderModel Create(string model, FeatureTables tables, TrainingConfig config) => Trainable[Check(model)].Create(tables, config);
 
     public static IRecommenderScorer CreateFixed(string model, FeatureTables tables, int seed) => Fixed[Check(model)](tables, seed);
 

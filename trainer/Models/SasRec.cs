@@ -66,7 +66,7 @@ public sealed class SasRec : RecommenderModel
         _hidden = config.Hidden;
         _maxLength = config.MaxLength;
         _targetItems = tables.TargetItems;
-        _objective = NextItemObjective.From(config);
+        _objective = ModelCatalog.Objective("sasrec", config);
         var targetOnly = options.ItemTable == ItemTable.Target;
         if (targetOnly)
         {

@@ -54,11 +54,6 @@ public sealed record NextItemObjective(LossKind Kind, int Negatives)
 {
     public const int DefaultNegatives = 100;
 
-    /// <summary>The configured objective; the model catalog fills an empty <c>loss</c> with the model's own before a model sees it.</summary>
-    public static NextItemObjective From(TrainingConfig config) => config.Loss is { Length: > 0 } name
-        ? new(Parse(name), config.LossNegatives)
-        : throw new ArgumentException("loss: empty inside a model; build models through ModelCatalog.Create, which resolves it");
-
     public static readonly IReadOnlyList<string> Names = ["bce", "bpr", "ce", "sampled_softmax"];
 
     public static LossKind Parse(string name) => name switch

@@ -33,7 +33,7 @@ public sealed class SemaCdr : RecommenderModel
     private readonly Embedding _users;
     private readonly CausalTransformer _target, _mixed;
     private readonly CausalTransformer? _source;
-    private readonly TransformerBlock? _cross;
+    private readonly nn.Module<Tensor, Tensor, Tensor, Tensor>? _cross; // Eq. 10: a TransformerBlock or a CrossAttentionFusion
     private readonly Parameter _alpha, _beta, _gamma;
     private readonly Sequential? _mlp;
     private readonly Graphs _graphs;
@@ -58,7 +58,7 @@ public sealed class SemaCdr : RecommenderModel
         _hidden = config.Hidden;
         _items = tables.ItemCount;
         _targetItems = tables.TargetItems;
-        _objective = NextItemObjective.From(config);
+        _objective = ModelCatalog.Objective("semacdr", config);
         _isSource = new bool[_items + 1];
         foreach (var i in tables.SourceItems) _isSource[i] = true;
         _views = new ItemViews(tables, config.Hidden, _options);
@@ -76,7 +76,9 @@ public sealed class SemaCdr : RecommenderModel
         if (_options.CrossDomainFusion) _source = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
         _target = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
         _mixed = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
-        if (_options.CrossDomainFusion) _cross = new TransformerBlock(config.Hidden, config.Heads, config.Dropout);
+        if (_options.CrossDomainFusion)
+            _cross = _options.CrossAttention == CrossAttentionForm.Block ? new TransformerBlock(config.Hidden, config.Heads, config.Dropout)
+                : new CrossAttentionFusion(config.Hidden, config.Heads, config.Dropout, residual: _options.CrossAttention == CrossAttentionForm.Residual);
         // Adaptive weights start at the average; AvgFusion keeps them there (not trained).
         var third = 1.0f / 3;
         var learn = _options.Fusion == FusionKind.Adaptive;

@@ -28,6 +28,8 @@ public sealed record SemaCdrOptions
     public bool GraphResidual { get; init; }
     /// <summary>Cross-attention of the target sequence over the source sequence (§2.4.2); off is w/o CDBehav.</summary>
     public bool CrossDomainFusion { get; init; } = true;
+    /// <summary>The form of Eq. 10's cross-attention (issue 25, defect 5): block (shipped), residual or literal.</summary>
+    public CrossAttentionForm CrossAttention { get; init; } = CrossAttentionForm.Block;
     public FusionKind Fusion { get; init; } = FusionKind.Adaptive;
     public Predictor Predictor { get; init; } = Predictor.Dot;
     /// <summary>λ of Eq. 14; 0 is w/o ConReg.</summary>
@@ -44,7 +46,7 @@ public sealed record SemaCdrOptions
     public static SemaCdrOptions From(TrainingConfig config)
     {
         var p = new ModelParamsReader(config.ModelParams, "SemaCDR",
-            ["ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "graph_residual", "scale_inputs", "cross_domain_fusion", "fusion", "predictor", "contrastive_weight", "contrastive_duplicates", "temperature", "semantic_learning_rate"]);
+            ["ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "graph_residual", "scale_inputs", "cross_domain_fusion", "cross_attention", "fusion", "predictor", "contrastive_weight", "contrastive_duplicates", "temperature", "semantic_learning_rate"]);
         var o = new SemaCdrOptions();
         var ablation = p.Raw("ablation") ?? "full";
         o = ablation.ToLowerInvariant() switch
@@ -69,6 +71,7 @@ public sealed record SemaCdrOptions
             GraphResidual = p.Bool("graph_residual", o.GraphResidual),
             ScaleInputs = p.Bool("scale_inputs", o.ScaleInputs),
             CrossDomainFusion = p.Bool("cross_domain_fusion", o.CrossDomainFusion),
+            CrossAttention = p.Enum("cross_attention", o.CrossAttention),
             Fusion = p.Enum("fusion", o.Fusion),
             Predictor = p.Enum("predictor", o.Predictor),
             ContrastiveWeight = p.Number("contrastive_weight", o.ContrastiveWeight),

@@ -45,7 +45,7 @@ public sealed class Tema : RecommenderModel
     {
         _options = TemaOptions.From(config);
         _maxLength = config.MaxLength;
-        _objective = NextItemObjective.From(config);
+        _objective = ModelCatalog.Objective("tema", config);
         _views = new TemaViews(tables, config.Hidden, _options);
         _present = [.. _views.Present];
         _alpha = FusionWeights(_options, _present.Select(p => p.View).ToList());
