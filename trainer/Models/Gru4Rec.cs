@@ -58,7 +58,7 @@ public sealed class Gru4Rec : RecommenderModel
     private readonly Dropout _dropout, _hiddenDropout;
     private readonly GRU _gru;
     private readonly Linear? _dense;       // recbole only
-    private readonly long[]? _row;         // official: global item index -> row of the target-only table (0: padding and source items)
+    private readonly TargetItemRows? _row; // official: the table holds target items only
     private readonly int _maxLength;
     private readonly int[] _targetItems;
     private readonly NextItemObjective _objective;
@@ -74,8 +74,7 @@ public sealed class Gru4Rec : RecommenderModel
         var official = Options.Layout == Gru4RecLayout.Official;
         if (official)
         {
-            _row = new long[tables.ItemCount + 1];
-            for (int i = 0; i < _targetItems.Length; i++) _row[_targetItems[i]] = i + 1;
+            _row = new TargetItemRows(_targetItems, tables.ItemCount);
             _bias = Embedding(_targetItems.Length + 1, 1, padding_idx: 0);
         }
         _items = Embedding((official ? _targetItems.Length : tables.ItemCount) + 1, config.Hidden, padding_idx: 0);
@@ -106,7 +105,7 @@ public sealed class Gru4Rec : RecommenderModel
     /// <summary>The item table (official: target items only, row 0 padding).</summary>
     public Tensor ItemEmbeddings => _items.weight!;
 
-    private Tensor Rows(Tensor ids) => _row is null ? ids : tensor(_row, device: ids.device).index_select(0, ids.flatten()).reshape(ids.shape);
+    private Tensor Rows(Tensor ids) => _row is null ? ids : _row.Of(ids);
 
     private Tensor Encode(PaddedSequences input, Device device)
     {
@@ -132,7 +131,7 @@ public sealed class Gru4Rec : RecommenderModel
         var last = hidden[KeptScalars.Arange(0, input.Batch, device), lastIndex];
         if (_row is null) return CheckedMatmul.Product(last, _items.weight!.t());
         // Global columns: each item's row of the target-only table (source items and padding read row 0, never a candidate).
-        var rows = tensor(_row, device: device);
+        var rows = _row.All(device);
         return CheckedMatmul.Product(last, _items.forward(rows).t()) + _bias!.forward(rows).t();
     }
 

@@ -55,7 +55,7 @@ public sealed class SasRec : RecommenderModel
     private readonly CausalTransformer _encoder;
     private readonly int _hidden, _maxLength;
     // Global item index -> row of the item table (identity for ItemTable.All; non-target items map to the padding row).
-    private readonly long[]? _row;
+    private readonly TargetItemRows? _row;
 
     private readonly int[] _targetItems;
     private readonly NextItemObjective _objective;
@@ -68,11 +68,7 @@ public sealed class SasRec : RecommenderModel
         _targetItems = tables.TargetItems;
         _objective = ModelCatalog.Objective("sasrec", config);
         var targetOnly = options.ItemTable == ItemTable.Target;
-        if (targetOnly)
-        {
-            _row = new long[tables.ItemCount + 1];
-            for (int i = 0; i < _targetItems.Length; i++) _row[_targetItems[i]] = i + 1;
-        }
+        if (targetOnly) _row = new TargetItemRows(_targetItems, tables.ItemCount);
         _items = Embedding((targetOnly ? _targetItems.Length : tables.ItemCount) + 1, config.Hidden, padding_idx: 0);
         _encoder = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength, options.Norm, options.PadMask);
         RegisterComponents();
@@ -82,7 +78,7 @@ public sealed class SasRec : RecommenderModel
     /// <summary>The item table [rows, hidden], shared by input and output.</summary>
     public Tensor ItemEmbeddings => _items.weight!;
 
-    private Tensor Rows(Tensor globalIds) => _row is null ? globalIds : tensor(_row, device: globalIds.device).index_select(0, globalIds.flatten()).view(globalIds.shape);
+    private Tensor Rows(Tensor globalIds) => _row is null ? globalIds : _row.Of(globalIds);
 
     /// <summary>Hidden state at every position [batch, length, hidden].</summary>
     public Tensor Encode(PaddedSequences input, Device device)
@@ -104,7 +100,7 @@ public sealed class SasRec : RecommenderModel
         var last = Encode(input, device)[.., -1, ..];
         var scores = CheckedMatmul.Product(last, ItemEmbeddings.t());
         // Back to global item columns; a non-target column gets the padding row's score, and the evaluator never ranks it.
-        return _row is null ? scores : scores.index_select(1, tensor(_row, device: scores.device));
+        return _row is null ? scores : scores.index_select(1, _row.All(scores.device));
     }
 }
 
