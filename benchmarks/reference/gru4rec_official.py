@@ -71,7 +71,7 @@ def final_states(gru, sequences, batch=512):
             active = torch.tensor([t < len(s) for s in part])
             # Items never seen in training have no row; the official code drops them from the input likewise.
             ids = [itemidmap.get(str(s[t]), -1) if t < len(s) else -1 for s in part]
-            known = torch.tensor([i >= 0 for i in ids]) & active
+            known = torch.tensor([bool(i >= 0) for i in ids]) & active
             before = [h.clone() for h in H]
             model.forward(torch.tensor([max(i, 0) for i in ids]), H, None, training=False)
             for i in range(len(H)):
@@ -170,7 +170,7 @@ def main():
         print(f"test full {metric}: {np.mean(values):.2f} ± {std:.2f}")
     if args.out:
         with open(args.out, "w") as f:
-            json.dump({"params": args.params, "epochs": args.epochs, "seeds": results}, f, indent=2)
+            json.dump({"split": args.split, "torch": torch.__version__, "params": args.params, "epochs": args.epochs, "seeds": results}, f, indent=2)
 
 
 if __name__ == "__main__":
