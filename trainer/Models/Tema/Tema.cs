@@ -142,6 +142,7 @@ public sealed class Tema : RecommenderModel
         if (next.Positives.All(p => p == 0)) return total;
         var states = cat(Encode(s, next.Input, tables, device), -1);
         var scorer = new MixtureScorer(this, tables);
+        var histories = sequences.Select(q => new HashSet<int>(q)).ToList(); // negatives come from outside each user's history
         foreach (var toTarget in new[] { true, false })
         {
             var sampler = toTarget ? batch.TargetNegatives : batch.SourceNegatives;
@@ -151,7 +152,7 @@ public sealed class Tema : RecommenderModel
             {
                 if (next.Positives[k] == 0 || _isTarget[next.Positives[k]] != toTarget) continue;
                 positives[k] = next.Positives[k];
-                negatives[k] = sampler.Sample(new HashSet<int>(sequences[k / next.Input.Length]));
+                negatives[k] = sampler.Sample(histories[k / next.Input.Length]);
             }
             if (positives.All(p => p == 0)) continue;
             var pool = (toTarget ? _targetItems : _sourceItems).Select(i => (int)i).ToArray();
