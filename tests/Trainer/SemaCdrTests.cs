@@ -15,20 +15,20 @@ public sealed class SemaCdrTests
 {
     private const long Day = 86_400;
 
-    private static TrainingConfig Config(string ablation = "full", Dictionary<string, string>? extra = null)
+    internal static TrainingConfig Config(string ablation = "full", Dictionary<string, string>? extra = null)
     {
         var p = new Dictionary<string, string>(extra ?? []) { ["ablation"] = ablation };
         return new TrainingConfig { Model = "semacdr", Hidden = 8, Heads = 1, Blocks = 2, Dropout = 0.0, MaxLength = 6, ModelParams = p };
     }
 
-    private static SemaCdr Create(FeatureTables tables, TrainingConfig config)
+    internal static SemaCdr Create(FeatureTables tables, TrainingConfig config)
     {
         TorchNativeLoader.EnsureLoaded();
         manual_seed(11);
         return new SemaCdr(tables, config);
     }
 
-    private static TrainingBatch Batch(FeatureTables tables, int seed = 5)
+    internal static TrainingBatch Batch(FeatureTables tables, int seed = 5)
     {
         var rng = new Random(seed);
         return new TrainingBatch
@@ -169,7 +169,7 @@ public sealed class SemaCdrTests
         Assert.True((a - b).abs().max().item<float>() < 1e-6);
     }
 
-    private static void AssertGradientsReachEveryTrainableParameter(SemaCdr model, FeatureTables tables)
+    internal static void AssertGradientsReachEveryTrainableParameter(SemaCdr model, FeatureTables tables)
     {
         using var scope = NewDisposeScope();
         model.train();

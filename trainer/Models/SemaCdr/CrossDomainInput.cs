@@ -14,6 +14,8 @@ namespace CrossDomain.Trainer.Models.SemaCdr;
 /// <item><see cref="MixedState"/>: for each target slot, the mixed-sequence position just before the predicted
 /// item in chronological order (-1 when the kept mixed window does not reach back that far).</item>
 /// </list>
+/// <item><see cref="UserPrefix"/>: for each target slot, how many elements of the user's whole mixed history
+/// (<see cref="History"/>, not cut to the window) come before the predicted item: the causal user vector reads only those.</item>
 /// Training: the target input is <c>target_train</c> without its last item and the slots' positives are the next
 /// items. Scoring: the inputs at the split, and the last slot predicts the validation (or test) item.
 /// </summary>
@@ -27,6 +29,12 @@ public sealed class CrossDomainInput
     /// <summary>[batch, target length]: index into the mixed row, or -1.</summary>
     public required long[] MixedState { get; init; }
     public required long[] Users { get; init; }
+    /// <summary>Each user's whole mixed history (right-padded), in chronological order.</summary>
+    public required PaddedSequences History { get; init; }
+    /// <summary>[batch, history length]: true where an item occurs in its row for the first time.</summary>
+    public required bool[] HistoryFirst { get; init; }
+    /// <summary>[batch, target length]: how many history elements come before the item the slot predicts.</summary>
+    public required long[] UserPrefix { get; init; }
     public long[] Positives { get; init; } = [];
     public long[] Negatives { get; init; } = [];
 
@@ -48,6 +56,14 @@ public sealed class CrossDomainInput
         var target = PaddedSequences.From(inputs, maxLength, Padding.Left);
         var source = PaddedSequences.From(rows.Select(r => r.S).ToList(), maxLength, Padding.Left);
         var mixed = PaddedSequences.From(rows.Select(r => r.M).ToList(), maxLength, Padding.Left);
+        var history = PaddedSequences.From(rows.Select(r => r.M).ToList(), int.MaxValue, Padding.Right);
+        var first = new bool[history.Items.Length];
+        for (int i = 0; i < b; i++)
+        {
+            var seen = new HashSet<int>();
+            for (int k = 0; k < rows[i].M.Length; k++) first[history.Slot(i, k)] = seen.Add(rows[i].M[k]);
+        }
+        var prefix = new long[b * target.Length];
         var visible = new bool[b * target.Length * source.Length];
         var state = new long[b * target.Length];
         Array.Fill(state, -1);
@@ -65,7 +81,7 @@ public sealed class CrossDomainInput
             int n = inputs[i].Length, kept = target.Lengths[i], droppedTarget = n - kept;
             int droppedMixed = r.M.Length - mixed.Lengths[i];
             int droppedSource = r.S.Length - source.Lengths[i];
-            var history = negatives is null ? null : new HashSet<int>(r.T);
+            var seenTargets = negatives is null ? null : new HashSet<int>(r.T);
             for (int k = 0; k < kept; k++)
             {
                 int slot = target.Slot(i, k), full = droppedTarget + k; // position in the untruncated input
@@ -73,6 +89,7 @@ public sealed class CrossDomainInput
                 var occurrence = (full + 1) - (extended.Length - occurrences.Count);
                 if (occurrence >= 0)
                 {
+                    prefix[slot] = occurrences[occurrence]; // else unknown (history cut upstream): the user's items stay out
                     var before = occurrences[occurrence] - 1 - droppedMixed; // the mixed element just before the predicted item, in the kept window
                     if (before >= 0) state[slot] = mixed.Slot(i, before) - i * mixed.Length;
                 }
@@ -82,7 +99,7 @@ public sealed class CrossDomainInput
                 if (negatives is not null)
                 {
                     positives[slot] = extended[full + 1];
-                    negs[slot] = negatives.Sample(history!);
+                    negs[slot] = negatives.Sample(seenTargets!);
                 }
             }
         }
@@ -90,6 +107,7 @@ public sealed class CrossDomainInput
         {
             Target = target, Source = source, Mixed = mixed, CrossVisible = visible, MixedState = state,
             Users = users.Select(u => (long)u.UserIdx).ToArray(), Positives = positives, Negatives = negs,
+            History = history, HistoryFirst = first, UserPrefix = prefix,
         };
     }
 

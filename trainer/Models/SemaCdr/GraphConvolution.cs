@@ -30,8 +30,17 @@ public sealed class GraphConvolution : Module<SparseAdjacency, Tensor, Tensor>
     /// <param name="features">Node features X [n, inputs].</param>
     public override Tensor forward(SparseAdjacency adjacency, Tensor features)
     {
-        var xw = _weight.forward(features);
-        var h = adjacency.Multiply(xw).Plus(_bias).leaky_relu(KeptScalars.Of(0.01)); // LeakyReLU's default slope
-        return _residual ? h.Plus(xw) : h;
+        var xw = Transform(features);
+        return Activate(adjacency.Multiply(xw), xw);
+    }
+
+    /// <summary>X W: the node features before propagation.</summary>
+    public Tensor Transform(Tensor features) => _weight.forward(features);
+
+    /// <summary>The layer's output from a propagated Â (X W) and the nodes' own X W (read only with the residual).</summary>
+    public Tensor Activate(Tensor propagated, Tensor own)
+    {
+        var h = propagated.Plus(_bias).leaky_relu(KeptScalars.Of(0.01)); // LeakyReLU's default slope
+        return _residual ? h.Plus(own) : h;
     }
 }

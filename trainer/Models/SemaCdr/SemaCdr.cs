@@ -20,7 +20,9 @@ namespace CrossDomain.Trainer.Models.SemaCdr;
 /// <item>cross-attention of the target sequence over the source sequence, each target slot seeing only source
 /// interactions before the item it predicts (Eq. 10), as a pre-norm block with residual and feed-forward;</item>
 /// <item>z_final = α z_fuse + β z_mix + γ h_u^mix with learnable α, β, γ (Eq. 11), where z_mix is the mixed
-/// sequence's state just before the predicted item; ŷ = φ(z_final, e^ID_i) by dot product or MLP (Eq. 12);</item>
+/// sequence's state just before the predicted item and h_u^mix the user's G^mix row, from all training items
+/// (<c>user_vector: graph</c>, as written), from the items before the predicted one (<c>causal</c>) or left out
+/// (<c>none</c>); ŷ = φ(z_final, e^ID_i) by dot product or MLP (Eq. 12);</item>
 /// <item>L = L_BPR + λ (L_c¹ + L_c²) (Eqs. 13–14), BPR at every target position against one sampled negative.</item>
 /// </list>
 /// </summary>
@@ -41,6 +43,7 @@ public sealed class SemaCdr : RecommenderModel
     private readonly bool[] _isSource;
     private readonly int[] _targetItems;
     private readonly NextItemObjective _objective;
+    private readonly float[] _mixedInverseRootDegree; // 1 / √deg_j of each item in G^mix, for the causal user vector
 
     /// <summary>The sparse adjacencies, kept out of the module's registered state (they are rebuilt from the features, not learned).</summary>
     private sealed class Graphs
@@ -84,10 +87,11 @@ public sealed class SemaCdr : RecommenderModel
         var learn = _options.Fusion == FusionKind.Adaptive;
         _alpha = new Parameter(tensor(new[] { third }), requires_grad: learn);
         _beta = new Parameter(tensor(new[] { third }), requires_grad: learn);
-        _gamma = new Parameter(tensor(new[] { third }), requires_grad: learn);
+        _gamma = new Parameter(tensor(new[] { third }), requires_grad: learn && _options.UserVector != UserVector.None);
         if (_options.Predictor == Predictor.Mlp)
             _mlp = Sequential(Linear(2 * config.Hidden, config.Hidden), ReLU(), Linear(config.Hidden, 1, hasBias: false)); // BPR cancels an output bias
-        _graphs = new Graphs { Source = InteractionGraphs.Build(tables, _options.Graph) };
+        _graphs = new Graphs { Source = InteractionGraphs.Build(tables, _options.Graph, _options.ItemGraph, _options.ItemGraphTopK) };
+        _mixedInverseRootDegree = [.. _graphs.Source.MixedItemDegrees().Select(d => (float)(1 / Math.Sqrt(d)))];
         RegisterComponents();
         XavierInit.Apply(this);
     }
@@ -97,8 +101,8 @@ public sealed class SemaCdr : RecommenderModel
         var key = device.ToString();
         if (!_graphs.ByDevice.ContainsKey(key + "S"))
         {
-            _graphs.ByDevice[key + "S"] = _graphs.Source.ItemAdjacency(_graphs.Source.SourceEdges, device);
-            _graphs.ByDevice[key + "T"] = _graphs.Source.ItemAdjacency(_graphs.Source.TargetEdges, device);
+            _graphs.ByDevice[key + "S"] = _graphs.Source.ItemAdjacency(_graphs.Source.SourceCounts, _options.EdgeWeight, device);
+            _graphs.ByDevice[key + "T"] = _graphs.Source.ItemAdjacency(_graphs.Source.TargetCounts, _options.EdgeWeight, device);
             if (_options.Graph == GraphKind.Full) _graphs.ByDevice[key + "M"] = _graphs.Source.MixedAdjacency(device);
         }
         return (_graphs.ByDevice[key + "S"], _graphs.ByDevice[key + "T"], _graphs.ByDevice.GetValueOrDefault(key + "M"));
@@ -154,8 +158,66 @@ public sealed class SemaCdr : RecommenderModel
         var rows = new long[input.MixedState.Length];
         for (int k = 0; k < rows.Length; k++) rows[k] = (k / input.Target.Length) * (lm + 1) + input.MixedState[k] + 1;
         var zMix = Rows(padded, tensor(rows, [input.Target.Batch, input.Target.Length], device: device));
-        var hU = Rows(hUsers, tensor(input.Users, device: device)).unsqueeze(1);
-        return (_alpha * zFuse).Plus(_beta * zMix).Plus(_gamma * hU);
+        var z = (_alpha * zFuse).Plus(_beta * zMix);
+        return UserTerm(input, nodes, hUsers, device) is { } hU ? z.Plus(_gamma * hU) : z;
+    }
+
+    /// <summary>h_u as Eq. 11 adds it: [batch, 1 or target length, d], or null with <c>user_vector: none</c>.</summary>
+    private Tensor? UserTerm(CrossDomainInput input, Tensor nodes, Tensor hUsers, Device device) => _options.UserVector switch
+    {
+        UserVector.None => null,
+        UserVector.Causal when _gcnMixed is not null => CausalUsers(input, nodes, device),
+        _ => Rows(hUsers, tensor(input.Users, device: device)).unsqueeze(1), // SimpGraph's h_u holds no item: causal is the same
+    };
+
+    /// <summary>h_u at every target slot [batch, target length, d] as the model adds it (zeros without a user term), for tests and inspection.</summary>
+    public Tensor UserVectors(CrossDomainInput input, Device device)
+    {
+        var (nodes, _, _) = Views(device);
+        var (_, _, _, hUsers) = Graph(nodes, device);
+        var term = UserTerm(input, nodes, hUsers, device) ?? zeros(input.Target.Batch, 1, _hidden, device: device);
+        return term.expand(input.Target.Batch, input.Target.Length, _hidden);
+    }
+
+    /// <summary>
+    /// h_u^mix at every target slot [batch, target length, d] from the user's items before the predicted one: the
+    /// G^mix GCN's user row (Eq. 5) with N(u) cut to that prefix. With n distinct items in the prefix, Â_uu = 1/(n + 1)
+    /// and Â_uj = 1/√((n + 1) deg_j), deg_j the item's G^mix degree; over the whole training history this is the
+    /// user row of <see cref="Graph"/> exactly.
+    /// </summary>
+    public Tensor CausalUsers(CrossDomainInput input, Tensor nodes, Device device)
+    {
+        var gcn = _gcnMixed ?? throw new InvalidOperationException("the causal user vector needs G^mix (graph: full)");
+        var history = input.History;
+        int b = history.Batch, lh = history.Length, lt = input.Target.Length;
+        var weights = new float[history.Items.Length];
+        var distinct = new float[b * lt];
+        var rows = new long[b * lt];
+        var running = new int[lh + 1];
+        for (int i = 0; i < b; i++)
+        {
+            for (int k = 0; k < lh; k++)
+            {
+                var slot = history.Slot(i, k);
+                var first = k < history.Lengths[i] && input.HistoryFirst[slot];
+                weights[slot] = first ? _mixedInverseRootDegree[history.Items[slot]] : 0;
+                running[k + 1] = running[k] + (first ? 1 : 0);
+            }
+            for (int t = 0; t < lt; t++)
+            {
+                var p = (int)input.UserPrefix[i * lt + t];
+                distinct[i * lt + t] = running[p] + 1; // n + 1: the self-loop counts
+                rows[i * lt + t] = i * (lh + 1L) + p;
+            }
+        }
+        var xw = gcn.Transform(nodes);
+        var own = gcn.Transform(Rows(_users.weight!, tensor(input.Users, device: device))).unsqueeze(1); // [b, 1, d]
+        var weighted = Rows(xw, history.ToTensor(device)) * tensor(weights, [b, lh, 1], device: device);
+        var prefixSums = cat([zeros(b, 1, xw.shape[1], device: device), weighted.cumsum(1)], 1).reshape(b * (lh + 1), xw.shape[1]);
+        var neighbours = Rows(prefixSums, tensor(rows, [b, lt], device: device));
+        var degree = tensor(distinct, [b, lt, 1], device: device);
+        var propagated = (own / degree).Plus(neighbours / degree.sqrt());
+        return gcn.Activate(propagated, own.expand_as(propagated));
     }
 
     private Tensor Predict(Tensor z, Tensor items)

@@ -6,6 +6,17 @@ public enum AgnosticCombine { Concat, Mean }
 public enum GraphKind { Full, Simple }
 public enum FusionKind { Adaptive, Average }
 public enum Predictor { Dot, Mlp }
+/// <summary>G^S and G^T's edges (issue 25, defect 2): the paper's co-interaction, sequence transitions, or each item's top k.</summary>
+public enum ItemGraph { CoInteraction, Transition, TopK }
+/// <summary>An item-graph edge's entry in A: 1 (the paper) or its count.</summary>
+public enum EdgeWeight { Binary, Count }
+/// <summary>
+/// h_u of Eq. 11 (issue 25, defect 1). Graph: the user's row of the GCN over G^mix, built from all of the user's
+/// training items, so at every training position it holds the item being predicted (the paper as written).
+/// Causal: the same GCN row computed at each target position over the user's items before the predicted one only.
+/// None: no user term (γ h_u dropped).
+/// </summary>
+public enum UserVector { Graph, Causal, None }
 
 /// <summary>
 /// SemaCDR's switches, read from <c>model_params</c>. <c>ablation</c> names a row of the paper's Table 3 and sets
@@ -22,6 +33,13 @@ public sealed record SemaCdrOptions
     public int Categories { get; init; }
     /// <summary>Full: co-interaction item graphs and the user–item graph (§2.3.4). Simple: SimpGraph.</summary>
     public GraphKind Graph { get; init; } = GraphKind.Full;
+    /// <summary>G^S and G^T's edges with the full graphs; SimpGraph always uses transitions.</summary>
+    public ItemGraph ItemGraph { get; init; } = ItemGraph.CoInteraction;
+    /// <summary>k of <see cref="ItemGraph.TopK"/>.</summary>
+    public int ItemGraphTopK { get; init; } = 20;
+    public EdgeWeight EdgeWeight { get; init; } = EdgeWeight.Binary;
+    /// <summary>How h_u of Eq. 11 is built (<see cref="Models.SemaCdr.UserVector"/>).</summary>
+    public UserVector UserVector { get; init; } = UserVector.Graph;
     /// <summary>Scale the graph outputs by √d before the Transformers, as SASRec scales its item embeddings (see the README).</summary>
     public bool ScaleInputs { get; init; }
     /// <summary>Add each node's own transformed features to its GCN output (not in the paper; see GraphConvolution).</summary>
@@ -46,7 +64,7 @@ public sealed record SemaCdrOptions
     public static SemaCdrOptions From(TrainingConfig config)
     {
         var p = new ModelParamsReader(config.ModelParams, "SemaCDR",
-            ["ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "graph_residual", "scale_inputs", "cross_domain_fusion", "cross_attention", "fusion", "predictor", "contrastive_weight", "contrastive_duplicates", "temperature", "semantic_learning_rate"]);
+            ["ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "item_graph", "item_graph_top_k", "edge_weight", "user_vector", "graph_residual", "scale_inputs", "cross_domain_fusion", "cross_attention", "fusion", "predictor", "contrastive_weight", "contrastive_duplicates", "temperature", "semantic_learning_rate"]);
         var o = new SemaCdrOptions();
         var ablation = p.Raw("ablation") ?? "full";
         o = ablation.ToLowerInvariant() switch
@@ -68,6 +86,10 @@ public sealed record SemaCdrOptions
             Combine = p.Enum("agnostic_combine", o.Combine),
             Categories = (int)p.Number("categories", o.Categories),
             Graph = p.Enum("graph", o.Graph),
+            ItemGraph = p.Enum("item_graph", o.ItemGraph),
+            ItemGraphTopK = (int)p.Number("item_graph_top_k", o.ItemGraphTopK),
+            EdgeWeight = p.Enum("edge_weight", o.EdgeWeight),
+            UserVector = p.Enum("user_vector", o.UserVector),
             GraphResidual = p.Bool("graph_residual", o.GraphResidual),
             ScaleInputs = p.Bool("scale_inputs", o.ScaleInputs),
             CrossDomainFusion = p.Bool("cross_domain_fusion", o.CrossDomainFusion),
@@ -81,6 +103,9 @@ public sealed record SemaCdrOptions
         };
         if (o.Temperature <= 0) throw new ArgumentException("model_params.temperature: must be > 0");
         if (o.ContrastiveWeight < 0) throw new ArgumentException("model_params.contrastive_weight: must be ≥ 0");
+        if (o.ItemGraphTopK < 1) throw new ArgumentException("model_params.item_graph_top_k: must be ≥ 1");
+        if (o.Graph == GraphKind.Simple && o.ItemGraph != ItemGraph.CoInteraction && o.ItemGraph != ItemGraph.Transition)
+            throw new ArgumentException($"model_params.item_graph: SimpGraph (graph: simple) uses transition edges; it cannot be combined with item_graph: {o.ItemGraph}");
         if (o.Categories < 0) throw new ArgumentException("model_params.categories: must be ≥ 0 (0 = all)");
         return o;
     }
