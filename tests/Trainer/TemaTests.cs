@@ -199,6 +199,37 @@ public sealed class TemaTests
     }
 
     [Fact]
+    public void With_source_scores_none_the_source_sequence_adds_nothing_to_a_target_items_score()
+    {
+        // The test-time source sequence of user 0 changes (its mixed sequence does not): only P^Y reads it.
+        var tables = TinyTables.Create();
+        var changed = tables.Users.Select(u => u.UserIdx == 0 ? Copy(u, sourceTestInput: [4, 3]) : u).ToArray();
+        var other = TinyTables.Create(changed);
+        foreach (var (value, moves) in new[] { ("target_items", true), ("none", false) })
+        {
+            using var a = Create(tables, Config(extra: new() { ["source_scores"] = value }));
+            using var b = Create(other, Config(extra: new() { ["source_scores"] = value }));
+            var width = tables.ItemCount + 1;
+            var before = Scores(a, tables)[..width];
+            var after = Scores(b, other)[..width];
+            if (moves) Assert.NotEqual(before, after);
+            else Assert.Equal(before, after);
+        }
+        // Over the target items the scores then add up to 1 + λ₂: P^X and P^{X+Y} only.
+        using var literal = Create(tables, Config(extra: new() { ["source_scores"] = "none" }));
+        Assert.Equal(1 + 0.1, Scores(literal, tables).Skip(6).Take(7).Sum(), 4);
+        Assert.Contains("source_scores", Assert.Throws<ArgumentException>(() => TemaOptions.From(Config(extra: new() { ["source_scores"] = "all" }))).Message);
+    }
+
+    private static FeatureTables.UserRow Copy(FeatureTables.UserRow u, int[] sourceTestInput)
+    {
+        var copy = TinyTables.User(u.UserIdx, u.SourceTrain, u.TargetTrain, u.ValidItem, u.TestItem);
+        copy.SourceTestInput = sourceTestInput;
+        copy.SourceTestInputTimestamps = [.. sourceTestInput.Select((_, k) => (long)(k + 1) * 86_400)];
+        return copy;
+    }
+
+    [Fact]
     public void One_seed_trains_to_the_same_numbers_twice()
     {
         var tables = CycleTables.Create(users: 24, seed: 2);

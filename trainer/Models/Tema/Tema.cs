@@ -19,8 +19,10 @@ namespace CrossDomain.Trainer.Models.Tema;
 /// <item>L = L^X + λ₁ L^Y + λ₂ L^{X+Y} (Eqs. 14–15): the target sequence predicts its next target item, the source
 /// sequence its next source item, the mixed sequence its next item among the items of that item's domain; each the
 /// negative log of the fused probability, summed over positions and averaged over the batch's users;</item>
-/// <item>score(i) = P^X(i) + λ₁ P^Y(i) + λ₂ P^{X+Y}(i) over the target items, each sequence's last state scored
-/// against the target domain (Eq. 16); a user with an empty sequence gets no contribution from it.</item>
+/// <item>score(i) = P^X(i) + λ₁ P^Y(i) + λ₂ P^{X+Y}(i) over the target items (Eq. 16), each sequence's last state
+/// scored against the target domain; a user with an empty sequence gets no contribution from it. P^Y(i) of a target
+/// item is the source state's softmax over the target items (<c>source_scores: target_items</c>), or 0 as P^Y, a
+/// distribution over Y's items, literally gives it (<c>none</c>).</item>
 /// </list>
 /// Choices where the paper is silent or inconsistent are listed in the README ("TEMA-LLM").
 /// </summary>
@@ -211,7 +213,7 @@ public sealed class Tema : RecommenderModel
         var inputs = new (Sequence Kind, double Weight, List<int[]> Items)[]
         {
             (Sequence.Target, 1.0, users.Select(u => TargetInput(u, split)).ToList()),
-            (Sequence.Source, _options.SourceWeight, users.Select(u => valid ? u.SourceTrain : u.SourceTestInput).ToList()),
+            (Sequence.Source, _options.SourceScores == SourceScores.None ? 0 : _options.SourceWeight, users.Select(u => valid ? u.SourceTrain : u.SourceTestInput).ToList()),
             (Sequence.Mixed, _options.MixedWeight, users.Select(u => valid ? u.MixedTrain : u.MixedTestInput).ToList()),
         };
         var probability = zeros(users.Count, _targetItems.Length, device: device);

@@ -14,6 +14,18 @@ public enum TagEncoding
 }
 
 /// <summary>
+/// What λ₁ P^Y contributes to a target item's score at inference (Eq. 16; issue 25). Training teaches the source
+/// sequence to rank source items only (L^Y, Eq. 14).
+/// </summary>
+public enum SourceScores
+{
+    /// <summary>The source sequence's state ranks the target items with a softmax over them, like P^X (shipped before issue 25).</summary>
+    TargetItems,
+    /// <summary>Literal: P^Y is a distribution over Y's items, so it gives every x ∈ X probability 0 and adds nothing.</summary>
+    None,
+}
+
+/// <summary>
 /// TEMA-LLM's switches, read from <c>model_params</c>. <c>ablation</c> names a row of the paper's Tables IV–V and
 /// sets the switches it implies; single switches may also be set directly. Table VI (top-R, threshold, hybrid tag
 /// selection) and Table IV's static keyword tags are choices of the extraction stage, not of the model: the
@@ -37,6 +49,7 @@ public sealed record TemaOptions
     /// <summary>λ₁ (the source sequence's loss and score) and λ₂ (the mixed sequence's), Eqs. 15–16.</summary>
     public double SourceWeight { get; init; } = 0.3;
     public double MixedWeight { get; init; } = 0.1;
+    public SourceScores SourceScores { get; init; } = SourceScores.TargetItems;
     /// <summary>Softmax temperature over cosine similarities (the paper gives none; cosines alone span only [-1, 1]).</summary>
     public double Temperature { get; init; } = 0.1;
 
@@ -62,7 +75,7 @@ public sealed record TemaOptions
     public static TemaOptions From(TrainingConfig config)
     {
         var p = new ModelParamsReader(config.ModelParams, "TEMA-LLM",
-            ["ablation", "tags", "text", "image", "multi_attention", "tag_encoding", "id_weight", "image_weight", "text_weight", "source_weight", "mixed_weight", "temperature"]);
+            ["ablation", "tags", "text", "image", "multi_attention", "tag_encoding", "id_weight", "image_weight", "text_weight", "source_weight", "mixed_weight", "source_scores", "temperature"]);
         var o = new TemaOptions();
         var ablation = p.Raw("ablation") ?? "full";
         o = ablation.ToLowerInvariant() switch
@@ -90,6 +103,7 @@ public sealed record TemaOptions
             TextWeight = p.Number("text_weight", o.TextWeight),
             SourceWeight = p.Number("source_weight", o.SourceWeight),
             MixedWeight = p.Number("mixed_weight", o.MixedWeight),
+            SourceScores = p.Enum("source_scores", o.SourceScores),
             Temperature = p.Number("temperature", o.Temperature),
         };
         foreach (var (key, value) in new[] { ("id_weight", o.IdWeight), ("image_weight", o.ImageWeight), ("text_weight", o.TextWeight), ("source_weight", o.SourceWeight), ("mixed_weight", o.MixedWeight) })
