@@ -10,6 +10,10 @@ public sealed class ExtractReport
     public string SchemaOrigin { get; set; } = "";
     /// <summary>Per category (with a default label): items that got only its default label.</summary>
     public Dictionary<string, int> DefaultLabelItems { get; set; } = [];
+    /// <summary>The same per category and domain.</summary>
+    public Dictionary<string, Dictionary<string, int>> DefaultLabelItemsByDomain { get; set; } = [];
+    /// <summary>Per domain, how many items have each metadata field the extractors read (<see cref="MetadataCoverage"/>).</summary>
+    public Dictionary<string, MetadataCoverage> Metadata { get; set; } = [];
     /// <summary>Items that got only the default label of every category.</summary>
     public int ItemsWithOnlyDefaults { get; set; }
     /// <summary>Share of (item, category) pairs, over categories with a default, that got only the default label.</summary>
@@ -52,6 +56,14 @@ public sealed class ExtractReport
     public int TagVocabulary { get; set; }
     public Dictionary<string, int> TagsByDomain { get; set; } = [];
     public List<ExtractFailure> Failures { get; set; } = [];
+}
+
+/// <summary>Items with a title, a category path below the domain's root, a brand and a description.</summary>
+public sealed record MetadataCoverage(int Items, int Title, int CategoryBelowRoot, int Brand, int Description)
+{
+    public static MetadataCoverage Of(IReadOnlyCollection<ItemText> items) => new(items.Count,
+        items.Count(i => i.Title.Length > 0), items.Count(i => ItemText.CategoryTermsBelowRoot(i.Categories).Any()),
+        items.Count(i => i.Brand.Length > 0), items.Count(i => i.Description.Length > 0));
 }
 
 public sealed record OutlierLabel(string Category, string Label, int Items);

@@ -70,7 +70,11 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         var domainNames = domains.ToDictionary(d => d, d => p.DomainNames.GetValueOrDefault(d, d));
         var counters = new ExtractionCounters();
         var report = new ExtractReport { Synthetic = synthetic, Items = items.Count };
-        foreach (var g in items.GroupBy(i => i.Domain)) report.ItemsByDomain[g.Key] = g.Count();
+        foreach (var g in items.GroupBy(i => i.Domain).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            report.ItemsByDomain[g.Key] = g.Count();
+            report.Metadata[g.Key] = MetadataCoverage.Of(g.ToList());
+        }
 
         LazyCallCache? calls = null;
         ResultMemo? memo = memoLoad is null ? null : await memoLoad;
@@ -81,6 +85,10 @@ public sealed class ExtractStage : StageKind<ExtractParams>
                 source = new OfflineSemanticsSource(items);
                 report.Notice = OfflineNotice;
                 ctx.Progress.Warn(OfflineNotice);
+                foreach (var (domain, m) in report.Metadata)
+                    if (m.CategoryBelowRoot == 0 && m.Brand == 0 && m.Description == 0)
+                        ctx.Progress.Warn($"domain {domain}: no item has a category below the root, a brand or a description, so the offline extractor's " +
+                                          $"labels and tags come from titles alone ({m.Title:N0} of {m.Items:N0} items have one); the rest get each category's default");
                 break;
             case ExtractorKind.File:
                 source = new FileSemanticsSource(ctx.Resolve(p.Llm.ResponsesFile!.Value));

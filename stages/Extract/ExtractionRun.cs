@@ -285,7 +285,12 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         bool OnlyDefault(ItemResult r, int c) => defaults[c] >= 0 && r.Labels![c] is [var l] && l == defaults[c];
         var labelled = results.Where(r => r.Labels is not null).ToList();
         for (int c = 0; c < cats.Count; c++)
-            if (defaults[c] >= 0) report.DefaultLabelItems[cats[c].Name] = labelled.Count(r => OnlyDefault(r, c));
+            if (defaults[c] >= 0)
+            {
+                report.DefaultLabelItems[cats[c].Name] = labelled.Count(r => OnlyDefault(r, c));
+                report.DefaultLabelItemsByDomain[cats[c].Name] = labelled.GroupBy(r => r.Row.Domain).OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.Count(r => OnlyDefault(r, c)));
+            }
         report.ItemsWithOnlyDefaults = labelled.Count(r => Enumerable.Range(0, cats.Count).All(c => defaults[c] < 0 || OnlyDefault(r, c)));
         var pairs = labelled.Count * defaults.Count(d => d >= 0);
         report.DefaultLabelFraction = pairs == 0 ? 0 : Math.Round(report.DefaultLabelItems.Values.Sum() / (double)pairs, 4);

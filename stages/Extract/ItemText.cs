@@ -46,6 +46,10 @@ public sealed record ItemText(string Id, string Domain, string Title, string Cat
     public string Identity => _identity ??= string.Join('\u001f', Id, Domain, Title, Categories, Brand, Description);
     private string? _identity;
 
+    /// <summary>The category path names below each path's root (the root names the whole domain, not the item).</summary>
+    public static IEnumerable<string> CategoryTermsBelowRoot(string categories) =>
+        categories.Split(';').SelectMany(path => path.Split('>').Skip(1)).Select(t => t.Trim()).Where(t => t.Length > 0);
+
     private static string Clean(string? text) => string.IsNullOrWhiteSpace(text) ? "" : text.Trim();
 
     /// <summary>For templates: <c>item.title</c> etc. An unknown field reads "unknown" rather than leaving a hole in the prompt.</summary>

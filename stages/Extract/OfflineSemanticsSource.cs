@@ -123,8 +123,7 @@ public sealed class OfflineSemanticsSource : ISemanticsSource
     private static bool IsTagWord(string w) => w.Length >= 3 && !StopWords.Contains(w) && !w.Any(char.IsDigit);
 
     /// <summary>Category path words below the root (the root names the whole domain).</summary>
-    private static IEnumerable<string> PathTerms(string categories) =>
-        categories.Split(';').SelectMany(path => path.Split('>').Skip(1)).SelectMany(Words);
+    private static IEnumerable<string> PathTerms(string categories) => ItemText.CategoryTermsBelowRoot(categories).SelectMany(Words);
 
     internal static List<string> Words(string text)
     {

@@ -75,6 +75,8 @@ public sealed class TrainStage : StageKind<TrainParams>
             model, direction, device = result.Device,
             loss = ModelCatalog.IsTrainable(p.Model) ? NextItemObjective.Name(ModelCatalog.Loss(config)) : null, extractor = tables.Manifest.TryGetProperty("extractor", out var e) ? e.GetString() : null,
             synthetic = tables.Manifest.TryGetProperty("synthetic", out var syn) && syn.GetBoolean(),
+            // Test items on the day of a source interaction that is in the user's test inputs (cross_domain_ties: source_first).
+            same_day_source_test_items = tables.Users.Count(u => u.SourceTestInputTimestamps.Contains(u.TestTimestamp)), test_users = tables.Users.Count,
             config,
             seeds = result.Seeds.Select(s => new
             {

@@ -17,7 +17,8 @@ public sealed class ExtractFixture : IDisposable
     public RecordingProgressSink Log { get; private set; } = new();
     public int ItemCount { get; }
 
-    public ExtractFixture(int itemsPerDomain = 3, Func<FakeChatRequest, FakeReply>? script = null)
+    /// <param name="rootOnly">Category paths of the root alone, as in the real 2014 Food-Kitchen metadata.</param>
+    public ExtractFixture(int itemsPerDomain = 3, Func<FakeChatRequest, FakeReply>? script = null, bool rootOnly = false)
     {
         Server = new FakeLlmServer(script ?? FakeLlmOracle.Answer);
         Repo.CopyPrompts(Dir);
@@ -26,7 +27,7 @@ public sealed class ExtractFixture : IDisposable
         {
             var rows = Enumerable.Range(0, itemsPerDomain).Select(i => new ItemRow
             {
-                Item = $"{domain[0]}{i}", Domain = domain, Title = $"{domain} item {i}", Categories = [$"{domain} root > shelf {i % 2}"], SourceFormat = "test",
+                Item = $"{domain[0]}{i}", Domain = domain, Title = $"{domain} item {i}", Categories = [rootOnly ? $"{domain} root" : $"{domain} root > shelf {i % 2}"], SourceFormat = "test",
             }).ToList();
             ParquetArtifact.WriteAsync(rows, Path.Combine(ItemsDir, $"{domain}.parquet"), new Dictionary<string, string>()).GetAwaiter().GetResult();
         }

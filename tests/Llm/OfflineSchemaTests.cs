@@ -42,6 +42,22 @@ public class OfflineSchemaTests
         // "food item 0" on "shelf 1" matches a cue of one category at most ("shelf": Storage & Organization).
         Assert.True(report.DefaultLabelFraction >= 0.85, report.DefaultLabelFraction.ToString());
         Assert.Equal(8, report.DefaultLabelItems.Count);
+        // The same counts per domain, and what metadata each domain's items had to match cues against.
+        foreach (var (category, total) in report.DefaultLabelItems)
+            Assert.Equal(total, report.DefaultLabelItemsByDomain[category].Values.Sum());
+        Assert.Equal(["food", "kitchen"], report.DefaultLabelItemsByDomain.Values.First().Keys);
+        Assert.Equal(new MetadataCoverage(4, 4, 4, 0, 0), report.Metadata["kitchen"]);
         Assert.Contains(f.Log.Lines, l => l.StartsWith("warn: the schema (") && l.Contains("fits these items poorly"));
+    }
+
+    [Fact]
+    public async Task Items_with_titles_alone_are_reported_as_such()
+    {
+        using var f = new ExtractFixture(itemsPerDomain: 4, rootOnly: true);
+        var p = f.Params(ExtractorKind.Offline);
+        p.SchemaFile = new("prompts/food-kitchen-schema.yaml");
+        var (_, report) = await f.RunAsync(p);
+        Assert.Equal(new MetadataCoverage(4, 4, 0, 0, 0), report.Metadata["food"]);
+        Assert.Contains(f.Log.Lines, l => l.StartsWith("warn: domain food: no item has a category below the root") && l.Contains("titles alone (4 of 4 items"));
     }
 }

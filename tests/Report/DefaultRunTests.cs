@@ -60,6 +60,12 @@ public sealed class DefaultRunTests(ShortDefaultRun run) : IClassFixture<ShortDe
         Assert.Contains("| train_sasrec_food_to_kitchen | bce | validation full NDCG@10, every 1 epoch(s), at most 2 | 20 epochs without a better validation | every user |", md);
         Assert.Contains("| train_popularity_food_to_kitchen | | fixed ranker: no checkpoint | | |", md);
 
+        // The same-day note: test items on the day of a source interaction in their inputs (source_first), counted from the features.
+        var tables = await CrossDomain.Trainer.Data.FeatureTables.LoadAsync(Path.Combine(artifacts, "features_food_to_kitchen"));
+        var sameDay = tables.Users.Count(u => u.SourceTestInputTimestamps.Contains(u.TestTimestamp));
+        Assert.True(sameDay > 0); // the generator puts about one interaction in three on its predecessor's day
+        Assert.Contains($"food→kitchen: {sameDay:N0} of {tables.Users.Count:N0} test items", md);
+
         // Training artifacts: best and last checkpoints per seed, a history row per epoch, the work folder gone.
         foreach (var seed in new[] { 1, 2 })
             foreach (var which in new[] { "best", "last" })
