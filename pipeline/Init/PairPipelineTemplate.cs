@@ -26,7 +26,7 @@ public sealed partial record PairPipelineTemplate(
         ("sasrec", "{ model: sasrec }"),
         ("sasrec_ce", "{ model: sasrec, loss: ce }"),
         ("gru4rec", "{ model: gru4rec, learning_rate: 0.005 }"),
-        ("semacdr", "{ model: semacdr }"),
+        ("semacdr", "{ model: semacdr, model_params: { scale_inputs: \"true\" } }"),
         ("tema", "{ model: tema, dropout: 0.3, blocks: 1 }"),
     ];
 
