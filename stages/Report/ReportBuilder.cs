@@ -275,8 +275,10 @@ public sealed partial class ReportBuilder(ReportInputs inputs, ReportParams p, R
         static bool WithoutAgnostic(ReportInputs.TrainRun r) =>
             r.Config.ModelParams.TryGetValue("ablation", out var a) && a.Equals("w/o DomAgnSem", StringComparison.OrdinalIgnoreCase)
             || r.Config.ModelParams.TryGetValue("agnostic_semantics", out var s) && s == "false";
-        static bool Full(ReportInputs.TrainRun r) => r.Config.ModelParams.Count == 0
-            || r.Config.ModelParams.Count == 1 && r.Config.ModelParams.TryGetValue("ablation", out var a) && a == "full";
+        // Every part of the model present (settings such as scale_inputs may differ from the paper's).
+        static bool Full(ReportInputs.TrainRun r) => CrossDomain.Trainer.Models.SemaCdr.SemaCdrOptions.From(r.Config) is var o
+            && o.InnerSemantics && o.AgnosticSemantics && o.Graph == CrossDomain.Trainer.Models.SemaCdr.GraphKind.Full && o.CrossDomainFusion
+            && o.Fusion == CrossDomain.Trainer.Models.SemaCdr.FusionKind.Adaptive && o.ContrastiveWeight > 0;
         // Prefer a direction where both models exist, as the paper compares the two (Kitchen-Food there).
         var pair = semacdr.Where(Full).Select(full => (Full: full, Without: semacdr.FirstOrDefault(w => WithoutAgnostic(w) && w.Direction == full.Direction)))
             .OrderByDescending(x => x.Without is not null).FirstOrDefault();
