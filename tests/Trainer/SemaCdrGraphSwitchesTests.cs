@@ -109,13 +109,6 @@ public sealed class SemaCdrGraphSwitchesTests
         var extra = With(key, value);
         if (value == "top_k") extra["item_graph_top_k"] = "1";
         using var switched = Create(tables, Config(extra: extra));
-        float[] Scores(SemaCdr m)
-        {
-            m.eval();
-            using var noGrad = no_grad();
-            using var s = m.Score(tables.Users, EvalSplit.Valid, CPU);
-            return s.data<float>().ToArray();
-        }
         // The causal vector equals the literal one at the last slot of a scoring input, so it changes training, not validation scores.
         if (key == "user_vector")
         {
@@ -124,7 +117,7 @@ public sealed class SemaCdrGraphSwitchesTests
             switched.train();
             Assert.NotEqual(plain.Loss(Batch(tables)).item<float>(), switched.Loss(Batch(tables)).item<float>());
         }
-        else Assert.NotEqual(Scores(plain), Scores(switched));
+        else Assert.NotEqual(ValidScores(plain, tables), ValidScores(switched, tables));
         AssertGradientsReachEveryTrainableParameter(switched, tables);
     }
 

@@ -169,6 +169,15 @@ public sealed class SemaCdrTests
         Assert.True((a - b).abs().max().item<float>() < 1e-6);
     }
 
+    /// <summary>Every user's validation scores, in eval mode.</summary>
+    internal static float[] ValidScores(SemaCdr model, FeatureTables tables)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        using var s = model.Score(tables.Users, EvalSplit.Valid, CPU);
+        return s.data<float>().ToArray();
+    }
+
     internal static void AssertGradientsReachEveryTrainableParameter(SemaCdr model, FeatureTables tables)
     {
         using var scope = NewDisposeScope();
@@ -264,14 +273,7 @@ public sealed class SemaCdrTests
         using var plain = Create(tables, Config());
         using var switched = Create(tables, Config(extra: new() { [option] = "true" }));
         Assert.Equal(plain.named_parameters().Select(p => p.name), switched.named_parameters().Select(p => p.name));
-        float[] Scores(SemaCdr m)
-        {
-            m.eval();
-            using var noGrad = no_grad();
-            using var s = m.Score(tables.Users, EvalSplit.Valid, CPU);
-            return s.data<float>().ToArray();
-        }
-        Assert.NotEqual(Scores(plain), Scores(switched));
+        Assert.NotEqual(ValidScores(plain, tables), ValidScores(switched, tables));
         AssertGradientsReachEveryTrainableParameter(switched, tables);
     }
 

@@ -185,7 +185,7 @@ public sealed class SemaCdr : RecommenderModel
     /// and Â_uj = 1/√((n + 1) deg_j), deg_j the item's G^mix degree; over the whole training history this is the
     /// user row of <see cref="Graph"/> exactly.
     /// </summary>
-    public Tensor CausalUsers(CrossDomainInput input, Tensor nodes, Device device)
+    private Tensor CausalUsers(CrossDomainInput input, Tensor nodes, Device device)
     {
         var gcn = _gcnMixed ?? throw new InvalidOperationException("the causal user vector needs G^mix (graph: full)");
         var history = input.History;
