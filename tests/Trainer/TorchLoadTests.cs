@@ -17,6 +17,9 @@ public sealed class TorchLoadTests
         using var b = torch.arange(3, dtype: torch.float32);
         using var c = (a * b).sum();
         Assert.Equal(6f, c.item<float>());
+        // glibc's allocator is tuned for tensor churn unless the user set glibc's own variables.
+        if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null)
+            Assert.Contains("mmap threshold 32 MiB", GlibcAllocatorTuning.Status);
     }
 
     [Fact]

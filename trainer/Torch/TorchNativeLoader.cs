@@ -27,6 +27,7 @@ public static class TorchNativeLoader
         {
             if (_done) return;
             RequestReproducibleMkl();
+            GlibcAllocatorTuning.Apply();
             if (OperatingSystem.IsLinux() && !SystemLibStdCxxHas(Requirement) && FindLibTorchSharp() is { } path)
             {
                 var bytes = File.ReadAllBytes(path);
