@@ -35,6 +35,24 @@ public class ShippedPipelinesTests
     }
 
     [Fact]
+    public void The_full_size_synthetic_pipeline_has_the_default_pipelines_stages_at_full_size()
+    {
+        var quick = Load("pipeline.yaml");
+        var full = Load("pipelines/synthetic.yaml");
+        Assert.Equal(quick.Stages.Select(s => s.Name), full.Stages.Select(s => s.Name));
+        Assert.Equal(Path.Combine(RepoRoot, "artifacts", "synthetic"), full.ArtifactsRoot);
+        var q = (CrossDomain.Stages.Synthesize.SynthesizeParams)quick.Find("synthesize")!.Params;
+        var f = (CrossDomain.Stages.Synthesize.SynthesizeParams)full.Find("synthesize")!.Params;
+        Assert.Equal((600, 150, 1500, 500), (q.Users, q.ItemsPerDomain, f.Users, f.ItemsPerDomain));
+        var qt = (CrossDomain.Stages.Train.TrainParams)quick.Find("train_semacdr_food_to_kitchen")!.Params;
+        var ft = (CrossDomain.Stages.Train.TrainParams)full.Find("train_semacdr_food_to_kitchen")!.Params;
+        Assert.Equal((2, 20, 0.005), (qt.Seeds.Count, qt.Epochs, qt.LearningRate));
+        Assert.Equal((3, 200, 0.001), (ft.Seeds.Count, ft.Epochs, ft.LearningRate));
+        // The raw files are read from the folder the synthesize stage writes.
+        Assert.StartsWith(full.Find("synthesize")!.Outputs["raw"].Path, full.Find("ingest")!.Upstream.Single().Path);
+    }
+
+    [Fact]
     public void Real_data_pipeline_reads_shared_data_relative_to_the_repo_root()
     {
         var p = Load("pipelines/food-kitchen.yaml");
