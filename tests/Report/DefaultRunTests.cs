@@ -57,7 +57,7 @@ public sealed class DefaultRunTests(ShortDefaultRun run) : IClassFixture<ShortDe
         Assert.Contains($"| Popularity | ", md);
         Assert.Contains(CrossDomain.Trainer.Evaluation.ResultsTable.Format(popularityFull), md);
         // Every train stage says how its checkpoint was chosen (the shipped protocol) and whom it scored.
-        Assert.Contains("| train_sasrec_food_to_kitchen | bce | validation full NDCG@10, every 1 epoch(s), at most 2 | 20 epochs without a better validation | every user |", md);
+        Assert.Contains("| train_sasrec_food_to_kitchen | bce | validation full NDCG@10, every 1 epoch(s), at most 2 | 5 epochs without a better validation, not before epoch 12 | every user |", md);
         Assert.Contains("| train_popularity_food_to_kitchen | | fixed ranker: no checkpoint | | |", md);
 
         // The same-day note: test items on the day of a source interaction in their inputs (source_first), counted from the features.
@@ -214,5 +214,53 @@ public sealed class DefaultRunTests(ShortDefaultRun run) : IClassFixture<ShortDe
         Assert.Equal(StageOutcome.Ran, retitled.Stages.Single(s => s.Stage == "report").Outcome);
         Assert.All(retitled.Stages.Where(s => s.Stage != "report"), s => Assert.Equal(StageOutcome.UpToDate, s.Outcome));
         Assert.Contains("# Another title", File.ReadAllText(ReportFile("report.md")));
+    }
+
+    [Fact]
+    public async Task Export_copies_the_fresh_results_pages_byte_for_byte_with_their_provenance_and_the_pages_regenerate_identically()
+    {
+        var harness = new PipelineHarness(run.Dir, File.ReadAllText(Path.Combine(run.Dir.Path, "pipeline.yaml")));
+        await harness.RunAsync(new RunOptions { Targets = ["report"] }, ShortDefaultRun.Overrides); // another test may have retitled it
+        using var docs = new TempDir();
+        var target = Path.Combine(docs.Path, "results", "short");
+        Directory.CreateDirectory(target);
+        File.WriteAllText(Path.Combine(target, "stale-page.md"), "from an older export"); // replaced with the folder
+        var provenance = new CrossDomain.Stages.Report.ResultsExport.Provenance("abc123", "test machine", new DateTimeOffset(2026, 12, 5, 3, 0, 0, TimeSpan.Zero));
+        var result = CrossDomain.Stages.Report.ResultsExport.Write(harness.Load(ShortDefaultRun.Overrides), harness.Status(ShortDefaultRun.Overrides), target, [], provenance);
+
+        Assert.Empty(result.LeftOut);
+        Assert.False(File.Exists(Path.Combine(target, "stale-page.md")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(run.Artifacts, "evaluate", "results.md")), File.ReadAllBytes(Path.Combine(target, "evaluate", "results.md")));
+        Assert.Equal(File.ReadAllBytes(ReportFile("report.md")), File.ReadAllBytes(Path.Combine(target, "report", "report.md")));
+        var figures = Directory.GetFiles(ReportFile("figures")).Select(Path.GetFileName).Order().ToList();
+        Assert.NotEmpty(figures);
+        Assert.Equal(figures, Directory.GetFiles(Path.Combine(target, "report", "figures")).Select(Path.GetFileName).Order());
+        // Every figure report.md links to is in the export.
+        foreach (Match link in Regex.Matches(File.ReadAllText(Path.Combine(target, "report", "report.md")), @"\]\((figures/[^)]+)\)"))
+            Assert.True(File.Exists(Path.Combine(target, "report", link.Groups[1].Value)), link.Groups[1].Value);
+        var readme = File.ReadAllText(Path.Combine(target, "README.md"));
+        Assert.Contains("- Commit: abc123", readme);
+        Assert.Contains("- Machine: test machine", readme);
+        Assert.Contains("- Exported: 2026-12-05 03:00 UTC", readme);
+        Assert.Contains($"| evaluate | evaluate | [evaluate/results.md](evaluate/results.md) | `{harness.Status("evaluate", ShortDefaultRun.Overrides).Fingerprint}` |", readme);
+
+        // The generator reproduces the page: evaluate rerun from the train stages' artifacts writes the same bytes,
+        // so the report downstream stays fresh.
+        var rerun = await harness.RunAsync(new RunOptions { Targets = ["evaluate"], Force = true }, ShortDefaultRun.Overrides);
+        Assert.Equal(StageOutcome.Ran, rerun.Stages.Single(s => s.Stage == "evaluate").Outcome);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(target, "evaluate", "results.md")), File.ReadAllBytes(Path.Combine(run.Artifacts, "evaluate", "results.md")));
+        Assert.Equal(StageState.Fresh, harness.Status("report", ShortDefaultRun.Overrides).State);
+
+        // A page that no longer matches the pipeline is never exported: named, it is an error; by default it is left out.
+        string[] retitled = [.. ShortDefaultRun.Overrides, "stages.report.params.title=Not run yet"];
+        var stale = Assert.Throws<InvalidOperationException>(() => CrossDomain.Stages.Report.ResultsExport.Write(
+            harness.Load(retitled), harness.Status(retitled), Path.Combine(docs.Path, "other"), ["report"], provenance));
+        Assert.Contains("stage 'report' is stale", stale.Message);
+        var partial = CrossDomain.Stages.Report.ResultsExport.Write(harness.Load(retitled), harness.Status(retitled), Path.Combine(docs.Path, "other"), [], provenance);
+        Assert.Equal("report", Assert.Single(partial.LeftOut).Stage);
+        Assert.True(File.Exists(Path.Combine(docs.Path, "other", "evaluate", "results.md")));
+        Assert.False(Directory.Exists(Path.Combine(docs.Path, "other", "report")));
+        Assert.Throws<ArgumentException>(() => CrossDomain.Stages.Report.ResultsExport.Write(
+            harness.Load(ShortDefaultRun.Overrides), harness.Status(ShortDefaultRun.Overrides), Path.Combine(docs.Path, "third"), ["train_sasrec_food_to_kitchen"], provenance));
     }
 }
