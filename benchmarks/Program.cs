@@ -1,7 +1,7 @@
 using System.CommandLine;
 using CrossDomain.Benchmarks;
 
-// Benchmarks (not timed tests): see README.md, "Performance".
+// Benchmarks (not timed tests): see docs/performance.md.
 var stages = new Option<int>("--stages") { DefaultValueFactory = _ => 10 };
 var megabytes = new Option<int>("--mb") { DefaultValueFactory = _ => 1024, Description = "Total artifact size in MB." };
 var repeats = new Option<int>("--repeats") { DefaultValueFactory = _ => 6 };

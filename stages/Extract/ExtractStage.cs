@@ -20,7 +20,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
 {
     public const string OfflineNotice =
         "no LLM configured: using the offline extractor (a deterministic keyword tagger, not an LLM). " +
-        "For LLM semantics set params.llm.provider to ollama, openai or azure_openai with model and endpoint (README, \"LLM providers\").";
+        "For LLM semantics set params.llm.provider to ollama, openai or azure_openai with model and endpoint (docs/llm-providers.md).";
 
     public override string Name => "extract";
     public override int Version => 2;

@@ -28,7 +28,7 @@ public enum FilterMode
 /// </summary>
 public enum TieOrder
 {
-    /// <summary>The source interaction first: it is in the input of a same-day target item (the shipped default, which every result in the README used).</summary>
+    /// <summary>The source interaction first: it is in the input of a same-day target item (the shipped default, which every published result used).</summary>
     SourceFirst,
     /// <summary>The target interaction first: no input holds a source interaction from the day of the item it predicts.</summary>
     TargetFirst,

@@ -7,7 +7,7 @@ namespace CrossDomain.Stages.Train;
 /// <summary>One config for every model (RecBole's discipline); defaults are SemaCDR's shared setup.</summary>
 public sealed class TrainParams : IValidatableParams
 {
-    [Param("Model name: sasrec, gru4rec, popularity, random (see README, Models).")]
+    [Param("Model name: sasrec, gru4rec, popularity, random (see docs/models.md).")]
     public string Model { get; set; } = "sasrec";
 
     [Param("Name of this run in results tables (default: the model's name), e.g. \"SemaCDR w/o InnSem\".")]

@@ -10,7 +10,7 @@ namespace CrossDomain.Tests.Trainer;
 /// next interaction often keeps the theme of the previous one, in either domain), SemaCDR beats the target-only
 /// SASRec on the test split, both early-stopped on validation under one setting, mean over two seeds. So does
 /// w/o CDBehav: without the cross-attention the mixed sequence and the user–item graph still carry the source
-/// domain (README, "Results on the synthetic data" says why the "beats its own w/o CDBehav" is not asserted).
+/// domain (the "beats its own w/o CDBehav" is not asserted: on the synthetic data it does not hold on every seed).
 /// </summary>
 [Collection("torch")]
 public sealed class SemaCdrTransferTests

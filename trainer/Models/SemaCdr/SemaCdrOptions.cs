@@ -40,7 +40,7 @@ public sealed record SemaCdrOptions
     public EdgeWeight EdgeWeight { get; init; } = EdgeWeight.Binary;
     /// <summary>How h_u of Eq. 11 is built (<see cref="Models.SemaCdr.UserVector"/>).</summary>
     public UserVector UserVector { get; init; } = UserVector.Graph;
-    /// <summary>Scale the graph outputs by √d before the Transformers, as SASRec scales its item embeddings (see the README).</summary>
+    /// <summary>Scale the graph outputs by √d before the Transformers, as SASRec scales its item embeddings (docs/semacdr-switches.md).</summary>
     public bool ScaleInputs { get; init; }
     /// <summary>Add each node's own transformed features to its GCN output (not in the paper; see GraphConvolution).</summary>
     public bool GraphResidual { get; init; }

@@ -24,7 +24,7 @@ namespace CrossDomain.Trainer.Models.Tema;
 /// item is the source state's softmax over the target items (<c>source_scores: target_items</c>), or 0 as P^Y, a
 /// distribution over Y's items, literally gives it (<c>none</c>).</item>
 /// </list>
-/// Choices where the paper is silent or inconsistent are listed in the README ("TEMA-LLM").
+/// Choices where the paper is silent or inconsistent are listed in the docs/models.md ("TEMA-LLM").
 /// </summary>
 public sealed class Tema : RecommenderModel
 {
