@@ -71,7 +71,7 @@ public sealed class EvaluateStage : StageKind<EvaluateParams>
         var meta = ctx.ArtifactMetadata;
         await ParquetArtifact.WriteAsync(rows, ctx.Output("results"), meta, ct);
         await ParquetArtifact.WriteAsync(summary, ctx.Output("summary"), meta, ct);
-        var markdown = Markdown(p.Title, rows, Provenance(ctx)) + Selection(ctx) + References(p.References, rows);
+        var markdown = Markdown(p.Title, rows, Provenance(ctx)) + Selection(ctx) + References(p.References, rows) + PairedDifferences.Markdown(p.PairedWith, rows);
         await File.WriteAllTextAsync(ctx.Output("table"), markdown, ct);
         ctx.Progress.Info($"{rows.Select(r => (r.Direction, r.Model)).Distinct().Count()} model × direction results from {inputs.Count} train stage(s)");
     }

@@ -34,7 +34,7 @@ public sealed class BaselinesLearnTests
     public async Task On_the_synthetic_default_data()
     {
         using var dir = new TempDir();
-        await DefaultPipeline.RunAsync(dir, ["features_food_to_kitchen"]);
+        await DefaultPipeline.RunAsync(dir, ["features_food_to_kitchen"], DefaultPipeline.FullSizeData); // calibrated on pipelines/synthetic.yaml's data
         var tables = await FeatureTables.LoadAsync(Path.Combine(dir.Path, "artifacts", "features_food_to_kitchen"));
         AssertLearns(tables, "sasrec", 1e-3, epochs: 40, margin: 0.05);
         AssertLearns(tables, "gru4rec", 5e-3, epochs: 40, margin: 0.05);

@@ -35,7 +35,7 @@ public sealed class SemaCdrTransferTests
     public async Task SemaCdr_beats_target_only_SASRec_on_the_synthetic_default_data()
     {
         using var dir = new TempDir();
-        await DefaultPipeline.RunAsync(dir, ["features_food_to_kitchen"]);
+        await DefaultPipeline.RunAsync(dir, ["features_food_to_kitchen"], DefaultPipeline.FullSizeData); // calibrated on pipelines/synthetic.yaml's data
         var tables = await FeatureTables.LoadAsync(Path.Combine(dir.Path, "artifacts", "features_food_to_kitchen"));
 
         var sasrec = TestMeans(tables, "sasrec");
