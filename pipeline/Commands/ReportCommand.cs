@@ -1,9 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using CrossDomain.Engine.Hashing;
-using CrossDomain.Engine.Lock;
-using CrossDomain.Engine.Run;
 using CrossDomain.Stages.Report;
 using Spectre.Console;
 
@@ -23,9 +20,7 @@ public static class ReportCommand
         command.SetAction((parse, ct) => GlobalOptions.Guard(() =>
         {
             var pipeline = GlobalOptions.Load(parse);
-            var hasher = new ContentHasher(new PipelineRunner(pipeline, Engine.Progress.NullProgressSink.Instance).StatePath);
-            var statuses = new StatusEvaluator(pipeline, LockFile.Open(pipeline), hasher).EvaluateAll(pipeline.Stages);
-            hasher.Save();
+            var statuses = StatusCommand.Evaluate(pipeline);
             var named = parse.GetValue(stages) ?? [];
             if (parse.GetValue(export) is not { } directory)
             {
@@ -33,8 +28,7 @@ public static class ReportCommand
                 foreach (var stage in pipeline.Stages.Where(ResultsExport.IsPageStage).Where(s => named.Length == 0 || named.Contains(s.Name)))
                 {
                     var state = statuses.Single(s => s.Stage == stage.Name).State.ToString().ToLowerInvariant();
-                    var page = stage.Outputs.TryGetValue("table", out var t) ? t.Path : stage.Outputs["markdown"].Path;
-                    table.AddRow(Markup.Escape(stage.Name), stage.Kind.Name, state, Markup.Escape(Path.GetRelativePath(Environment.CurrentDirectory, page)));
+                    table.AddRow(Markup.Escape(stage.Name), stage.Kind.Name, state, Markup.Escape(Path.GetRelativePath(Environment.CurrentDirectory, ResultsExport.PagePath(stage))));
                 }
                 AnsiConsole.Write(table);
                 return Task.FromResult(ExitCodes.Success);

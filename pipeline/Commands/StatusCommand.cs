@@ -18,9 +18,7 @@ public static class StatusCommand
         command.SetAction((parse, ct) => GlobalOptions.Guard(() =>
         {
             var pipeline = GlobalOptions.Load(parse);
-            var hasher = new ContentHasher(new PipelineRunner(pipeline, Engine.Progress.NullProgressSink.Instance).StatePath);
-            var statuses = new StatusEvaluator(pipeline, LockFile.Open(pipeline), hasher).EvaluateAll(pipeline.Stages);
-            hasher.Save();
+            var statuses = Evaluate(pipeline);
             if (parse.GetValue(json))
             {
                 var rows = statuses.Select(s => new { stage = s.Stage, kind = pipeline.Find(s.Stage)!.Kind.Name, state = s.State.ToString().ToLowerInvariant(), reasons = s.Reasons });
@@ -41,5 +39,14 @@ public static class StatusCommand
             return Task.FromResult(parse.GetValue(check) && !allFresh ? ExitCodes.Failure : ExitCodes.Success);
         }));
         return command;
+    }
+
+    /// <summary>Every stage's state against the lock, saving the file hashes it computed for the next call.</summary>
+    public static IReadOnlyList<StageStatus> Evaluate(Engine.Graph.PipelineDefinition pipeline)
+    {
+        var hasher = new ContentHasher(new PipelineRunner(pipeline, Engine.Progress.NullProgressSink.Instance).StatePath);
+        var statuses = new StatusEvaluator(pipeline, LockFile.Open(pipeline), hasher).EvaluateAll(pipeline.Stages);
+        hasher.Save();
+        return statuses;
     }
 }

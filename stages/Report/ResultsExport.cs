@@ -29,6 +29,9 @@ public static class ResultsExport
 
     public static bool IsPageStage(StageDefinition stage) => Pages.ContainsKey(stage.Kind.Name);
 
+    /// <summary>The page of an evaluate or report stage: its results.md or report.md.</summary>
+    public static string PagePath(StageDefinition stage) => stage.Outputs[Pages[stage.Kind.Name][0]].Path;
+
     public static Result Write(PipelineDefinition pipeline, IReadOnlyList<StageStatus> statuses, string directory,
         IReadOnlyList<string> stages, Provenance provenance)
     {
@@ -69,7 +72,7 @@ public static class ResultsExport
                     files.Add(Slash(relative));
                 }
             }
-        File.WriteAllText(Path.Combine(building, "README.md"), Readme(pipeline, exported, byName, leftOut, files, provenance));
+        File.WriteAllText(Path.Combine(building, "README.md"), Readme(pipeline, exported, byName, leftOut, provenance));
         files.Insert(0, "README.md");
 
         // Replace the folder in two renames; the old one is kept until the new one is in place.
@@ -96,7 +99,7 @@ public static class ResultsExport
     private static string Slash(string path) => path.Replace('\\', '/');
 
     private static string Readme(PipelineDefinition pipeline, IReadOnlyList<StageDefinition> exported, IReadOnlyDictionary<string, StageStatus> status,
-        IReadOnlyList<(string Stage, string Why)> leftOut, IReadOnlyList<string> files, Provenance provenance)
+        IReadOnlyList<(string Stage, string Why)> leftOut, Provenance provenance)
     {
         var config = pipeline.Relative(pipeline.ConfigPath);
         var sb = new StringBuilder();
@@ -113,7 +116,7 @@ public static class ResultsExport
         sb.AppendLine("| --- | --- | --- | --- |");
         foreach (var stage in exported)
         {
-            var page = Slash(Path.GetRelativePath(pipeline.ArtifactsRoot, stage.Outputs[Pages[stage.Kind.Name][0]].Path));
+            var page = Slash(Path.GetRelativePath(pipeline.ArtifactsRoot, PagePath(stage)));
             sb.AppendLine($"| {stage.Name} | {stage.Kind.Name} | [{page}]({page}) | `{status[stage.Name].Fingerprint}` |");
         }
         if (leftOut.Count > 0)

@@ -10,7 +10,7 @@ namespace CrossDomain.Trainer.Models.SemaCdr;
 /// Â (X W) + b, the same product in the cheaper order (the propagation then moves d-wide rows, not the wider
 /// concatenated views). With <c>residual</c>, the node's own transformed features are added back,
 /// LeakyReLU(Â X W + b) + X W: on dense co-interaction graphs Â gives a node's own row a weight of 1/(degree + 1),
-/// so one propagation step leaves items of a domain nearly alike (see the docs/models.md, "SemaCDR").
+/// so one propagation step leaves items of a domain nearly alike (docs/models.md, "SemaCDR").
 /// </summary>
 public sealed class GraphConvolution : Module<SparseAdjacency, Tensor, Tensor>
 {
