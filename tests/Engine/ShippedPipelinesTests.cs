@@ -35,11 +35,14 @@ public class ShippedPipelinesTests
     }
 
     [Fact]
-    public void The_full_size_synthetic_pipeline_has_the_default_pipelines_stages_at_full_size()
+    public void The_full_size_synthetic_pipeline_has_the_default_pipelines_stages_at_full_size_and_semacdrs_check()
     {
         var quick = Load("pipeline.yaml");
         var full = Load("pipelines/synthetic.yaml");
-        Assert.Equal(quick.Stages.Select(s => s.Name), full.Stages.Select(s => s.Name));
+        Assert.Equal(quick.Stages.Select(s => s.Name).Order(), full.Stages.Select(s => s.Name).Where(n => !n.StartsWith("semacdr_")).Order());
+        // The check: SemaCDR's two cross-domain ablations per direction and seed, and their paired table.
+        Assert.Equal(2 * 2 * 5, full.Stages.Count(s => s.Name.StartsWith("semacdr_ablation_")));
+        Assert.Equal(6 + 20, full.Find("semacdr_check")!.Upstream.Select(u => u.Id.Split('.')[0]).Distinct().Count());
         Assert.Equal(Path.Combine(RepoRoot, "artifacts", "synthetic"), full.ArtifactsRoot);
         var q = (CrossDomain.Stages.Synthesize.SynthesizeParams)quick.Find("synthesize")!.Params;
         var f = (CrossDomain.Stages.Synthesize.SynthesizeParams)full.Find("synthesize")!.Params;
@@ -47,7 +50,7 @@ public class ShippedPipelinesTests
         var qt = (CrossDomain.Stages.Train.TrainParams)quick.Find("train_semacdr_food_to_kitchen")!.Params;
         var ft = (CrossDomain.Stages.Train.TrainParams)full.Find("train_semacdr_food_to_kitchen")!.Params;
         Assert.Equal((2, 20, 0.005), (qt.Seeds.Count, qt.Epochs, qt.LearningRate));
-        Assert.Equal((3, 200, 0.001), (ft.Seeds.Count, ft.Epochs, ft.LearningRate));
+        Assert.Equal((5, 200, 0.001), (ft.Seeds.Count, ft.Epochs, ft.LearningRate));
         // The raw files are read from the folder the synthesize stage writes.
         Assert.StartsWith(full.Find("synthesize")!.Outputs["raw"].Path, full.Find("ingest")!.Upstream.Single().Path);
     }
