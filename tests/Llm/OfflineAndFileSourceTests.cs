@@ -12,7 +12,7 @@ public sealed class OfflineAndFileSourceTests
 {
     private static readonly string SchemaFile = Path.Combine(Repo.Root, "prompts", "food-kitchen-schema.yaml");
 
-    [Fact]
+    [RealDataFact]
     public async Task Offline_extractor_labels_real_items_from_their_titles_and_says_it_is_not_an_llm()
     {
         using var dir = new TempDir();
@@ -20,8 +20,8 @@ public sealed class OfflineAndFileSourceTests
         {
             Domains = new()
             {
-                ["food"] = new DomainFiles { Files = [Path.Combine(RealDataTests.DataDir, "meta_Grocery_and_Gourmet_Food.json.gz")] },
-                ["kitchen"] = new DomainFiles { Files = [Path.Combine(RealDataTests.DataDir, "meta_Home_and_Kitchen.json.gz")] },
+                ["food"] = new DomainFiles { Files = [Path.Combine(RealData.Dir, "meta_Grocery_and_Gourmet_Food.json.gz")] },
+                ["kitchen"] = new DomainFiles { Files = [Path.Combine(RealData.Dir, "meta_Home_and_Kitchen.json.gz")] },
             },
         }, Path.Combine(dir.Path, "ingest"));
         var log = new CrossDomain.Engine.Progress.RecordingProgressSink();

@@ -40,7 +40,7 @@ public sealed class BaselinesLearnTests
         AssertLearns(tables, "gru4rec", 5e-3, epochs: 40, margin: 0.05);
     }
 
-    [Fact]
+    [RealDataFact]
     public async Task On_the_shared_food_kitchen_data()
     {
         using var dir = new TempDir();
