@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CrossDomain.Engine.Artifacts;
 using CrossDomain.Engine.Stages;
+using CrossDomain.Stages.Shared;
 using CrossDomain.Stages.Train;
 using CrossDomain.Trainer.Evaluation;
 
@@ -61,7 +62,7 @@ public sealed class EvaluateStage : StageKind<EvaluateParams>
         var summary = rows.GroupBy(r => (r.Direction, r.Model, r.Split, r.Protocol, r.Metric)).Select(g =>
         {
             var v = g.Select(r => r.Value).ToList();
-            var (mean, std) = ResultsTable.MeanStd(v);
+            var (mean, std) = SeedStatistics.MeanStd(v);
             return new SummaryRow
             {
                 Direction = g.Key.Direction, Model = g.Key.Model, Split = g.Key.Split, Protocol = g.Key.Protocol, Metric = g.Key.Metric,
@@ -99,7 +100,8 @@ public sealed class EvaluateStage : StageKind<EvaluateParams>
     /// <summary>How each train stage chose its checkpoint and whom it scored, from its summary's config.</summary>
     private static string Selection(StageContext ctx)
     {
-        var lines = new List<string>();
+        var table = new MarkdownTable(MarkdownTable.Text("train stage"), MarkdownTable.Text("loss"), MarkdownTable.Text("selection"),
+            MarkdownTable.Text("early stopping"), MarkdownTable.Text("scored"));
         foreach (var s in ctx.Upstream.Where(u => u.Name == "summary" && File.Exists(u.Path)))
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(s.Path));
@@ -107,33 +109,33 @@ public sealed class EvaluateStage : StageKind<EvaluateParams>
             int Int(string name, int fallback = 0) => c.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : fallback;
             string Text(string name, string fallback) => c.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : fallback;
             var model = Text("model", "");
-            if (model is "popularity" or "random") { lines.Add($"| {s.Stage} | | fixed ranker: no checkpoint | | |"); continue; }
+            if (model is "popularity" or "random") { table.Add(s.Stage, "", "fixed ranker: no checkpoint", "", ""); continue; }
             // Summaries written before the loss family name none: the model then trained with its own objective.
             var loss = doc.RootElement.TryGetProperty("loss", out var l) && l.ValueKind == JsonValueKind.String ? l.GetString()! : "the model's own";
             var patience = Int("patience", 20);
             var stop = patience == 0 ? "none (the whole budget)" : $"{patience} epochs without a better validation" + (Int("min_epochs") > 0 ? $", not before epoch {Int("min_epochs")}" : "");
             var scored = Int("eval_min_target_items") > 0 ? $"users with ≥ {Int("eval_min_target_items")} target interactions" : "every user";
-            lines.Add($"| {s.Stage} | {loss} | validation {Text("select_protocol", "full")} {Text("select_metric", "NDCG@10")}, every {Int("eval_every", 1)} epoch(s), at most {Int("epochs", 200)} | {stop} | {scored} |");
+            table.Add(s.Stage, loss, $"validation {Text("select_protocol", "full")} {Text("select_metric", "NDCG@10")}, every {Int("eval_every", 1)} epoch(s), at most {Int("epochs", 200)}", stop, scored);
         }
-        if (lines.Count == 0) return "";
-        return "## How each checkpoint was chosen\n\n| train stage | loss | selection | early stopping | scored |\n| --- | --- | --- | --- | --- |\n" + string.Join("\n", lines) + "\n\n";
+        return table.Count == 0 ? "" : "## How each checkpoint was chosen\n\n" + table + "\n";
     }
 
     /// <summary>Reference figures beside our mean ± std of the same model, direction, protocol and metric, with the difference.</summary>
     public static string References(IReadOnlyList<ReferenceFigures> references, IReadOnlyList<ResultRow> rows)
     {
         if (references.Count == 0) return "";
-        var sb = new StringBuilder("## Reference figures\n\n| model | direction | protocol | metric | ours | reference | ours − reference | source |\n| --- | --- | --- | --- | ---: | ---: | ---: | --- |\n");
+        var table = new MarkdownTable(MarkdownTable.Text("model"), MarkdownTable.Text("direction"), MarkdownTable.Text("protocol"), MarkdownTable.Text("metric"),
+            MarkdownTable.Number("ours"), MarkdownTable.Number("reference"), MarkdownTable.Number("ours − reference"), MarkdownTable.Text("source"));
         foreach (var r in references)
             foreach (var (metric, value) in r.Values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 var ours = rows.Where(x => x.Split == "test" && x.Model == r.Model && x.Direction == r.Direction && x.Protocol == r.Protocol && x.Metric == metric)
                     .Select(x => x.Value * 100).ToList();
-                var oursText = ours.Count == 0 ? "–" : ResultsTable.Format(ours);
+                var oursText = ours.Count == 0 ? "–" : SeedStatistics.Format(ours);
                 var diff = ours.Count == 0 ? "–" : (ours.Average() - value).ToString("+0.00;−0.00;0.00", CultureInfo.InvariantCulture);
-                sb.AppendLine($"| {r.Model} | {r.Direction} | {r.Protocol} | {metric} | {oursText} | {value.ToString("F2", CultureInfo.InvariantCulture)} | {diff} | {r.Source} |");
+                table.Add(r.Model, r.Direction, r.Protocol, metric, oursText, value.ToString("F2", CultureInfo.InvariantCulture), diff, r.Source);
             }
-        return sb.AppendLine().ToString();
+        return "## Reference figures\n\n" + table + "\n";
     }
 
     public static string Markdown(string title, IReadOnlyList<ResultRow> rows, IReadOnlyList<string> notes)
@@ -152,26 +154,25 @@ public sealed class EvaluateStage : StageKind<EvaluateParams>
         foreach (var n in notes) sb.AppendLine($"- {n}");
         if (notes.Count > 0) sb.AppendLine();
         sb.AppendLine("## Sampled ranking (the papers' protocol: the target against its saved negatives), Table 1 layout\n");
-        sb.AppendLine(ResultsTable.ToMarkdown(runs, sampled: true));
+        sb.AppendLine(Table1.Markdown(runs, sampled: true));
         sb.AppendLine("## Full ranking (the target against every target-domain item outside the user's history)\n");
-        sb.AppendLine(ResultsTable.ToMarkdown(runs, sampled: false));
+        sb.AppendLine(Table1.Markdown(runs, sampled: false));
         sb.AppendLine("## Every metric\n");
         var metrics = new[] { "HR@1", "HR@5", "HR@10", "HR@20", "NDCG@5", "NDCG@10", "NDCG@20", "MRR" };
         foreach (var direction in test.Select(r => r.Direction).Distinct())
             foreach (var protocol in new[] { "sampled", "full" })
             {
                 sb.AppendLine($"### {direction}, {protocol} ranking\n");
-                sb.AppendLine("| model | " + string.Join(" | ", metrics) + " | best epoch |");
-                sb.AppendLine("| --- |" + string.Concat(Enumerable.Repeat(" ---: |", metrics.Length + 1)));
+                var table = new MarkdownTable([MarkdownTable.Text("model"), .. metrics.Select(MarkdownTable.Number), MarkdownTable.Number("best epoch")]);
                 foreach (var model in test.Where(r => r.Direction == direction).Select(r => r.Model).Distinct())
                 {
                     var mine = test.Where(r => r.Direction == direction && r.Model == model && r.Protocol == protocol).ToList();
                     var cells = metrics.Select(m => mine.Where(r => r.Metric == m).Select(r => r.Value * 100).ToList())
-                        .Select(v => v.Count == 0 ? "–" : ResultsTable.Format(v));
+                        .Select(v => v.Count == 0 ? "–" : SeedStatistics.Format(v));
                     var epochs = mine.GroupBy(r => r.Seed).Select(g => g.First().BestEpoch).ToList();
-                    sb.AppendLine($"| {model} | {string.Join(" | ", cells)} | {string.Join(", ", epochs.Select(e => e.ToString(CultureInfo.InvariantCulture)))} |");
+                    table.Add([model, .. cells, string.Join(", ", epochs.Select(e => e.ToString(CultureInfo.InvariantCulture)))]);
                 }
-                sb.AppendLine();
+                sb.Append(table).AppendLine();
             }
         return sb.ToString();
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CrossDomain.Stages.Shared;
 using CrossDomain.Stages.Train;
 using CrossDomain.Trainer.Evaluation;
 
@@ -24,8 +25,8 @@ public static class PairedDifferences
         var sb = new StringBuilder($"## Paired differences against {reference}\n\n");
         sb.AppendLine($"Test split, per seed: the model's value minus {reference}'s on the same seed, in points, mean ± std over the seeds " +
                       "both ran; \"ahead\" counts the seeds where the model's value was higher.\n");
-        sb.AppendLine("| model | direction | protocol | " + string.Join(" | ", Metrics.Select(m => $"Δ {m} | ahead ({m})")) + " |");
-        sb.AppendLine("| --- | --- | --- |" + string.Concat(Enumerable.Repeat(" ---: | ---: |", Metrics.Length)));
+        var table = new MarkdownTable([MarkdownTable.Text("model"), MarkdownTable.Text("direction"), MarkdownTable.Text("protocol"),
+            .. Metrics.SelectMany(m => new[] { MarkdownTable.Number($"Δ {m}"), MarkdownTable.Number($"ahead ({m})") })]);
         foreach (var direction in test.Select(r => r.Direction).Distinct())
             foreach (var protocol in new[] { "sampled", "full" })
                 foreach (var model in test.Where(r => r.Direction == direction && r.Model != reference).Select(r => r.Model).Distinct())
@@ -38,12 +39,12 @@ public static class PairedDifferences
                             .Select(r => (Model: r.Value, Reference: Value(reference, r.Seed))).Where(p => p.Reference is not null).ToList();
                         if (pairs.Count == 0) { cells.Add("–"); cells.Add("–"); continue; }
                         var differences = pairs.Select(p => (p.Model - p.Reference!.Value) * 100).ToList();
-                        var (mean, std) = ResultsTable.MeanStd(differences);
+                        var (mean, std) = SeedStatistics.MeanStd(differences);
                         cells.Add($"{mean.ToString("+0.00;−0.00;0.00", CultureInfo.InvariantCulture)} ± {std.ToString("F2", CultureInfo.InvariantCulture)}");
                         cells.Add($"{pairs.Count(p => p.Model > p.Reference!.Value)} of {pairs.Count}");
                     }
-                    sb.AppendLine($"| {model} | {direction} | {protocol} | {string.Join(" | ", cells)} |");
+                    table.Add([model, direction, protocol, .. cells]);
                 }
-        return sb.AppendLine().ToString();
+        return sb.Append(table).AppendLine().ToString();
     }
 }

@@ -20,7 +20,7 @@ public static class ResultTables
         var values = rows.Where(r => r.Split == "test" && r.Model == model && r.Direction == direction && r.Protocol == protocol && r.Metric == metric)
             .Select(r => r.Value * 100).ToList();
         if (values.Count == 0) return null;
-        var (mean, std) = ResultsTable.MeanStd(values);
+        var (mean, std) = SeedStatistics.MeanStd(values);
         return (mean, std, values.Count);
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using CrossDomain.Engine.Graph;
 using CrossDomain.Engine.Run;
+using CrossDomain.Stages.Shared;
 
 namespace CrossDomain.Stages.Report;
 
@@ -112,13 +113,13 @@ public static class ResultsExport
         sb.AppendLine($"- Machine: {provenance.Machine}");
         sb.AppendLine($"- Exported: {provenance.When.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         sb.AppendLine();
-        sb.AppendLine("| stage | kind | page | fingerprint |");
-        sb.AppendLine("| --- | --- | --- | --- |");
+        var table = new MarkdownTable(MarkdownTable.Text("stage"), MarkdownTable.Text("kind"), MarkdownTable.Text("page"), MarkdownTable.Text("fingerprint"));
         foreach (var stage in exported)
         {
             var page = Slash(Path.GetRelativePath(pipeline.ArtifactsRoot, PagePath(stage)));
-            sb.AppendLine($"| {stage.Name} | {stage.Kind.Name} | [{page}]({page}) | `{status[stage.Name].Fingerprint}` |");
+            table.Add(stage.Name, stage.Kind.Name, $"[{page}]({page})", $"`{status[stage.Name].Fingerprint}`");
         }
+        sb.Append(table);
         if (leftOut.Count > 0)
         {
             sb.AppendLine();

@@ -1,3 +1,5 @@
+using CrossDomain.Stages.Shared;
+
 namespace CrossDomain.Stages.Sequences;
 
 /// <summary>One row of the papers' dataset table (SemaCDR Table 4) for one domain.</summary>
@@ -31,17 +33,18 @@ public sealed class SequenceStats
         var sb = new System.Text.StringBuilder();
         sb.AppendLine($"# Dataset statistics: {Source} → {Target}{(Synthetic ? " (synthetic data)" : "")}");
         sb.AppendLine();
-        sb.AppendLine("| Domain | Role | Overlapped Users | # Items | # Interactions | Avg. Len. |");
-        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: |");
-        foreach (var d in Domains)
-            sb.AppendLine($"| {d.Domain} | {d.Role} | {d.OverlappedUsers:N0} | {d.Items:N0} | {d.Interactions:N0} | {d.AvgLength:F2} |");
+        var domains = new MarkdownTable(MarkdownTable.Text("Domain"), MarkdownTable.Text("Role"), MarkdownTable.Number("Overlapped Users"),
+            MarkdownTable.Number("# Items"), MarkdownTable.Number("# Interactions"), MarkdownTable.Number("Avg. Len."));
+        foreach (var d in Domains) domains.Add(d.Domain, d.Role, $"{d.OverlappedUsers:N0}", $"{d.Items:N0}", $"{d.Interactions:N0}", $"{d.AvgLength:F2}");
+        sb.Append(domains);
         sb.AppendLine();
         sb.AppendLine($"Input: {InputInteractions:N0} interactions of {InputUsers:N0} users in the two domains. Filter mode: {FilterMode}, {Passes} pass(es).");
         sb.AppendLine();
-        sb.AppendLine("| Pass | Filter | Items removed | Users removed | User sequences removed | Interactions removed |");
-        sb.AppendLine("| ---: | --- | ---: | ---: | ---: | ---: |");
+        var removed = new MarkdownTable(MarkdownTable.Number("Pass"), MarkdownTable.Text("Filter"), MarkdownTable.Number("Items removed"),
+            MarkdownTable.Number("Users removed"), MarkdownTable.Number("User sequences removed"), MarkdownTable.Number("Interactions removed"));
         foreach (var r in Removed)
-            sb.AppendLine($"| {r.Pass} | {r.Filter} | {r.ItemsRemoved:N0} | {r.UsersRemoved:N0} | {r.UserSequencesRemoved:N0} | {r.InteractionsRemoved:N0} |");
+            removed.Add($"{r.Pass}", r.Filter, $"{r.ItemsRemoved:N0}", $"{r.UsersRemoved:N0}", $"{r.UserSequencesRemoved:N0}", $"{r.InteractionsRemoved:N0}");
+        sb.Append(removed);
         sb.AppendLine();
         sb.AppendLine($"Interactions beyond max_len (kept in the statistics, not stored): {TruncatedInteractions:N0}.");
         sb.AppendLine();

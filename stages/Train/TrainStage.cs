@@ -88,11 +88,11 @@ public sealed class TrainStage : StageKind<TrainParams>
         }, ReportJson.Options), ct);
         foreach (var protocol in new[] { "full", "sampled" })
             ctx.Progress.Info($"{model} {direction} test ({protocol}): " + string.Join(", ", new[] { "HR@10", "NDCG@10", "MRR" }.Select(m =>
-                $"{m} {ResultsTable.Format(result.Seeds.Select(s => (protocol == "full" ? s.Test.Full : s.Test.Sampled)[m] * 100).ToList())}")) + " (%)");
+                $"{m} {SeedStatistics.Format(result.Seeds.Select(s => (protocol == "full" ? s.Test.Full : s.Test.Sampled)[m] * 100).ToList())}")) + " (%)");
         var learned = result.Seeds.Select(s => s.LearnedWeights ?? NoWeights).ToList();
         if (learned[0].Count > 0)
             ctx.Progress.Info($"{model} {direction} learned weights: " + string.Join(", ", learned[0].Keys.Select(k =>
-                $"{k} {ResultsTable.Format(learned.Select(w => w.GetValueOrDefault(k, double.NaN)).ToList())}")));
+                $"{k} {SeedStatistics.Format(learned.Select(w => w.GetValueOrDefault(k, double.NaN)).ToList())}")));
         Directory.Delete(work, recursive: true);
     }
 
@@ -107,7 +107,7 @@ public sealed class TrainStage : StageKind<TrainParams>
         var list = perSeed.ToList();
         return list[0].Keys.ToDictionary(k => k, k =>
         {
-            var (mean, std) = ResultsTable.MeanStd(list.Select(m => m[k]).ToList());
+            var (mean, std) = SeedStatistics.MeanStd(list.Select(m => m[k]).ToList());
             return (object)new { mean, std };
         });
     }

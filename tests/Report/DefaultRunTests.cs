@@ -55,7 +55,7 @@ public sealed class DefaultRunTests(ShortDefaultRun run) : IClassFixture<ShortDe
         Assert.Contains("synthetic", md);
         var popularityFull = rows.Where(r => r.Model == "Popularity" && r.Direction == "food→kitchen" && r.Split == "test" && r.Protocol == "full" && r.Metric == "HR@10").Select(r => r.Value * 100).ToList();
         Assert.Contains($"| Popularity | ", md);
-        Assert.Contains(CrossDomain.Trainer.Evaluation.ResultsTable.Format(popularityFull), md);
+        Assert.Contains(CrossDomain.Trainer.Evaluation.SeedStatistics.Format(popularityFull), md);
         // Every train stage says how its checkpoint was chosen (the shipped protocol) and whom it scored.
         Assert.Contains("| train_sasrec_food_to_kitchen | bce | validation full NDCG@10, every 1 epoch(s), at most 2 | 5 epochs without a better validation, not before epoch 12 | every user |", md);
         Assert.Contains("| train_popularity_food_to_kitchen | | fixed ranker: no checkpoint | | |", md);

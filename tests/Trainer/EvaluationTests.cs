@@ -106,7 +106,7 @@ public sealed class EvaluationTests
         Assert.True(popularity.Sampled["HR@10"] > random.Sampled["HR@10"] + 0.05, $"{popularity.Sampled["HR@10"]} vs {random.Sampled["HR@10"]}");
         Assert.InRange(random.Sampled["HR@10"], 0.05, 0.16); // about 10 of 101 candidates
 
-        var markdown = ResultsTable.ToMarkdown(
+        var markdown = CrossDomain.Stages.Evaluate.Table1.Markdown(
         [
             ("Food→Kitchen", "Popularity", popularity), ("Food→Kitchen", "Random", random),
             ("Food→Kitchen", "Random", evaluator.Evaluate(new RandomScorer(2), EvalSplit.Valid)),
@@ -120,7 +120,7 @@ public sealed class EvaluationTests
     [Fact]
     public void Mean_and_sample_std_are_formatted_in_percent_points()
     {
-        Assert.Equal("2.00 ± 1.41", ResultsTable.Format([1, 3]));
-        Assert.Equal("5.00", ResultsTable.Format([5]));
+        Assert.Equal("2.00 ± 1.41", SeedStatistics.Format([1, 3]));
+        Assert.Equal("5.00", SeedStatistics.Format([5]));
     }
 }
