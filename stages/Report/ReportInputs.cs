@@ -54,11 +54,9 @@ public sealed class ReportInputs
             }
             else if (Has("history", "summary", "checkpoints"))
             {
-                using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Path("summary"), ct));
-                var root = doc.RootElement;
-                var config = root.GetProperty("config").Deserialize<TrainingConfig>(Snake)
-                             ?? throw new StageException($"{Path("summary")}: no config");
-                inputs.Runs.Add(new TrainRun(stage.Key, root.GetProperty("model").GetString() ?? config.Model, root.GetProperty("direction").GetString() ?? "",
+                var summary = TrainSummary.Load(Path("summary"));
+                var config = summary.Config ?? throw new StageException($"{Path("summary")}: no config");
+                inputs.Runs.Add(new TrainRun(stage.Key, summary.Model, summary.Direction,
                     config, await ParquetArtifact.ReadAsync<HistoryRow>(Path("history"), ct), Path("checkpoints")));
             }
             else if (Has("results", "table"))

@@ -70,22 +70,20 @@ public sealed class TrainStage : StageKind<TrainParams>
         await ParquetArtifact.WriteAsync(rows, ctx.Output("results"), meta, ct);
         await ParquetArtifact.WriteAsync(result.Seeds.SelectMany(s => s.History).Select(h => History(model, h)).ToList(), ctx.Output("history"), meta, ct);
         CopyCheckpoints(work, ctx.Output("checkpoints"), p.Seeds);
-        await File.WriteAllTextAsync(ctx.Output("summary"), JsonSerializer.Serialize(new
+        var summary = new TrainSummary
         {
-            model, direction, device = result.Device,
-            loss = ModelCatalog.IsTrainable(p.Model) ? NextItemObjective.Name(ModelCatalog.Loss(config)) : null, extractor = tables.Manifest.TryGetProperty("extractor", out var e) ? e.GetString() : null,
-            synthetic = tables.Manifest.TryGetProperty("synthetic", out var syn) && syn.GetBoolean(),
-            // Test items on the day of a source interaction that is in the user's test inputs (cross_domain_ties: source_first).
-            same_day_source_test_items = tables.Users.Count(u => u.SourceTestInputTimestamps.Contains(u.TestTimestamp)), test_users = tables.Users.Count,
-            config,
-            seeds = result.Seeds.Select(s => new
-            {
-                s.Seed, s.BestEpoch, s.Epochs, s.StoppedEarly, s.TrainSeconds, test_full = s.Test.Full, test_sampled = s.Test.Sampled,
-                learned_weights = s.LearnedWeights ?? NoWeights,
-            }),
-            test_full = Summaries(result.Seeds.Select(s => s.Test.Full)),
-            test_sampled = Summaries(result.Seeds.Select(s => s.Test.Sampled)),
-        }, ReportJson.Options), ct);
+            Model = model, Direction = direction, Device = result.Device,
+            Loss = ModelCatalog.IsTrainable(p.Model) ? NextItemObjective.Name(ModelCatalog.Loss(config)) : null,
+            Extractor = tables.Manifest.TryGetProperty("extractor", out var e) ? e.GetString() : null,
+            Synthetic = tables.Manifest.TryGetProperty("synthetic", out var syn) && syn.GetBoolean(),
+            SameDaySourceTestItems = tables.Users.Count(u => u.SourceTestInputTimestamps.Contains(u.TestTimestamp)), TestUsers = tables.Users.Count,
+            Config = config,
+            Seeds = result.Seeds.Select(s => new TrainSummary.SeedSummary(s.Seed, s.BestEpoch, s.Epochs, s.StoppedEarly, s.TrainSeconds,
+                s.Test.Full, s.Test.Sampled, s.LearnedWeights ?? NoWeights)).ToList(),
+            TestFull = Summaries(result.Seeds.Select(s => s.Test.Full)),
+            TestSampled = Summaries(result.Seeds.Select(s => s.Test.Sampled)),
+        };
+        await File.WriteAllTextAsync(ctx.Output("summary"), summary.ToJson(), ct);
         foreach (var protocol in new[] { "full", "sampled" })
             ctx.Progress.Info($"{model} {direction} test ({protocol}): " + string.Join(", ", new[] { "HR@10", "NDCG@10", "MRR" }.Select(m =>
                 $"{m} {SeedStatistics.Format(result.Seeds.Select(s => (protocol == "full" ? s.Test.Full : s.Test.Sampled)[m] * 100).ToList())}")) + " (%)");
@@ -102,13 +100,13 @@ public sealed class TrainStage : StageKind<TrainParams>
     public static string Direction(JsonElement manifest) =>
         manifest.TryGetProperty("source", out var s) && manifest.TryGetProperty("target", out var t) ? $"{s.GetString()}→{t.GetString()}" : "target";
 
-    private static Dictionary<string, object> Summaries(IEnumerable<IReadOnlyDictionary<string, double>> perSeed)
+    private static Dictionary<string, TrainSummary.MeanStd> Summaries(IEnumerable<IReadOnlyDictionary<string, double>> perSeed)
     {
         var list = perSeed.ToList();
         return list[0].Keys.ToDictionary(k => k, k =>
         {
             var (mean, std) = SeedStatistics.MeanStd(list.Select(m => m[k]).ToList());
-            return (object)new { mean, std };
+            return new TrainSummary.MeanStd(mean, std);
         });
     }
 
