@@ -1,4 +1,5 @@
 using CrossDomain.Stages.Sequences;
+using CrossDomain.Trainer.Data;
 
 namespace CrossDomain.Stages.Features;
 
@@ -10,10 +11,10 @@ namespace CrossDomain.Stages.Features;
 /// </summary>
 public static class HistorySplitter
 {
-    public static FeatureUserRow Split(SequenceRow s)
+    public static FeatureTables.UserRow Split(SequenceRow s)
     {
         if (s.TargetItems.Length < 3) throw new InvalidDataException($"user {s.User}: fewer than 3 target interactions");
-        var row = new FeatureUserRow
+        var row = new FeatureTables.UserRow
         {
             UserIdx = s.UserIdx, ValidItem = s.ValidItem, ValidTimestamp = s.ValidTimestamp, TestItem = s.TestItem, TestTimestamp = s.TestTimestamp,
             TargetTrain = s.TargetItems[..^2],

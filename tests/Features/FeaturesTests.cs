@@ -58,7 +58,7 @@ public sealed class FeaturesTests
         await DefaultPipeline.RunAsync(dir, ["features_food_to_kitchen"], "stages.synthesize.params.users=400", "stages.synthesize.params.items_per_domain=150");
         var outDir = Path.Combine(dir.Path, "artifacts", "features_food_to_kitchen");
         var items = await ParquetArtifact.ReadAsync<FeatureItemRow>(Path.Combine(outDir, "items.parquet"));
-        var users = await ParquetArtifact.ReadAsync<FeatureUserRow>(Path.Combine(outDir, "users.parquet"));
+        var users = await ParquetArtifact.ReadAsync<CrossDomain.Trainer.Data.FeatureTables.UserRow>(Path.Combine(outDir, "users.parquet"));
         var sequences = await ParquetArtifact.ReadAsync<SequenceRow>(Path.Combine(dir.Path, "artifacts", "food_to_kitchen", "sequences.parquet"));
         var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "manifest.json"))).RootElement;
 
@@ -103,7 +103,7 @@ public sealed class FeaturesTests
         using var dir = new TempDir();
         await DefaultPipeline.RunAsync(dir, ["features_food_to_kitchen"], "stages.synthesize.params.users=400", "stages.synthesize.params.items_per_domain=150",
             "stages.food_to_kitchen.params.cross_domain_ties=target_first");
-        var users = await ParquetArtifact.ReadAsync<FeatureUserRow>(Path.Combine(dir.Path, "artifacts", "features_food_to_kitchen", "users.parquet"));
+        var users = await ParquetArtifact.ReadAsync<CrossDomain.Trainer.Data.FeatureTables.UserRow>(Path.Combine(dir.Path, "artifacts", "features_food_to_kitchen", "users.parquet"));
         var stats = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "artifacts", "food_to_kitchen", "stats.json"))).RootElement;
         // The synthetic data puts about one interaction in three on its predecessor's day, so the rule has work to do.
         Assert.True(stats.GetProperty("test_items_with_same_timestamp_source").GetInt32() > 10, stats.ToString());

@@ -6,31 +6,38 @@ using Parquet.Serialization;
 namespace CrossDomain.Trainer.Data;
 
 /// <summary>
-/// The trainer's view of a features folder (items.parquet, users.parquet, manifest.json): only the columns it
-/// reads, by name. The trainer does not reference the pipeline; this column contract is what ties them together.
+/// The trainer's view of a features folder (items.parquet, users.parquet, manifest.json), by column name. The
+/// trainer does not reference the pipeline; this contract is what ties them together. The users table is declared
+/// once, here (<see cref="UserRow"/>), and the features stage writes it; of items.parquet the trainer reads only the
+/// columns it needs (<see cref="ItemRow"/>; the stage's full row is its own FeatureItemRow).
 /// </summary>
 public sealed class FeatureTables
 {
+    /// <summary>
+    /// One user of <c>users.parquet</c>, as the features stage writes it (columns in this order). The <c>*_train</c>
+    /// histories end strictly before the validation interaction and the <c>*_test_input</c> histories strictly
+    /// before the test interaction, so no input ever holds the item it is asked to predict or anything after it.
+    /// </summary>
     public sealed class UserRow
     {
         [JsonPropertyName("user_idx")] public int UserIdx { get; set; }
         [JsonPropertyName("source_train")] public int[] SourceTrain { get; set; } = [];
+        [JsonPropertyName("source_train_timestamps")] public long[] SourceTrainTimestamps { get; set; } = [];
         [JsonPropertyName("target_train")] public int[] TargetTrain { get; set; } = [];
+        [JsonPropertyName("target_train_timestamps")] public long[] TargetTrainTimestamps { get; set; } = [];
         [JsonPropertyName("mixed_train")] public int[] MixedTrain { get; set; } = [];
         [JsonPropertyName("mixed_train_domains")] public int[] MixedTrainDomains { get; set; } = [];
+        [JsonPropertyName("mixed_train_timestamps")] public long[] MixedTrainTimestamps { get; set; } = [];
         [JsonPropertyName("source_test_input")] public int[] SourceTestInput { get; set; } = [];
+        [JsonPropertyName("source_test_input_timestamps")] public long[] SourceTestInputTimestamps { get; set; } = [];
         [JsonPropertyName("target_test_input")] public int[] TargetTestInput { get; set; } = [];
+        [JsonPropertyName("target_test_input_timestamps")] public long[] TargetTestInputTimestamps { get; set; } = [];
         [JsonPropertyName("mixed_test_input")] public int[] MixedTestInput { get; set; } = [];
         [JsonPropertyName("mixed_test_input_domains")] public int[] MixedTestInputDomains { get; set; } = [];
-        [JsonPropertyName("valid_item")] public int ValidItem { get; set; }
-        [JsonPropertyName("test_item")] public int TestItem { get; set; }
-        [JsonPropertyName("source_train_timestamps")] public long[] SourceTrainTimestamps { get; set; } = [];
-        [JsonPropertyName("target_train_timestamps")] public long[] TargetTrainTimestamps { get; set; } = [];
-        [JsonPropertyName("mixed_train_timestamps")] public long[] MixedTrainTimestamps { get; set; } = [];
-        [JsonPropertyName("source_test_input_timestamps")] public long[] SourceTestInputTimestamps { get; set; } = [];
-        [JsonPropertyName("target_test_input_timestamps")] public long[] TargetTestInputTimestamps { get; set; } = [];
         [JsonPropertyName("mixed_test_input_timestamps")] public long[] MixedTestInputTimestamps { get; set; } = [];
+        [JsonPropertyName("valid_item")] public int ValidItem { get; set; }
         [JsonPropertyName("valid_timestamp")] public long ValidTimestamp { get; set; }
+        [JsonPropertyName("test_item")] public int TestItem { get; set; }
         [JsonPropertyName("test_timestamp")] public long TestTimestamp { get; set; }
     }
 
