@@ -19,6 +19,13 @@ public sealed class PipelineDefinition
 
     public StageDefinition? Find(string name) => Stages.FirstOrDefault(s => s.Name == name);
 
+    /// <summary>
+    /// The stages a command-line target names: the stage of that name, or every stage a matrix generated from it
+    /// (<c>name@values</c>), as a dep on the matrix's name means; empty when neither exists.
+    /// </summary>
+    public IReadOnlyList<string> Expand(string target) =>
+        Find(target) is not null ? [target] : Stages.Where(s => s.Name.StartsWith(target + "@", StringComparison.Ordinal)).Select(s => s.Name).ToList();
+
     /// <summary>The named stages and every stage upstream of them, in dependency order.</summary>
     public IReadOnlyList<StageDefinition> WithUpstream(IEnumerable<string> names)
     {

@@ -41,9 +41,14 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
 
     public async Task<RunResult> RunAsync(RunOptions options, CancellationToken cancellationToken)
     {
+        var targets = new List<string>();
         foreach (var t in options.Targets)
-            if (pipeline.Find(t) is null)
+        {
+            var named = pipeline.Expand(t);
+            if (named.Count == 0)
                 throw new ArgumentException($"unknown stage '{t}'; stages: {string.Join(", ", pipeline.Stages.Select(s => s.Name))}");
+            targets.AddRange(named.Where(n => !targets.Contains(n)));
+        }
 
         Directory.CreateDirectory(pipeline.ArtifactsRoot);
         using var runLock = options.DryRun ? null : AcquireRunLock(pipeline);
@@ -59,9 +64,9 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
         var lockFile = LockFile.Open(pipeline);
         var evaluator = new StatusEvaluator(pipeline, lockFile, hasher);
 
-        var selected = options.Targets.Count == 0 ? pipeline.Stages
-            : options.Single ? pipeline.Stages.Where(s => options.Targets.Contains(s.Name)).ToList()
-            : pipeline.WithUpstream(options.Targets);
+        var selected = targets.Count == 0 ? pipeline.Stages
+            : options.Single ? pipeline.Stages.Where(s => targets.Contains(s.Name)).ToList()
+            : pipeline.WithUpstream(targets);
         var statuses = new Dictionary<string, StageStatus>(StringComparer.Ordinal);
         var results = new List<StageRunResult>();
         var failed = false;
@@ -79,7 +84,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                 // With --single, upstream stages outside the selection count as they are on disk.
                 var upstream = options.Single ? new Dictionary<string, StageStatus>() : statuses;
                 var status = evaluator.Evaluate(stage, upstream);
-                var forced = options.Force && (options.Targets.Count == 0 || options.ForceUpstream || options.Targets.Contains(stage.Name));
+                var forced = options.Force && (targets.Count == 0 || options.ForceUpstream || targets.Contains(stage.Name));
                 if (status.State == StageState.Fresh && !forced)
                 {
                     statuses[stage.Name] = status;

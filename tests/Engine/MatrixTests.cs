@@ -41,6 +41,19 @@ public sealed class MatrixTests
     }
 
     [Fact]
+    public async Task A_target_named_for_the_matrix_runs_every_stage_it_generated_and_nothing_downstream()
+    {
+        using var dir = new TempDir();
+        var harness = new PipelineHarness(dir, Yaml);
+        var result = await harness.RunAsync(new RunOptions { Targets = ["words"] });
+        Assert.True(result.Succeeded);
+        Assert.Equal(["words@alpha-1", "words@alpha-2", "words@b_c-1", "words@b_c-2", "words@0_5-1", "words@0_5-2"],
+            result.Stages.Where(s => s.Outcome == StageOutcome.Ran).Select(s => s.Stage));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => harness.RunAsync(new RunOptions { Targets = ["word"] }));
+        Assert.Contains("unknown stage 'word'", e.Message); // a prefix of the matrix's name is not its name
+    }
+
+    [Fact]
     public void A_reference_to_no_axis_and_a_malformed_matrix_are_reported_by_key()
     {
         using var dir = new TempDir();
