@@ -81,7 +81,7 @@ public class ConfigErrorTests
         Assert.Contains("the stages of kind 'sequences' are food_to_kitchen, kitchen_to_food", kind.Message);
     }
 
-    [Fact]
+    [RealDataFact] // loads pipelines whose inputs are the files in ../shared/data
     public void One_bad_default_over_a_matrix_of_stages_is_reported_once_with_its_dependants_in_one_line()
     {
         var e = Assert.Throws<ConfigException>(() => PipelineLoader.Load(RepoFile("pipelines/food-kitchen.yaml"), StageCatalog.CreateRegistry(), ["defaults.train.epochs=many"]));
@@ -130,7 +130,7 @@ public class ConfigErrorTests
     }
 
     /// <summary>Every <c>--set</c> example in the shipped pipelines' comments and in the CLI's help loads as written.</summary>
-    [Fact]
+    [RealDataFact] // loads pipelines whose inputs are the files in ../shared/data
     public void Every_set_example_in_help_and_pipeline_comments_works_as_written()
     {
         var examples = new List<(string Config, string[] Sets, string Where)>();

@@ -1,5 +1,6 @@
 using CrossDomain.Engine.Graph;
 using CrossDomain.Stages;
+using CrossDomain.Tests.Support;
 
 namespace CrossDomain.Tests.Engine;
 
@@ -55,7 +56,7 @@ public class ShippedPipelinesTests
         Assert.StartsWith(full.Find("synthesize")!.Outputs["raw"].Path, full.Find("ingest")!.Upstream.Single().Path);
     }
 
-    [Fact]
+    [RealDataFact] // loads pipelines whose inputs are the files in ../shared/data
     public void Real_data_pipeline_reads_shared_data_relative_to_the_repo_root()
     {
         var p = Load("pipelines/food-kitchen.yaml");
@@ -87,7 +88,7 @@ public class ShippedPipelinesTests
         Assert.Equal((300, 50, 100, "full"), (shipped.Epochs, shipped.Patience, shipped.MinEpochs, shipped.SelectProtocol));
     }
 
-    [Fact]
+    [RealDataFact] // loads pipelines whose inputs are the files in ../shared/data
     public void Parity_pipelines_run_the_references_protocols_on_the_real_split()
     {
         var sasrec = Load("pipelines/parity-sasrec.yaml");
