@@ -10,8 +10,8 @@ public sealed class EvaluateParams
     [Param("Published or reference figures to print beside ours, with the difference: [{ model, direction, protocol, source, values: { HR@10: 55.8 } }] (values in %).")]
     public List<ReferenceFigures> References { get; set; } = [];
 
-    [Param("A model (its display name, e.g. SemaCDR) to pair every other model of the same direction against, seed by seed: mean ± std of the per-seed differences and the seeds ahead. Empty: no such table.")]
-    public string PairedWith { get; set; } = "";
+    [Param("Models (display names, e.g. SemaCDR, or [SemaCDR, TEMA-LLM]) to pair every other model of the same direction against, seed by seed: one table per model, mean ± std of the per-seed differences and the seeds ahead. Empty: no such table.")]
+    public List<string> PairedWith { get; set; } = [];
 }
 
 /// <summary>One reference run's test figures (in %), e.g. pmixer/SASRec.pytorch on the same split.</summary>

@@ -16,6 +16,10 @@ public static class PairedDifferences
 {
     public static readonly string[] Metrics = ["NDCG@10", "HR@10"];
 
+    /// <summary>One table per reference, in the order given; every other model is paired against each of them.</summary>
+    public static string Markdown(IReadOnlyList<string> references, IReadOnlyList<ResultRow> rows) =>
+        string.Concat(references.Where(r => !string.IsNullOrEmpty(r)).Select(r => Markdown(r, rows)));
+
     public static string Markdown(string reference, IReadOnlyList<ResultRow> rows)
     {
         if (string.IsNullOrEmpty(reference)) return "";
