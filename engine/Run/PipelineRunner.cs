@@ -20,9 +20,11 @@ public sealed record RunOptions
     public bool Single { get; init; }
     /// <summary>Let stages continue partial work a cut-off run left (training checkpoints); false starts them over.</summary>
     public bool Resume { get; init; } = true;
+    /// <summary>Restore a stale stage's outputs from the run-cache when it holds a run of exactly this state (<see cref="RunCache"/>); false always runs.</summary>
+    public bool UseRunCache { get; init; } = true;
 }
 
-public enum StageOutcome { UpToDate, Ran, WouldRun, Failed, Skipped }
+public enum StageOutcome { UpToDate, Ran, WouldRun, Failed, Skipped, Restored }
 
 public sealed record StageRunResult(string Stage, StageOutcome Outcome, IReadOnlyList<string> Reasons, double Seconds, string? Error = null);
 
@@ -63,6 +65,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
         var hasher = new ContentHasher(StatePath);
         var lockFile = LockFile.Open(pipeline);
         var evaluator = new StatusEvaluator(pipeline, lockFile, hasher);
+        var runCache = new RunCache(pipeline.ArtifactsRoot);
 
         var selected = targets.Count == 0 ? pipeline.Stages
             : options.Single ? pipeline.Stages.Where(s => targets.Contains(s.Name)).ToList()
@@ -92,13 +95,17 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                     continue;
                 }
                 var reasons = status.State == StageState.Fresh ? (IReadOnlyList<string>)["--force"] : status.Reasons;
+                var restorable = options.UseRunCache && !forced && RunCache.Applies(stage);
                 if (options.DryRun)
                 {
+                    // Only a stage whose upstream is fresh has a fingerprint to look up before anything runs.
+                    if (restorable && status.Fingerprint is { } fp && runCache.Find(fp) is not null)
+                        reasons = [.. reasons, "the run-cache holds its outputs for this state: they would be restored, not recomputed"];
                     statuses[stage.Name] = status with { State = StageState.Stale };
                     results.Add(new StageRunResult(stage.Name, StageOutcome.WouldRun, reasons, 0));
                     continue;
                 }
-                var result = await RunStageAsync(stage, reasons, store, hasher, lockFile, options, cancellationToken);
+                var result = await RunStageAsync(stage, reasons, store, hasher, lockFile, options, restorable ? runCache : null, cancellationToken);
                 results.Add(result);
                 if (result.Outcome == StageOutcome.Failed)
                 {
@@ -117,7 +124,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
     }
 
     private async Task<StageRunResult> RunStageAsync(StageDefinition stage, IReadOnlyList<string> reasons, ArtifactStore store,
-        ContentHasher hasher, LockFile lockFile, RunOptions options, CancellationToken cancellationToken)
+        ContentHasher hasher, LockFile lockFile, RunOptions options, RunCache? runCache, CancellationToken cancellationToken)
     {
         var snapshot = StageSnapshot.Take(pipeline, stage, hasher);
         if (snapshot is null)
@@ -125,6 +132,12 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
             var missing = stage.Upstream.Where(u => !File.Exists(u.Path) && !Directory.Exists(u.Path)).Select(u => pipeline.Relative(u.Path))
                 .Concat(stage.Inputs.Where(i => !File.Exists(i.Path) && !Directory.Exists(i.Path)).Select(i => i.Path));
             return new StageRunResult(stage.Name, StageOutcome.Failed, reasons, 0, $"inputs missing: {string.Join(", ", missing)}");
+        }
+        if (runCache?.Find(snapshot.Fingerprint) is { } cached && TryRestore(stage, cached, runCache, store) is var restored && restored)
+        {
+            Record(stage, snapshot, hasher, lockFile, cached.DurationSeconds, cached.RanAt);
+            progress.Info($"restored {stage.Name} from the run-cache ({string.Join("; ", reasons)}): its outputs of the run of {cached.RanAt.ToUniversalTime():yyyy-MM-dd HH:mm} UTC ({cached.DurationSeconds:F1} s)");
+            return new StageRunResult(stage.Name, StageOutcome.Restored, reasons, 0);
         }
         progress.Info($"running {stage.Name} ({stage.Kind.Name}): {string.Join("; ", reasons)}");
         var temp = store.CreateTemp(stage.Name);
@@ -166,6 +179,21 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
         }
         ArtifactStore.DeleteTemp(temp);
 
+        var ranAt = DateTimeOffset.UtcNow;
+        var locked = Record(stage, snapshot, hasher, lockFile, clock.Elapsed.TotalSeconds, ranAt);
+        if (runCache is not null)
+            try { runCache.Save(stage, snapshot.Fingerprint, locked.Outputs.ToDictionary(o => o.Key, o => (o.Value.Hash, o.Value.Size)), clock.Elapsed.TotalSeconds, ranAt); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                progress.Warn($"{stage.Name}: its outputs are in place, but keeping them in the run-cache failed: {e.Message}");
+            }
+        progress.Info($"finished {stage.Name} in {clock.Elapsed.TotalSeconds:F1} s");
+        return new StageRunResult(stage.Name, StageOutcome.Ran, reasons, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Hashes the outputs now in place and records the run in the lock (saved at once).</summary>
+    private LockedStage Record(StageDefinition stage, StageSnapshot snapshot, ContentHasher hasher, LockFile lockFile, double seconds, DateTimeOffset ranAt)
+    {
         var outputs = new SortedDictionary<string, LockedFile>(StringComparer.Ordinal);
         foreach (var (name, output) in stage.Outputs)
         {
@@ -173,16 +201,41 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
             var h = hasher.TryHash(output.Path)!;
             outputs[name] = new LockedFile(pipeline.Relative(output.Path), h.Hash, h.Size);
         }
-        lockFile.Stages[stage.Name] = new LockedStage
+        var locked = lockFile.Stages[stage.Name] = new LockedStage
         {
             Kind = snapshot.Kind, Version = snapshot.Version, Fingerprint = snapshot.Fingerprint, ParamsJson = snapshot.ParamsJson,
             Inputs = snapshot.Inputs, Prompts = snapshot.Prompts, Upstream = snapshot.Upstream, Outputs = outputs,
-            DurationSeconds = clock.Elapsed.TotalSeconds, RanAt = DateTimeOffset.UtcNow,
+            DurationSeconds = seconds, RanAt = ranAt,
         };
         lockFile.Save(pipeline.LockPath);
         hasher.Save();
-        progress.Info($"finished {stage.Name} in {clock.Elapsed.TotalSeconds:F1} s");
-        return new StageRunResult(stage.Name, StageOutcome.Ran, reasons, clock.Elapsed.TotalSeconds);
+        return locked;
+    }
+
+    /// <summary>Restores a cached run's outputs through a temporary folder and the same atomic move a run ends with.</summary>
+    private bool TryRestore(StageDefinition stage, RunCache.Entry entry, RunCache runCache, ArtifactStore store)
+    {
+        var temp = store.CreateTemp(stage.Name);
+        try
+        {
+            var paths = stage.Outputs.ToDictionary(o => o.Key, o => Path.Combine(temp, o.Key, o.Value.Spec.FileName), StringComparer.Ordinal);
+            if (runCache.Restore(entry, paths) is { } problem)
+            {
+                progress.Warn($"{stage.Name}: the run-cache entry for this state was dropped ({problem}); running the stage");
+                return false;
+            }
+            store.Commit(stage.Name, stage.Outputs.Select(o => (paths[o.Key], o.Value.Path)).ToList());
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            progress.Warn($"{stage.Name}: restoring from the run-cache failed ({e.Message}); running the stage");
+            return false;
+        }
+        finally
+        {
+            ArtifactStore.DeleteTemp(temp);
+        }
     }
 
     /// <summary>The artifacts root's run lock: held by a run, and by a clean, so that neither moves what the other writes.</summary>

@@ -16,7 +16,10 @@ public sealed class StatusEvaluator(PipelineDefinition pipeline, LockFile lockFi
         if (!lockFile.Stages.TryGetValue(stage.Name, out var locked))
         {
             reasons.Add("never run (not in the lock file)");
-            return new StageStatus(stage.Name, StageState.Missing, reasons, null);
+            // With its upstream fresh, its fingerprint is known now (the run-cache may hold a run of it).
+            var known = stage.UpstreamStages.All(u => upstreamStatus.TryGetValue(u, out var us) && us.State == StageState.Fresh)
+                ? StageSnapshot.Take(pipeline, stage, hasher)?.Fingerprint : null;
+            return new StageStatus(stage.Name, StageState.Missing, reasons, known);
         }
 
         var state = StageState.Fresh;

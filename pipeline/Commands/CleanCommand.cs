@@ -13,12 +13,13 @@ public static class CleanCommand
 {
     public static Command Create()
     {
-        var stages = new Argument<string[]>("stage") { Description = "Stages whose outputs to remove (they rerun next time). None: outputs of stages removed from the pipeline, and outputs it now writes elsewhere.", Arity = ArgumentArity.ZeroOrMore };
+        var stages = new Argument<string[]>("stage") { Description = "Stages whose outputs to remove (next time they are restored from the run-cache, or rerun with run --no-run-cache). None: outputs of stages removed from the pipeline, and outputs it now writes elsewhere.", Arity = ArgumentArity.ZeroOrMore };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be removed; remove nothing." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation." };
         var purge = new Option<bool>("--purge") { Description = "Delete the trash of earlier cleans for good (the next run does this too)." };
         var restore = new Option<bool>("--restore") { Description = "Put back what the last clean moved to the trash." };
-        var command = new Command("clean", "Move outputs this pipeline's lock records, and no longer needs, to a recoverable trash.") { stages, dryRun, yes, purge, restore };
+        var runCache = new Option<bool>("--run-cache") { Description = "Delete the run-cache (artifacts/.cache/runs: the outputs of earlier runs, kept so that a param switched back restores them) for good; outputs in place are kept." };
+        var command = new Command("clean", "Move outputs this pipeline's lock records, and no longer needs, to a recoverable trash.") { stages, dryRun, yes, purge, restore, runCache };
         command.SetAction((parse, ct) => GlobalOptions.Guard(() =>
         {
             var pipeline = GlobalOptions.Load(parse);
@@ -32,6 +33,19 @@ public static class CleanCommand
                 foreach (var r in restored) Console.WriteLine($"restored {r}");
                 foreach (var s in skipped) Console.Error.WriteLine($"not restored: {s}");
                 return Task.FromResult(skipped.Count == 0 ? ExitCodes.Success : ExitCodes.Failure);
+            }
+            if (parse.GetValue(runCache))
+            {
+                var cache = new RunCache(pipeline.ArtifactsRoot);
+                var entries = cache.Entries();
+                if (parse.GetValue(dryRun))
+                    Console.WriteLine($"would delete {entries.Count} run-cache entr{(entries.Count == 1 ? "y" : "ies")} in {pipeline.Relative(cache.Root)}");
+                else
+                {
+                    foreach (var entry in entries) Directory.Delete(entry, recursive: true);
+                    Console.WriteLine($"deleted {entries.Count} run-cache entr{(entries.Count == 1 ? "y" : "ies")} in {pipeline.Relative(cache.Root)}");
+                }
+                return Task.FromResult(ExitCodes.Success);
             }
             if (parse.GetValue(purge))
             {

@@ -17,14 +17,15 @@ public static class RunCommand
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Print what would run and why; run nothing." };
         var single = new Option<bool>("--single", "-s") { Description = "Run only the named stages, not their stale upstream (their inputs must exist)." };
         var resume = new Option<bool>("--resume") { DefaultValueFactory = _ => true, Description = "Continue training a cut-off run left behind, from its last checkpoint (default true; --resume false starts it over)." };
-        var command = new Command("run", "Run stale stages in dependency order.") { stages, force, forceUpstream, dryRun, single, resume };
+        var noRunCache = new Option<bool>("--no-run-cache") { Description = "Run stale stages even when the run-cache holds their outputs for exactly this state (artifacts/.cache/runs)." };
+        var command = new Command("run", "Run stale stages in dependency order.") { stages, force, forceUpstream, dryRun, single, resume, noRunCache };
         command.SetAction((parse, ct) => GlobalOptions.Guard(async () =>
         {
             var pipeline = GlobalOptions.Load(parse);
             var targets = (parse.GetValue(stages) ?? []).Where(s => s != "all").ToList();
             if (parse.GetValue(single) && targets.Count == 0) throw new ArgumentException("--single needs a stage name");
             if (parse.GetValue(forceUpstream) && !parse.GetValue(force)) throw new ArgumentException("--force-upstream (-R) goes with --force");
-            var options = new RunOptions { Targets = targets, Force = parse.GetValue(force), ForceUpstream = parse.GetValue(forceUpstream), DryRun = parse.GetValue(dryRun), Single = parse.GetValue(single), Resume = parse.GetValue(resume) };
+            var options = new RunOptions { Targets = targets, Force = parse.GetValue(force), ForceUpstream = parse.GetValue(forceUpstream), DryRun = parse.GetValue(dryRun), Single = parse.GetValue(single), Resume = parse.GetValue(resume), UseRunCache = !parse.GetValue(noRunCache) };
             var quiet = parse.GetValue(GlobalOptions.Quiet);
             var verbose = parse.GetValue(GlobalOptions.Verbose);
             RunResult result;
@@ -48,8 +49,9 @@ public static class RunCommand
     {
         int Count(StageOutcome o) => result.Stages.Count(s => s.Outcome == o);
         var line = $"summary: {Count(StageOutcome.Ran)} ran, {Count(StageOutcome.UpToDate)} up to date (cached), {Count(StageOutcome.Failed)} failed";
+        if (Count(StageOutcome.Restored) > 0) line += $", {Count(StageOutcome.Restored)} restored from the run-cache";
         if (Count(StageOutcome.Skipped) > 0) line += $", {Count(StageOutcome.Skipped)} skipped";
-        var reports = result.Stages.Where(s => s.Outcome is StageOutcome.Ran or StageOutcome.UpToDate)
+        var reports = result.Stages.Where(s => s.Outcome is StageOutcome.Ran or StageOutcome.UpToDate or StageOutcome.Restored)
             .Select(s => pipeline.Find(s.Stage)!).Where(s => s.Kind.Name == "report" && s.Outputs.ContainsKey("html"))
             .Select(s => pipeline.Relative(s.Outputs["html"].Path)).ToList();
         if (reports.Count > 0) line += $"; report: {string.Join(", ", reports)}";
@@ -67,6 +69,7 @@ public static class RunCommand
                 case StageOutcome.UpToDate when !quiet: Console.WriteLine($"{s.Stage}: up to date"); break;
                 case StageOutcome.WouldRun: Console.WriteLine($"{s.Stage}: would run ({string.Join("; ", s.Reasons)})"); break;
                 case StageOutcome.Ran: Console.WriteLine($"{s.Stage}: ran in {s.Seconds:F1} s"); break;
+                case StageOutcome.Restored: Console.WriteLine($"{s.Stage}: restored from the run-cache"); break;
                 case StageOutcome.Failed: Console.Error.WriteLine($"{s.Stage}: FAILED: {s.Error}"); break;
                 case StageOutcome.Skipped: Console.WriteLine($"{s.Stage}: skipped (an earlier stage failed)"); break;
             }

@@ -47,6 +47,9 @@ public static class StatusCommand
         var hasher = new ContentHasher(new PipelineRunner(pipeline, Engine.Progress.NullProgressSink.Instance).StatePath);
         var statuses = new StatusEvaluator(pipeline, LockFile.Open(pipeline), hasher).EvaluateAll(pipeline.Stages);
         hasher.Save();
-        return statuses;
+        var runCache = new RunCache(pipeline.ArtifactsRoot);
+        return [.. statuses.Select(s => s.State != StageState.Fresh && s.Fingerprint is { } fp && RunCache.Applies(pipeline.Find(s.Stage)!) && runCache.Find(fp) is not null
+            ? s with { Reasons = [.. s.Reasons, "the run-cache holds its outputs for this state: run restores them"] }
+            : s)];
     }
 }

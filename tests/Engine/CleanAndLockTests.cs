@@ -111,7 +111,7 @@ public class CleanAndLockTests
         Clean(main, "c");
         var trashRoot = Path.Combine(dir.Path, "artifacts", CleanTrash.FolderName);
         Assert.NotEmpty(Directory.GetDirectories(trashRoot));
-        var rerun = await main.RunAsync();
+        var rerun = await main.RunAsync(new RunOptions { UseRunCache = false });
         Assert.Equal(StageOutcome.Ran, rerun.Stages.Single(s => s.Stage == "c").Outcome);
         Assert.False(Directory.Exists(trashRoot));
     }

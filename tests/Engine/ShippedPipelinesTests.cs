@@ -9,7 +9,7 @@ public class ShippedPipelinesTests
 {
     private static readonly string RepoRoot = CrossDomain.Tests.Support.Repo.Root;
 
-    private static PipelineDefinition Load(string relative) => PipelineLoader.Load(Path.Combine(RepoRoot, relative), StageCatalog.CreateRegistry());
+    internal static PipelineDefinition Load(string relative) => PipelineLoader.Load(Path.Combine(RepoRoot, relative), StageCatalog.CreateRegistry());
 
     [Fact]
     public void Default_pipeline_synthesizes_ingests_builds_both_directions_and_extracts_offline()
@@ -64,15 +64,20 @@ public class ShippedPipelinesTests
         Assert.Equal(Path.Combine(RepoRoot, "artifacts", "food-kitchen"), p.ArtifactsRoot);
         Assert.Equal(4, p.Find("ingest")!.Inputs.Count);
         Assert.All(p.Find("ingest")!.Inputs, i => Assert.Contains("shared/data/amazon2014-food-kitchen", i.Path));
-        // The ablation grid: the seven variants of Table 3 × five seeds, each its own stage with its one seed,
-        // collected with the full model (one stage of five seeds).
+        // The ablation grids: the seven variants of Table 3 × five seeds per direction, each its own stage with its
+        // one seed, collected with the full model of each direction (one stage of five seeds).
         Assert.Equal(7 * 5, p.Stages.Count(s => s.Name.StartsWith("ablation_kitchen_to_food@")));
-        Assert.Equal(1 + 7 * 5, p.Find("ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
+        Assert.Equal(7 * 5, p.Stages.Count(s => s.Name.StartsWith("ablation_food_to_kitchen@")));
+        Assert.Equal(2 * (1 + 7 * 5), p.Find("ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
         Assert.Equal([3], ((CrossDomain.Stages.Train.TrainParams)p.Find("ablation_kitchen_to_food@AvgFusion-3")!.Params).Seeds);
         Assert.Equal((4 + 5 + 9) * 5, p.Find("sweeps")!.Upstream.Count(u => u.Spec.Name == "results"));
         // TEMA-LLM's grid: five model variants (Tables IV–V) and two extraction variants (Table VI), each tag
         // variant with its own extract, features and negatives, collected with the full model.
-        Assert.Equal(1 + (5 + 2) * 5, p.Find("tema_ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
+        // Food→Kitchen has the five model variants (the tag selections are extraction variants, Kitchen→Food only).
+        Assert.Equal(1 + (5 + 2) * 5 + 1 + 5 * 5, p.Find("tema_ablations")!.Upstream.Count(u => u.Spec.Name == "results"));
+        // Issue 25's one table: three baselines, SemaCDR and TEMA-LLM with their model ablations, both directions.
+        Assert.Equal(2 * (3 + 1 + 7 * 5 + 1 + 5 * 5), p.Find("comparison")!.Upstream.Count(u => u.Spec.Name == "results"));
+        Assert.Equal(["SemaCDR", "TEMA-LLM"], ((CrossDomain.Stages.Evaluate.EvaluateParams)p.Find("comparison")!.Params).PairedWith);
         Assert.Equal(["kitchen_to_food", "extract_tags@threshold", "embed"], p.Find("features_kitchen_to_food_tags@threshold")!.Upstream.Select(u => u.Stage).Distinct());
         Assert.Equal(["features_kitchen_to_food_tags@top_r", "negatives_kitchen_to_food_tags@top_r"], p.Find("tema_tags_kitchen_to_food@top_r-1")!.Upstream.Select(u => u.Stage).Distinct());
         // The report reads the main table, both ablation grids and the sweeps, and the w/o DomAgnSem run for the embedding figure.
