@@ -1,5 +1,6 @@
 using System.Text;
 using CrossDomain.Engine.Graph;
+using CrossDomain.Engine.Lock;
 using CrossDomain.Engine.Run;
 using CrossDomain.Stages.Shared;
 
@@ -10,7 +11,7 @@ namespace CrossDomain.Stages.Report;
 /// each evaluate stage's <c>results.md</c> and each report stage's <c>report.md</c> with its <c>figures/</c>, at the
 /// same relative paths as under the artifacts root (<c>DIR/evaluate/results.md</c>, <c>DIR/report/report.md</c>),
 /// byte for byte, plus <c>DIR/README.md</c> saying which pipeline, commit and machine they came from and each stage's
-/// lock fingerprint. Only fresh stages are exported, so every page agrees with the pipeline file and the lock; a named
+/// lock fingerprint, and <c>DIR/pipeline.lock</c> with the lock entries of those stages and all their upstream. Only fresh stages are exported, so every page agrees with the pipeline file and the lock; a named
 /// stage that is not fresh is an error, and by default the stale ones are listed as left out. The folder is replaced
 /// as a whole (built beside it, then renamed): it holds generated files only.
 /// </summary>
@@ -27,6 +28,9 @@ public static class ResultsExport
         ["evaluate"] = ["table"],
         ["report"] = ["markdown", "figures"],
     };
+
+    /// <summary>The exported lock entries' file.</summary>
+    public const string LockFileName = "pipeline.lock";
 
     public static bool IsPageStage(StageDefinition stage) => Pages.ContainsKey(stage.Kind.Name);
 
@@ -75,6 +79,14 @@ public static class ResultsExport
             }
         File.WriteAllText(Path.Combine(building, "README.md"), Readme(pipeline, exported, byName, leftOut, provenance));
         files.Insert(0, "README.md");
+        // The lock entries that produced these pages, as DVC commits dvc.lock: every exported stage and every stage
+        // upstream of it, with their params and the hashes of what they read and wrote.
+        var lockFile = LockFile.Open(pipeline);
+        var produced = new LockFile();
+        foreach (var stage in pipeline.WithUpstream(exported.Select(s => s.Name)))
+            if (lockFile.Stages.TryGetValue(stage.Name, out var entry)) produced.Stages[stage.Name] = entry;
+        produced.Save(Path.Combine(building, LockFileName));
+        files.Insert(1, LockFileName);
 
         // Replace the folder in two renames; the old one is kept until the new one is in place.
         var old = target.TrimEnd(Path.DirectorySeparatorChar) + $".old-{Environment.ProcessId}.tmp";
@@ -120,6 +132,9 @@ public static class ResultsExport
             table.Add(stage.Name, stage.Kind.Name, $"[{page}]({page})", $"`{status[stage.Name].Fingerprint}`");
         }
         sb.Append(table);
+        sb.AppendLine();
+        sb.AppendLine($"[{LockFileName}]({LockFileName}) holds the lock entries of these stages and of every stage upstream of them, as the runs left");
+        sb.AppendLine("them: params, and the hashes of the inputs, prompts and upstream outputs each stage read and of the outputs it wrote.");
         if (leftOut.Count > 0)
         {
             sb.AppendLine();

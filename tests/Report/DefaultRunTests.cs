@@ -243,6 +243,13 @@ public sealed class DefaultRunTests(ShortDefaultRun run) : IClassFixture<ShortDe
         Assert.Contains("- Machine: test machine", readme);
         Assert.Contains("- Exported: 2026-12-05 03:00 UTC", readme);
         Assert.Contains($"| evaluate | evaluate | [evaluate/results.md](evaluate/results.md) | `{harness.Status("evaluate", ShortDefaultRun.Overrides).Fingerprint}` |", readme);
+        // The lock entries that produced the pages: the exported stages and all their upstream, as the run left them.
+        var pipeline = harness.Load(ShortDefaultRun.Overrides);
+        var exportedLock = CrossDomain.Engine.Lock.LockFile.Load(Path.Combine(target, "pipeline.lock"));
+        Assert.Equal(pipeline.WithUpstream(pipeline.Stages.Where(CrossDomain.Stages.Report.ResultsExport.IsPageStage).Select(s => s.Name)).Select(s => s.Name).Order(StringComparer.Ordinal),
+            exportedLock.Stages.Keys);
+        Assert.Contains("ingest", exportedLock.Stages.Keys);
+        Assert.Equal(CrossDomain.Engine.Lock.LockFile.Open(pipeline).Stages["evaluate"].Fingerprint, exportedLock.Stages["evaluate"].Fingerprint);
 
         // The generator reproduces the page: evaluate rerun from the train stages' artifacts writes the same bytes,
         // so the report downstream stays fresh.
