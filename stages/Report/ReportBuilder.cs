@@ -272,11 +272,12 @@ public sealed partial class ReportBuilder(ReportInputs inputs, ReportParams p, R
     {
         var semacdr = inputs.Runs.Where(r => r.Config.Model == "semacdr").ToList();
         if (semacdr.Count == 0) return null;
-        static bool WithoutAgnostic(ReportInputs.TrainRun r) =>
-            r.Config.ModelParams.TryGetValue("ablation", out var a) && a.Equals("w/o DomAgnSem", StringComparison.OrdinalIgnoreCase)
-            || r.Config.ModelParams.TryGetValue("agnostic_semantics", out var s) && s == "false";
+        static CrossDomain.Trainer.Models.SemaCdr.SemaCdrOptions Options(ReportInputs.TrainRun r) =>
+            CrossDomain.Trainer.Models.ModelCatalog.Options<CrossDomain.Trainer.Models.SemaCdr.SemaCdrOptions>(r.Config);
+        // w/o DomAgnSem: the agnostic view off, the inner one on (set by ablation or by the switch itself).
+        static bool WithoutAgnostic(ReportInputs.TrainRun r) => Options(r) is { AgnosticSemantics: false, InnerSemantics: true };
         // Every part of the model present (settings such as scale_inputs may differ from the paper's).
-        static bool Full(ReportInputs.TrainRun r) => CrossDomain.Trainer.Models.SemaCdr.SemaCdrOptions.From(r.Config) is var o
+        static bool Full(ReportInputs.TrainRun r) => Options(r) is var o
             && o.InnerSemantics && o.AgnosticSemantics && o.Graph == CrossDomain.Trainer.Models.SemaCdr.GraphKind.Full && o.CrossDomainFusion
             && o.Fusion == CrossDomain.Trainer.Models.SemaCdr.FusionKind.Adaptive && o.ContrastiveWeight > 0;
         // Prefer a direction where both models exist, as the paper compares the two (Kitchen-Food there).

@@ -76,7 +76,7 @@ public sealed class TrainParams : IValidatableParams
     [Param("Users per evaluation batch.", Min = 1)]
     public int EvalBatchSize { get; set; } = 512;
 
-    [Param("Model-specific settings by name (each model documents its own), e.g. { gru_layers: 1 }.")]
+    [Param("Model-specific settings by name: the model's options record's properties in snake_case (docs/models.md), e.g. { gru_layers: 1 }; checked when the pipeline loads.")]
     public Dictionary<string, string> ModelParams { get; set; } = [];
 
     public TrainingConfig ToConfig() => new()
@@ -93,7 +93,13 @@ public sealed class TrainParams : IValidatableParams
         if (!ModelCatalog.Names.Contains(Model)) yield return ("model", $"unknown model '{Model}'; known: {string.Join(", ", ModelCatalog.Names)}");
         if (Negatives < 1) yield return ("negatives", "must be >= 1");
         string? problem = null;
-        try { ToConfig().Validate(); }
+        try
+        {
+            var config = ToConfig();
+            config.Validate();
+            // model_params against the model's options record, so that a bad switch fails when the pipeline loads.
+            if (ModelCatalog.Names.Contains(Model)) ModelCatalog.Options(config);
+        }
         catch (ArgumentException e) { problem = e.Message; }
         if (problem is not null)
         {

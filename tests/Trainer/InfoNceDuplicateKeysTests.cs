@@ -50,7 +50,7 @@ public sealed class InfoNceDuplicateKeysTests
     public void Items_with_the_same_labels_share_a_key_group_and_unlabelled_items_have_none()
     {
         // TinyTables: item i carries labels i % 3 and 3 + i % 2, so items 1 and 7 carry the same set, item 2 another.
-        var views = new ItemViews(TinyTables.Create(), 8, SemaCdrOptions.From(new TrainingConfig { Model = "semacdr" }));
+        var views = new ItemViews(TinyTables.Create(), 8, CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(new TrainingConfig { Model = "semacdr" }));
         Assert.Equal(views.KeyGroup[1], views.KeyGroup[7]);
         Assert.NotEqual(views.KeyGroup[1], views.KeyGroup[2]);
         Assert.Equal(-1, views.KeyGroup[0]);
@@ -61,9 +61,9 @@ public sealed class InfoNceDuplicateKeysTests
     public void The_switch_is_read_from_model_params_and_checked()
     {
         var config = new TrainingConfig { Model = "semacdr", ModelParams = new Dictionary<string, string> { ["contrastive_duplicates"] = "masked" } };
-        Assert.Equal(DuplicateKeys.Masked, SemaCdrOptions.From(config).ContrastiveDuplicates);
-        Assert.Equal(DuplicateKeys.Negatives, SemaCdrOptions.From(new TrainingConfig { Model = "semacdr" }).ContrastiveDuplicates);
+        Assert.Equal(DuplicateKeys.Masked, CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(config).ContrastiveDuplicates);
+        Assert.Equal(DuplicateKeys.Negatives, CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(new TrainingConfig { Model = "semacdr" }).ContrastiveDuplicates);
         var bad = new TrainingConfig { Model = "semacdr", ModelParams = new Dictionary<string, string> { ["contrastive_duplicates"] = "ignore" } };
-        Assert.Contains("model_params.contrastive_duplicates", Assert.Throws<ArgumentException>(() => SemaCdrOptions.From(bad)).Message);
+        Assert.Contains("model_params.contrastive_duplicates", Assert.Throws<ArgumentException>(() => CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(bad)).Message);
     }
 }

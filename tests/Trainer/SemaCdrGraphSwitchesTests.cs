@@ -124,8 +124,8 @@ public sealed class SemaCdrGraphSwitchesTests
     [Fact]
     public void Bad_graph_settings_name_their_key()
     {
-        Assert.Contains("item_graph_top_k", Assert.Throws<ArgumentException>(() => SemaCdrOptions.From(Config(extra: With("item_graph_top_k", "0")))).Message);
-        Assert.Contains("item_graph", Assert.Throws<ArgumentException>(() => SemaCdrOptions.From(Config("SimpGraph", With("item_graph", "top_k")))).Message);
-        Assert.Contains("user_vector", Assert.Throws<ArgumentException>(() => SemaCdrOptions.From(Config(extra: With("user_vector", "future")))).Message);
+        Assert.Contains("item_graph_top_k", Assert.Throws<ArgumentException>(() => CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(Config(extra: With("item_graph_top_k", "0")))).Message);
+        Assert.Contains("item_graph", Assert.Throws<ArgumentException>(() => CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(Config("SimpGraph", With("item_graph", "top_k")))).Message);
+        Assert.Contains("user_vector", Assert.Throws<ArgumentException>(() => CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(Config(extra: With("user_vector", "future")))).Message);
     }
 }

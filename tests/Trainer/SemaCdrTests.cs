@@ -211,7 +211,7 @@ public sealed class SemaCdrTests
         var withTerms = full.Loss(Batch(tables)).item<float>();
         var without = noContrast.Loss(Batch(tables)).item<float>();
         Assert.True(withTerms > without + 1e-4, $"{withTerms} vs {without}");
-        Assert.Equal(0, SemaCdrOptions.From(Config("w/o ConReg")).ContrastiveWeight);
+        Assert.Equal(0, CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(Config("w/o ConReg")).ContrastiveWeight);
     }
 
     [Fact]
@@ -223,9 +223,9 @@ public sealed class SemaCdrTests
         Assert.Equal([1e-3, 3e-4], groups.Select(g => g.LearningRate));
         var semantic = groups[1].Parameters.Count();
         Assert.Equal(3, semantic); // the description projection's weight and bias, the subcategory table
-        Assert.Contains("ablation", Assert.Throws<ArgumentException>(() => SemaCdrOptions.From(Config("w/o Everything"))).Message);
-        Assert.Contains("model_params.lambda", Assert.Throws<ArgumentException>(() => SemaCdrOptions.From(Config(extra: new() { ["lambda"] = "0.1" }))).Message);
-        Assert.Contains("graph", Assert.Throws<ArgumentException>(() => SemaCdrOptions.From(Config(extra: new() { ["graph"] = "dense" }))).Message);
+        Assert.Contains("ablation", Assert.Throws<ArgumentException>(() => CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(Config("w/o Everything"))).Message);
+        Assert.Contains("model_params.lambda", Assert.Throws<ArgumentException>(() => CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(Config(extra: new() { ["lambda"] = "0.1" }))).Message);
+        Assert.Contains("graph", Assert.Throws<ArgumentException>(() => CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(Config(extra: new() { ["graph"] = "dense" }))).Message);
     }
 
     [Fact]
@@ -248,7 +248,7 @@ public sealed class SemaCdrTests
         var config = Config() with { Hidden = 9 };
         TorchNativeLoader.EnsureLoaded();
         manual_seed(11);
-        using var views = new ItemViews(tables, 9, SemaCdrOptions.From(config));
+        using var views = new ItemViews(tables, 9, CrossDomain.Trainer.Models.ModelCatalog.Options<SemaCdrOptions>(config));
         using var scope = NewDisposeScope();
         Assert.Equal(9, views.AgnosticDim);
         var agnostic = views.Agnostic(CPU)!;

@@ -218,7 +218,7 @@ public sealed class TemaTests
         // Over the target items the scores then add up to 1 + λ₂: P^X and P^{X+Y} only.
         using var literal = Create(tables, Config(extra: new() { ["source_scores"] = "none" }));
         Assert.Equal(1 + 0.1, Scores(literal, tables).Skip(6).Take(7).Sum(), 4);
-        Assert.Contains("source_scores", Assert.Throws<ArgumentException>(() => TemaOptions.From(Config(extra: new() { ["source_scores"] = "all" }))).Message);
+        Assert.Contains("source_scores", Assert.Throws<ArgumentException>(() => CrossDomain.Trainer.Models.ModelCatalog.Options<TemaOptions>(Config(extra: new() { ["source_scores"] = "all" }))).Message);
     }
 
     private static FeatureTables.UserRow Copy(FeatureTables.UserRow u, int[] sourceTestInput)

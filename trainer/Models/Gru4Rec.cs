@@ -23,23 +23,19 @@ public enum Gru4RecLayout
 }
 
 /// <summary>GRU4Rec's switches (model_params); the defaults are the toolkit's shipped GRU4Rec.</summary>
-public sealed record Gru4RecOptions
+public sealed record Gru4RecOptions : IModelOptions
 {
     /// <summary><c>layout</c>: recbole or official.</summary>
     public Gru4RecLayout Layout { get; init; } = Gru4RecLayout.Recbole;
     /// <summary><c>gru_layers</c>: stacked GRU layers (RecBole's and the official default: 1).</summary>
-    public int Layers { get; init; } = 1;
+    public int GruLayers { get; init; } = 1;
     /// <summary><c>hidden_dropout</c>: dropout on the GRU's output (the official <c>dropout_p_hidden</c>); <c>dropout</c> is the embedding's.</summary>
     public double HiddenDropout { get; init; }
 
-    public static Gru4RecOptions From(TrainingConfig config)
+    public IEnumerable<(string Key, string Message)> Validate()
     {
-        var p = new ModelParamsReader(config.ModelParams, "GRU4Rec", ["layout", "gru_layers", "hidden_dropout"]);
-        var o = new Gru4RecOptions();
-        o = o with { Layout = p.Enum("layout", o.Layout), Layers = (int)p.Number("gru_layers", o.Layers), HiddenDropout = p.Number("hidden_dropout", o.HiddenDropout) };
-        if (o.Layers < 1) throw new ArgumentException($"model_params.gru_layers: must be >= 1, got {o.Layers}");
-        if (o.HiddenDropout is < 0 or >= 1) throw new ArgumentException($"model_params.hidden_dropout: must be in [0, 1), got {o.HiddenDropout}");
-        return o;
+        if (GruLayers < 1) yield return ("gru_layers", $"must be >= 1, got {GruLayers}");
+        if (HiddenDropout is < 0 or >= 1) yield return ("hidden_dropout", $"must be in [0, 1), got {HiddenDropout}");
     }
 }
 
@@ -67,7 +63,7 @@ public sealed class Gru4Rec : RecommenderModel
 
     public Gru4Rec(FeatureTables tables, TrainingConfig config) : base(nameof(Gru4Rec))
     {
-        Options = Gru4RecOptions.From(config);
+        Options = ModelCatalog.Options<Gru4RecOptions>(config);
         _maxLength = config.MaxLength;
         _targetItems = tables.TargetItems;
         _objective = ModelCatalog.Objective("gru4rec", config);
@@ -80,7 +76,7 @@ public sealed class Gru4Rec : RecommenderModel
         _items = Embedding((official ? _targetItems.Length : tables.ItemCount) + 1, config.Hidden, padding_idx: 0);
         _dropout = Dropout(config.Dropout);
         _hiddenDropout = Dropout(Options.HiddenDropout);
-        _gru = GRU(config.Hidden, config.Hidden, numLayers: Options.Layers, batchFirst: true);
+        _gru = GRU(config.Hidden, config.Hidden, numLayers: Options.GruLayers, batchFirst: true);
         if (!official) _dense = Linear(config.Hidden, config.Hidden);
         RegisterComponents();
         using var noGrad = no_grad();

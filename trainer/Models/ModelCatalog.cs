@@ -1,43 +1,59 @@
 using CrossDomain.Trainer.Data;
 using CrossDomain.Trainer.Evaluation;
+using CrossDomain.Trainer.Models.SemaCdr;
+using CrossDomain.Trainer.Models.Tema;
 using CrossDomain.Trainer.Training;
 
 namespace CrossDomain.Trainer.Models;
 
 /// <summary>
-/// Every model by name: a trainable <see cref="RecommenderModel"/> or a fixed ranker that needs no training. A new
-/// model is one class plus one line here.
+/// One registered model: its name in configs, its display name in tables (the papers' spelling), its options record
+/// (<c>model_params</c>, bound by <see cref="ModelOptionsBinder"/>), and either a factory of a trainable
+/// <see cref="RecommenderModel"/> with its paper's objective or a factory of a fixed ranker that needs no training.
+/// </summary>
+public sealed record ModelEntry(string Name, string DisplayName, Type OptionsType,
+    Func<FeatureTables, TrainingConfig, RecommenderModel>? Create = null, LossKind OwnLoss = LossKind.Bce,
+    Func<FeatureTables, int, IRecommenderScorer>? CreateFixed = null)
+{
+    public bool IsTrainable => Create is not null;
+}
+
+/// <summary>A model without switches: <c>model_params</c> must be empty.</summary>
+public sealed record NoOptions : IModelOptions;
+
+/// <summary>
+/// Every model by name (RecBole's model zoo in one table). A new model is its class, its options record and one
+/// line here.
 /// </summary>
 public static class ModelCatalog
 {
-    /// <summary>A trainable model: how to build it and its paper's objective, the one <c>loss</c> left empty means.</summary>
-    private sealed record TrainableModel(Func<FeatureTables, TrainingConfig, RecommenderModel> Create, LossKind OwnLoss);
+    private static readonly ModelEntry[] Entries =
+    [
+        new("sasrec", "SASRec", typeof(SasRecOptions), (t, c) => new SasRec(t, c), LossKind.Bce),
+        new("gru4rec", "GRU4Rec", typeof(Gru4RecOptions), (t, c) => new Gru4Rec(t, c), LossKind.Bpr),
+        new("semacdr", "SemaCDR", typeof(SemaCdrOptions), (t, c) => new SemaCdr.SemaCdr(t, c), LossKind.Bpr),
+        new("tema", "TEMA-LLM", typeof(TemaOptions), (t, c) => new Tema.Tema(t, c), LossKind.Ce),
+        new("popularity", "Popularity", typeof(NoOptions), CreateFixed: (t, _) => new PopularityScorer(t)),
+        new("random", "Random", typeof(NoOptions), CreateFixed: (_, seed) => new RandomScorer(seed)),
+    ];
 
-    private static readonly Dictionary<string, TrainableModel> Trainable = new()
-    {
-        ["sasrec"] = new((t, c) => new SasRec(t, c), LossKind.Bce),
-        ["gru4rec"] = new((t, c) => new Gru4Rec(t, c), LossKind.Bpr),
-        ["semacdr"] = new((t, c) => new SemaCdr.SemaCdr(t, c), LossKind.Bpr),
-        ["tema"] = new((t, c) => new Tema.Tema(t, c), LossKind.Ce),
-    };
+    private static readonly Dictionary<string, ModelEntry> ByName = Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
 
-    private static readonly Dictionary<string, Func<FeatureTables, int, IRecommenderScorer>> Fixed = new()
-    {
-        ["popularity"] = (t, _) => new PopularityScorer(t),
-        ["random"] = (_, seed) => new RandomScorer(seed),
-    };
+    public static IReadOnlyList<string> Names => [.. ByName.Keys.Order(StringComparer.Ordinal)];
 
-    /// <summary>Display names for tables (the papers' spelling).</summary>
-    public static string DisplayName(string model) => model switch
-    {
-        "sasrec" => "SASRec",
-        "gru4rec" => "GRU4Rec",
-        "semacdr" => "SemaCDR",
-        "tema" => "TEMA-LLM",
-        "popularity" => "Popularity",
-        "random" => "Random",
-        _ => model,
-    };
+    public static ModelEntry Find(string model) => ByName.TryGetValue(model, out var entry) ? entry
+        : throw new ArgumentException($"model: unknown model '{model}'; known: {string.Join(", ", Names)}");
+
+    /// <summary>Display names for tables (the papers' spelling); an unknown name is shown as it is.</summary>
+    public static string DisplayName(string model) => ByName.TryGetValue(model, out var entry) ? entry.DisplayName : model;
+
+    /// <summary>The configured model's options, bound from <c>model_params</c>; errors name <c>model_params.KEY</c>.</summary>
+    public static T Options<T>(TrainingConfig config) where T : class, IModelOptions, new() =>
+        ModelOptionsBinder.Bind<T>(config.ModelParams, DisplayName(config.Model));
+
+    /// <summary>Binds the configured model's options (for their errors) without building the model.</summary>
+    public static IModelOptions Options(TrainingConfig config) =>
+        ModelOptionsBinder.Bind(Find(config.Model).OptionsType, config.ModelParams, DisplayName(config.Model));
 
     /// <summary>
     /// The display name of a configured model: a model whose switches take views or parts away says so
@@ -47,32 +63,31 @@ public static class ModelCatalog
     {
         var name = DisplayName(config.Model);
         // A model trained with another objective than its paper's is another row: "SASRec-CE".
-        if (Trainable.TryGetValue(config.Model, out var m) && Loss(config) is var loss && loss != m.OwnLoss)
+        if (ByName.TryGetValue(config.Model, out var entry) && entry.IsTrainable && Loss(config) is var loss && loss != entry.OwnLoss)
             name += "-" + NextItemObjective.ShortName(loss);
         var variant = config.Model switch
         {
-            "tema" => Tema.TemaOptions.From(config).Variant(config.ModelParams.GetValueOrDefault("ablation")),
+            "tema" => Options<TemaOptions>(config).Variant(config.ModelParams.GetValueOrDefault("ablation")),
             _ => null,
         };
         return variant is null ? name : $"{name} ({variant})";
     }
 
-    public static IReadOnlyList<string> Names => [.. Trainable.Keys.Concat(Fixed.Keys).Order()];
-
-    public static bool IsTrainable(string model) => Trainable.ContainsKey(Check(model));
+    public static bool IsTrainable(string model) => Find(model).IsTrainable;
 
     /// <summary>The objective a trainable model trains with: the configured <c>loss</c>, or its paper's when that is empty.</summary>
     public static LossKind Loss(TrainingConfig config) =>
-        config.Loss is { Length: > 0 } name ? NextItemObjective.Parse(name) : Trainable[Check(config.Model)].OwnLoss;
+        config.Loss is { Length: > 0 } name ? NextItemObjective.Parse(name) : Trainable(config.Model).OwnLoss;
 
     /// <summary>The objective model <paramref name="model"/> trains with under <paramref name="config"/>: its <c>loss</c>, or the model's own.</summary>
     public static NextItemObjective Objective(string model, TrainingConfig config) =>
-        new(config.Loss is { Length: > 0 } name ? NextItemObjective.Parse(name) : Trainable[Check(model)].OwnLoss, config.LossNegatives);
+        new(config.Loss is { Length: > 0 } name ? NextItemObjective.Parse(name) : Trainable(model).OwnLoss, config.LossNegatives);
 
-    public static RecommenderModel Create(string model, FeatureTables tables, TrainingConfig config) => Trainable[Check(model)].Create(tables, config);
+    public static RecommenderModel Create(string model, FeatureTables tables, TrainingConfig config) => Trainable(model).Create!(tables, config);
 
-    public static IRecommenderScorer CreateFixed(string model, FeatureTables tables, int seed) => Fixed[Check(model)](tables, seed);
+    public static IRecommenderScorer CreateFixed(string model, FeatureTables tables, int seed) =>
+        (Find(model).CreateFixed ?? throw new ArgumentException($"model: '{model}' is trainable, not a fixed ranker"))(tables, seed);
 
-    private static string Check(string model) => Trainable.ContainsKey(model) || Fixed.ContainsKey(model) ? model
-        : throw new ArgumentException($"model: unknown model '{model}'; known: {string.Join(", ", Names)}");
+    private static ModelEntry Trainable(string model) => Find(model) is { IsTrainable: true } entry ? entry
+        : throw new ArgumentException($"model: '{model}' needs no training; it has no objective or trainable model");
 }

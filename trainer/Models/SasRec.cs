@@ -19,7 +19,7 @@ public enum ItemTable
 }
 
 /// <summary>SASRec's switches (model_params), each with its source; the defaults are the toolkit's shipped SASRec.</summary>
-public sealed record SasRecOptions
+public sealed record SasRecOptions : IModelOptions
 {
     /// <summary><c>norm</c>: pre_2018 (the 2018 TensorFlow code), post (pmixer/SASRec.pytorch's default) or pre (its norm_first).</summary>
     public BlockNorm Norm { get; init; } = BlockNorm.Pre2018;
@@ -27,18 +27,6 @@ public sealed record SasRecOptions
     public bool PadMask { get; init; } = true;
     /// <summary><c>item_table</c>: all or target.</summary>
     public ItemTable ItemTable { get; init; } = ItemTable.All;
-
-    public static SasRecOptions From(TrainingConfig config)
-    {
-        var p = new ModelParamsReader(config.ModelParams, "SASRec", ["norm", "pad_mask", "item_table"]);
-        var o = new SasRecOptions();
-        return o with
-        {
-            Norm = p.Enum("norm", o.Norm),
-            PadMask = p.Bool("pad_mask", o.PadMask),
-            ItemTable = p.Enum("item_table", o.ItemTable),
-        };
-    }
 }
 
 /// <summary>
@@ -62,7 +50,7 @@ public sealed class SasRec : RecommenderModel
 
     public SasRec(FeatureTables tables, TrainingConfig config) : base(nameof(SasRec))
     {
-        var options = SasRecOptions.From(config);
+        var options = ModelCatalog.Options<SasRecOptions>(config);
         _hidden = config.Hidden;
         _maxLength = config.MaxLength;
         _targetItems = tables.TargetItems;

@@ -60,7 +60,7 @@ public sealed class ItemViews : Module
         KeyGroup = Enumerable.Repeat(-1L, n).ToArray();
         var categoryCount = tables.LabelCategories.DefaultIfEmpty(-1).Max() + 1;
         _categories = options.Categories > 0 ? Math.Min(options.Categories, categoryCount) : categoryCount;
-        _combine = options.Combine;
+        _combine = options.AgnosticCombine;
         if (options.AgnosticSemantics)
         {
             if (_categories <= 0) throw new InvalidOperationException("SemaCDR's domain-agnostic view needs a label vocabulary in the features' manifest; or set ablation: w/o DomAgnSem");

@@ -56,7 +56,7 @@ public sealed class SemaCdr : RecommenderModel
 
     public SemaCdr(FeatureTables tables, TrainingConfig config) : base(nameof(SemaCdr))
     {
-        _options = SemaCdrOptions.From(config);
+        _options = ModelCatalog.Options<SemaCdrOptions>(config);
         _maxLength = config.MaxLength;
         _hidden = config.Hidden;
         _items = tables.ItemCount;

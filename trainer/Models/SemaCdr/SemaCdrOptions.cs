@@ -1,5 +1,3 @@
-using CrossDomain.Trainer.Training;
-
 namespace CrossDomain.Trainer.Models.SemaCdr;
 
 public enum AgnosticCombine { Concat, Mean }
@@ -22,13 +20,14 @@ public enum UserVector { Graph, Causal, None }
 /// SemaCDR's switches, read from <c>model_params</c>. <c>ablation</c> names a row of the paper's Table 3 and sets
 /// the switches it implies; single switches may also be set directly.
 /// </summary>
-public sealed record SemaCdrOptions
+public sealed record SemaCdrOptions : IModelOptions, IAblationPresets
 {
     /// <summary>e^inn: the enriched-description embedding, projected to d2 (§2.3.1).</summary>
     public bool InnerSemantics { get; init; } = true;
     /// <summary>e^agn: subcategory embeddings over the K categories (§2.3.2, Eq. 2).</summary>
     public bool AgnosticSemantics { get; init; } = true;
-    public AgnosticCombine Combine { get; init; } = AgnosticCombine.Concat;
+    /// <summary>How e^agn joins the subcategory embeddings: concat (Eq. 2) or mean.</summary>
+    public AgnosticCombine AgnosticCombine { get; init; } = AgnosticCombine.Concat;
     /// <summary>How many of the schema's categories the model uses (the first K); 0 = all.</summary>
     public int Categories { get; init; }
     /// <summary>Full: co-interaction item graphs and the user–item graph (§2.3.4). Simple: SimpGraph.</summary>
@@ -59,54 +58,31 @@ public sealed record SemaCdrOptions
     /// <summary>Learning rate of the semantic modules (description projection, subcategory embeddings); the rest use learning_rate.</summary>
     public double SemanticLearningRate { get; init; } = 3e-4;
 
-    public static readonly string[] Ablations = ["full", "w/o InnSem", "w/o DomAgnSem", "w/o InnDomAgnSem", "SimpGraph", "w/o CDBehav", "AvgFusion", "w/o ConReg"];
+    public static readonly string[] AblationNames = ["full", "w/o InnSem", "w/o DomAgnSem", "w/o InnDomAgnSem", "SimpGraph", "w/o CDBehav", "AvgFusion", "w/o ConReg"];
 
-    public static SemaCdrOptions From(TrainingConfig config)
+    IReadOnlyList<string> IAblationPresets.Ablations => AblationNames;
+
+    /// <summary>The switches each row of Table 3 implies; single switches set beside <c>ablation</c> override them.</summary>
+    public object? WithAblation(string name) => name.ToLowerInvariant() switch
     {
-        var p = new ModelParamsReader(config.ModelParams, "SemaCDR",
-            ["ablation", "inner_semantics", "agnostic_semantics", "agnostic_combine", "categories", "graph", "item_graph", "item_graph_top_k", "edge_weight", "user_vector", "graph_residual", "scale_inputs", "cross_domain_fusion", "cross_attention", "fusion", "predictor", "contrastive_weight", "contrastive_duplicates", "temperature", "semantic_learning_rate"]);
-        var o = new SemaCdrOptions();
-        var ablation = p.Raw("ablation") ?? "full";
-        o = ablation.ToLowerInvariant() switch
-        {
-            "full" => o,
-            "w/o innsem" => o with { InnerSemantics = false },
-            "w/o domagnsem" => o with { AgnosticSemantics = false },
-            "w/o inndomagnsem" => o with { InnerSemantics = false, AgnosticSemantics = false },
-            "simpgraph" => o with { Graph = GraphKind.Simple },
-            "w/o cdbehav" => o with { CrossDomainFusion = false },
-            "avgfusion" => o with { Fusion = FusionKind.Average },
-            "w/o conreg" => o with { ContrastiveWeight = 0 },
-            _ => throw new ArgumentException($"model_params.ablation: unknown '{ablation}'; one of {string.Join(", ", Ablations)}"),
-        };
-        o = o with
-        {
-            InnerSemantics = p.Bool("inner_semantics", o.InnerSemantics),
-            AgnosticSemantics = p.Bool("agnostic_semantics", o.AgnosticSemantics),
-            Combine = p.Enum("agnostic_combine", o.Combine),
-            Categories = (int)p.Number("categories", o.Categories),
-            Graph = p.Enum("graph", o.Graph),
-            ItemGraph = p.Enum("item_graph", o.ItemGraph),
-            ItemGraphTopK = (int)p.Number("item_graph_top_k", o.ItemGraphTopK),
-            EdgeWeight = p.Enum("edge_weight", o.EdgeWeight),
-            UserVector = p.Enum("user_vector", o.UserVector),
-            GraphResidual = p.Bool("graph_residual", o.GraphResidual),
-            ScaleInputs = p.Bool("scale_inputs", o.ScaleInputs),
-            CrossDomainFusion = p.Bool("cross_domain_fusion", o.CrossDomainFusion),
-            CrossAttention = p.Enum("cross_attention", o.CrossAttention),
-            Fusion = p.Enum("fusion", o.Fusion),
-            Predictor = p.Enum("predictor", o.Predictor),
-            ContrastiveWeight = p.Number("contrastive_weight", o.ContrastiveWeight),
-            ContrastiveDuplicates = p.Enum("contrastive_duplicates", o.ContrastiveDuplicates),
-            Temperature = p.Number("temperature", o.Temperature),
-            SemanticLearningRate = p.Number("semantic_learning_rate", o.SemanticLearningRate),
-        };
-        if (o.Temperature <= 0) throw new ArgumentException("model_params.temperature: must be > 0");
-        if (o.ContrastiveWeight < 0) throw new ArgumentException("model_params.contrastive_weight: must be ≥ 0");
-        if (o.ItemGraphTopK < 1) throw new ArgumentException("model_params.item_graph_top_k: must be ≥ 1");
-        if (o.Graph == GraphKind.Simple && o.ItemGraph != ItemGraph.CoInteraction && o.ItemGraph != ItemGraph.Transition)
-            throw new ArgumentException($"model_params.item_graph: SimpGraph (graph: simple) uses transition edges; it cannot be combined with item_graph: {o.ItemGraph}");
-        if (o.Categories < 0) throw new ArgumentException("model_params.categories: must be ≥ 0 (0 = all)");
-        return o;
+        "full" => this,
+        "w/o innsem" => this with { InnerSemantics = false },
+        "w/o domagnsem" => this with { AgnosticSemantics = false },
+        "w/o inndomagnsem" => this with { InnerSemantics = false, AgnosticSemantics = false },
+        "simpgraph" => this with { Graph = GraphKind.Simple },
+        "w/o cdbehav" => this with { CrossDomainFusion = false },
+        "avgfusion" => this with { Fusion = FusionKind.Average },
+        "w/o conreg" => this with { ContrastiveWeight = 0 },
+        _ => null,
+    };
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Temperature <= 0) yield return ("temperature", "must be > 0");
+        if (ContrastiveWeight < 0) yield return ("contrastive_weight", "must be ≥ 0");
+        if (ItemGraphTopK < 1) yield return ("item_graph_top_k", "must be ≥ 1");
+        if (Graph == GraphKind.Simple && ItemGraph != ItemGraph.CoInteraction && ItemGraph != ItemGraph.Transition)
+            yield return ("item_graph", $"SimpGraph (graph: simple) uses transition edges; it cannot be combined with item_graph: {ItemGraph}");
+        if (Categories < 0) yield return ("categories", "must be ≥ 0 (0 = all)");
     }
 }

@@ -45,7 +45,7 @@ public sealed class Tema : RecommenderModel
 
     public Tema(FeatureTables tables, TrainingConfig config) : base(nameof(Tema))
     {
-        _options = TemaOptions.From(config);
+        _options = ModelCatalog.Options<TemaOptions>(config);
         _maxLength = config.MaxLength;
         _objective = ModelCatalog.Objective("tema", config);
         _views = new TemaViews(tables, config.Hidden, _options);

@@ -1,5 +1,3 @@
-using CrossDomain.Trainer.Training;
-
 namespace CrossDomain.Trainer.Models.Tema;
 
 /// <summary>How an item's tags become its tag vector w_v (the paper's Table V).</summary>
@@ -31,7 +29,7 @@ public enum SourceScores
 /// selection) and Table IV's static keyword tags are choices of the extraction stage, not of the model: the
 /// pipeline runs them as extract variants (pipelines/food-kitchen.yaml).
 /// </summary>
-public sealed record TemaOptions
+public sealed record TemaOptions : IModelOptions, IAblationPresets
 {
     /// <summary>The tag view e_tag = Σ w_i E_tag[i] (Eq. 3).</summary>
     public bool Tags { get; init; } = true;
@@ -70,47 +68,29 @@ public sealed record TemaOptions
         return parts.Count == 0 ? null : string.Join(", ", parts);
     }
 
-    public static readonly string[] Ablations = ["full", "original", "w/o Tag", "w/o MultiAttn", "one-hot", "multi-hot"];
+    public static readonly string[] AblationNames = ["full", "original", "w/o Tag", "w/o MultiAttn", "one-hot", "multi-hot"];
 
-    public static TemaOptions From(TrainingConfig config)
+    IReadOnlyList<string> IAblationPresets.Ablations => AblationNames;
+
+    /// <summary>The switches each row of Tables IV–V implies; single switches set beside <c>ablation</c> override them.</summary>
+    public object? WithAblation(string name) => name.ToLowerInvariant() switch
     {
-        var p = new ModelParamsReader(config.ModelParams, "TEMA-LLM",
-            ["ablation", "tags", "text", "image", "multi_attention", "tag_encoding", "id_weight", "image_weight", "text_weight", "source_weight", "mixed_weight", "source_scores", "temperature"]);
-        var o = new TemaOptions();
-        var ablation = p.Raw("ablation") ?? "full";
-        o = ablation.ToLowerInvariant() switch
-        {
-            "full" => o,
-            // Table IV, first row: the sequential backbone over ID and text, no tags, no multi-attention.
-            "original" => o with { Tags = false, MultiAttention = false },
-            "w/o tag" => o with { Tags = false },
-            "w/o multiattn" => o with { MultiAttention = false },
-            "one-hot" => o with { TagEncoding = TagEncoding.OneHot },
-            "multi-hot" => o with { TagEncoding = TagEncoding.MultiHot },
-            _ => throw new ArgumentException($"model_params.ablation: unknown '{ablation}'; one of {string.Join(", ", Ablations)}"),
-        };
-        var image = p.Raw("image");
-        o = o with
-        {
-            Tags = p.Bool("tags", o.Tags),
-            Text = p.Bool("text", o.Text),
-            Image = image is null || image == "auto" ? o.Image
-                : bool.TryParse(image, out var b) ? b : throw new ArgumentException($"model_params.image: '{image}' is not auto, true or false"),
-            MultiAttention = p.Bool("multi_attention", o.MultiAttention),
-            TagEncoding = p.Enum("tag_encoding", o.TagEncoding),
-            IdWeight = p.Number("id_weight", o.IdWeight),
-            ImageWeight = p.Number("image_weight", o.ImageWeight),
-            TextWeight = p.Number("text_weight", o.TextWeight),
-            SourceWeight = p.Number("source_weight", o.SourceWeight),
-            MixedWeight = p.Number("mixed_weight", o.MixedWeight),
-            SourceScores = p.Enum("source_scores", o.SourceScores),
-            Temperature = p.Number("temperature", o.Temperature),
-        };
-        foreach (var (key, value) in new[] { ("id_weight", o.IdWeight), ("image_weight", o.ImageWeight), ("text_weight", o.TextWeight), ("source_weight", o.SourceWeight), ("mixed_weight", o.MixedWeight) })
-            if (value < 0) throw new ArgumentException($"model_params.{key}: must be ≥ 0");
-        if (o.IdWeight + o.ImageWeight + o.TextWeight > 1 + 1e-9)
-            throw new ArgumentException("model_params: id_weight + image_weight + text_weight must be ≤ 1 (the tag view gets the remainder)");
-        if (o.Temperature <= 0) throw new ArgumentException("model_params.temperature: must be > 0");
-        return o;
+        "full" => this,
+        // Table IV, first row: the sequential backbone over ID and text, no tags, no multi-attention.
+        "original" => this with { Tags = false, MultiAttention = false },
+        "w/o tag" => this with { Tags = false },
+        "w/o multiattn" => this with { MultiAttention = false },
+        "one-hot" => this with { TagEncoding = TagEncoding.OneHot },
+        "multi-hot" => this with { TagEncoding = TagEncoding.MultiHot },
+        _ => null,
+    };
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        foreach (var (key, value) in new[] { ("id_weight", IdWeight), ("image_weight", ImageWeight), ("text_weight", TextWeight), ("source_weight", SourceWeight), ("mixed_weight", MixedWeight) })
+            if (value < 0) yield return (key, "must be ≥ 0");
+        if (IdWeight + ImageWeight + TextWeight > 1 + 1e-9)
+            yield return ("", "id_weight + image_weight + text_weight must be ≤ 1 (the tag view gets the remainder)");
+        if (Temperature <= 0) yield return ("temperature", "must be > 0");
     }
 }
