@@ -95,6 +95,8 @@ public static class PipelineLoader
             var paramsNode = Child(stageMap, "params");
             if (defaults is not null && Child(defaults, uses) is YamlMappingNode kindDefaults)
                 paramsNode = Merge(kindDefaults, paramsNode as YamlMappingNode);
+            if (paramsNode is null or YamlMappingNode && kind.ParamDefaults(paramsNode as YamlMappingNode ?? new YamlMappingNode()) is { } ownDefaults)
+                paramsNode = Merge(ownDefaults, paramsNode as YamlMappingNode);
             var before = errors.Errors.Count;
             var parameters = ParamBinder.Bind(kind.ParamsType, paramsNode, display, $"{key}.params", errors);
             if (errors.Errors.Count > before) { broken.Add(name); continue; }

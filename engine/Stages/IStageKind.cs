@@ -40,6 +40,13 @@ public interface IStageKind
 
     /// <summary>Problems (param key, message) of this stage's params against its upstream's facts, found before anything runs.</summary>
     IEnumerable<(string Key, string Message)> CheckUpstream(object parameters, IReadOnlyDictionary<string, IReadOnlyCollection<string>> upstreamFacts) => [];
+
+    /// <summary>
+    /// Defaults that depend on the stage's own params, beneath the pipeline's <c>defaults.&lt;kind&gt;</c> and the
+    /// stage's <c>params</c> (the train stage: the chosen model's defaults file, as RecBole's model YAML sits beneath
+    /// its config files); null for none. <paramref name="parameters"/> is the stage's params over the pipeline's defaults.
+    /// </summary>
+    YamlDotNet.RepresentationModel.YamlMappingNode? ParamDefaults(YamlDotNet.RepresentationModel.YamlMappingNode parameters) => null;
 }
 
 public static class StageFacts
@@ -61,6 +68,7 @@ public abstract class StageKind<TParams> : IStageKind where TParams : class, new
 
     public virtual IReadOnlyDictionary<string, IReadOnlyCollection<string>> Facts(TParams parameters) => StageFacts.None;
     public virtual IEnumerable<(string Key, string Message)> CheckUpstream(TParams parameters, IReadOnlyDictionary<string, IReadOnlyCollection<string>> upstreamFacts) => [];
+    public virtual YamlDotNet.RepresentationModel.YamlMappingNode? ParamDefaults(YamlDotNet.RepresentationModel.YamlMappingNode parameters) => null;
 
     IReadOnlyDictionary<string, IReadOnlyCollection<string>> IStageKind.Facts(object parameters) => Facts((TParams)parameters);
     IEnumerable<(string Key, string Message)> IStageKind.CheckUpstream(object parameters, IReadOnlyDictionary<string, IReadOnlyCollection<string>> upstreamFacts) =>

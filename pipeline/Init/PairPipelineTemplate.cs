@@ -27,7 +27,7 @@ public sealed partial record PairPipelineTemplate(
         ("sasrec_ce", "{ model: sasrec, loss: ce }"),
         ("gru4rec", "{ model: gru4rec, learning_rate: 0.005 }"),
         ("semacdr", "{ model: semacdr, model_params: { scale_inputs: \"true\" } }"),
-        ("tema", "{ model: tema, dropout: 0.3, blocks: 1 }"),
+        ("tema", "{ model: tema }"),
     ];
 
     public string Render()

@@ -6,6 +6,7 @@ using CrossDomain.Trainer.Data;
 using CrossDomain.Trainer.Evaluation;
 using CrossDomain.Trainer.Models;
 using CrossDomain.Trainer.Training;
+using YamlDotNet.RepresentationModel;
 
 namespace CrossDomain.Stages.Train;
 
@@ -22,6 +23,16 @@ public sealed class TrainStage : StageKind<TrainParams>
     public override string Description => "Trains and evaluates one model for every seed (early stopping on validation, test scored once, sampled and full ranking).";
 
     public override IReadOnlyList<string> RequiredInputs(TrainParams p) => ["items", "users", "manifest", "negatives"];
+
+    /// <summary>The chosen model's defaults file, beneath the pipeline's defaults.train and the stage's params.</summary>
+    public override YamlMappingNode? ParamDefaults(YamlMappingNode parameters)
+    {
+        var model = parameters.Children.TryGetValue(new YamlScalarNode("model"), out var m) && m is YamlScalarNode { Value: { } name } ? name : new TrainParams().Model;
+        if (!ModelCatalog.Names.Contains(model) || ModelCatalog.DefaultsYaml(model) is not { } text) return null;
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return stream.Documents.FirstOrDefault()?.RootNode as YamlMappingNode;
+    }
 
     public override IReadOnlyList<OutputSpec> Outputs(TrainParams p) =>
     [

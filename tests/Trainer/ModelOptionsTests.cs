@@ -86,3 +86,36 @@ public class ModelOptionsTests
                                            && e.File.EndsWith("pipeline.yaml") && e.Line == 5);
     }
 }
+
+/// <summary>Each model's defaults file (RecBole's model YAML) sits beneath the pipeline's defaults.train and the stage's params.</summary>
+public class ModelDefaultsFileTests
+{
+    // The shipped quick-start pipeline, whose TEMA-LLM and SASRec stages set neither dropout nor blocks.
+    private static CrossDomain.Stages.Train.TrainParams Params(string stage, params string[] overrides) =>
+        (CrossDomain.Stages.Train.TrainParams)CrossDomain.Engine.Graph.PipelineLoader.Load(Path.Combine(Repo.Root, "pipeline.yaml"),
+            CrossDomain.Stages.StageCatalog.CreateRegistry(), overrides).Find(stage)!.Params;
+
+    [Fact]
+    public void A_models_defaults_file_sets_what_its_paper_sets_and_the_pipeline_and_the_stage_override_it_in_that_order()
+    {
+        const string tema = "train_tema_food_to_kitchen", sasrec = "train_sasrec_food_to_kitchen";
+        Assert.Equal((0.3, 1), (Params(tema).Dropout, Params(tema).Blocks));
+        Assert.Equal((0.5, 2), (Params(sasrec).Dropout, Params(sasrec).Blocks));
+        var pipelineWide = Params(tema, "defaults.train.dropout=0.2");
+        Assert.Equal((0.2, 1), (pipelineWide.Dropout, pipelineWide.Blocks));
+        Assert.Equal(0.1, Params(tema, "defaults.train.dropout=0.2", $"stages.{tema}.params.dropout=0.1").Dropout);
+        // Another model chosen in the stage brings its own defaults file.
+        Assert.Equal(1, Params(sasrec, $"stages.{sasrec}.params.model=tema").Blocks);
+    }
+
+    [Fact]
+    public void Every_trainable_models_defaults_file_exists_and_binds_as_train_params()
+    {
+        foreach (var model in ModelCatalog.Names.Where(ModelCatalog.IsTrainable))
+        {
+            Assert.NotNull(ModelCatalog.DefaultsYaml(model));
+            Assert.Equal(model, Params("train_sasrec_food_to_kitchen", $"stages.train_sasrec_food_to_kitchen.params.model={model}").Model);
+        }
+        Assert.Null(ModelCatalog.DefaultsYaml("popularity"));
+    }
+}

@@ -75,6 +75,17 @@ public static class ModelCatalog
 
     public static bool IsTrainable(string model) => Find(model).IsTrainable;
 
+    /// <summary>
+    /// The text of a model's defaults file (<c>trainer/Models/**/&lt;model&gt;.yaml</c>, embedded): shared train params its
+    /// paper sets otherwise than the shared setup, which a pipeline places beneath its own settings; null when the
+    /// model has none (the fixed rankers).
+    /// </summary>
+    public static string? DefaultsYaml(string model)
+    {
+        using var stream = typeof(ModelCatalog).Assembly.GetManifestResourceStream($"CrossDomain.Trainer.Models.{model}.yaml");
+        return stream is null ? null : new StreamReader(stream).ReadToEnd();
+    }
+
     /// <summary>The objective a trainable model trains with: the configured <c>loss</c>, or its paper's when that is empty.</summary>
     public static LossKind Loss(TrainingConfig config) =>
         config.Loss is { Length: > 0 } name ? NextItemObjective.Parse(name) : Trainable(config.Model).OwnLoss;
