@@ -41,7 +41,7 @@ public static class ExtractBenchmark
         using var server = new FakeLlmServer(r => FakeLlmOracle.Answer(r) with { DelayMs = latencyMs }, workers: concurrency * 2);
         var p = new ExtractParams
         {
-            Llm = new LlmParams { Provider = ExtractorKind.Ollama, Model = "bench", Endpoint = server.BaseUri.ToString(), Concurrency = concurrency },
+            Llm = new LlmParams { Provider = "ollama", Model = "bench", Endpoint = server.BaseUri.ToString(), Concurrency = concurrency },
             Samples = 1, SchemaQueries = 3, TagQueries = 3, Categories = 4, TagsPerDomain = 7, CacheDir = "cache",
         };
         var clock = Stopwatch.StartNew();

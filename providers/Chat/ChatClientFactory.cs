@@ -4,7 +4,7 @@ using Azure.AI.OpenAI;
 using Azure.Identity;
 using CrossDomain.Providers.Resilience;
 using Microsoft.Extensions.AI;
-using OllamaSharp;
+using CrossDomain.Providers.Services;
 using OpenAI;
 
 namespace CrossDomain.Providers.Chat;
@@ -31,14 +31,7 @@ public static class ChatClientFactory
     public static ChatConnection Create(ChatProviderOptions o, HttpMessageHandler? transport = null)
     {
         var (http, counters, key) = ProviderHttp.Create(o, transport);
-        IChatClient client = o.Kind switch
-        {
-            ChatProviderKind.Ollama => new OllamaApiClient(http, o.Model),
-            ChatProviderKind.OpenAI => ProviderHttp.OpenAI(o, http, key).GetChatClient(o.Model).AsIChatClient(),
-            ChatProviderKind.AzureOpenAI => ProviderHttp.Azure(o, http, key).GetChatClient(o.Model).AsIChatClient(),
-            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Kind, "unknown provider"),
-        };
-        return new ChatConnection(client, counters, key, http);
+        return new ChatConnection(ModelServices.Get(o.Provider).Chat(o, http, key), counters, key, http);
     }
 }
 
@@ -50,8 +43,9 @@ public static class ProviderHttp
 {
     public static (HttpClient Http, ResilienceCounters Counters, string? Key) Create(ChatProviderOptions o, HttpMessageHandler? transport)
     {
+        var service = ModelServices.Get(o.Provider);
         var key = o.UseEntraId ? null : ApiKeyResolver.Find(o.ApiKeyVariable, o.UserSecretsId);
-        if (!string.IsNullOrEmpty(o.ApiKeyVariable) && key is null && o.Kind != ChatProviderKind.Ollama && !o.UseEntraId)
+        if (!string.IsNullOrEmpty(o.ApiKeyVariable) && key is null && service.RequiresKey && !o.UseEntraId)
             throw new InvalidOperationException(
                 $"no API key: set the environment variable {o.ApiKeyVariable}" +
                 (o.UserSecretsId is null ? "" : $" or the user secret {o.ApiKeyVariable} (dotnet user-secrets set {o.ApiKeyVariable} <key> --id {o.UserSecretsId})"));
@@ -61,11 +55,7 @@ public static class ProviderHttp
         {
             Timeout = Timeout.InfiniteTimeSpan, // the pipeline's per-attempt timeout governs
         };
-        if (o.Kind == ChatProviderKind.Ollama)
-        {
-            http.BaseAddress = o.Endpoint;
-            if (key is not null) http.DefaultRequestHeaders.Authorization = new("Bearer", key); // Ollama behind an authenticating proxy
-        }
+        service.Prepare(http, o, key);
         return (http, counters, key);
     }
 

@@ -1,17 +1,10 @@
 namespace CrossDomain.Providers.Chat;
 
-/// <summary>The network chat providers. The extraction stage also offers <c>file</c> and <c>offline</c>, which are not chat clients.</summary>
-public enum ChatProviderKind
-{
-    Ollama,
-    OpenAI,
-    AzureOpenAI,
-}
-
 /// <summary>How to reach one chat model, and how hard to try. Secrets are never stored here, only where to find them.</summary>
 public sealed record ChatProviderOptions
 {
-    public required ChatProviderKind Kind { get; init; }
+    /// <summary>The model service by name (<see cref="Services.ModelServices"/>): ollama, openai or azure_openai.</summary>
+    public required string Provider { get; init; }
 
     /// <summary>Ollama base URL, OpenAI-compatible base URL (ending in /v1), or Azure OpenAI resource endpoint.</summary>
     public required Uri Endpoint { get; init; }

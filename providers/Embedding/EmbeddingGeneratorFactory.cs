@@ -1,7 +1,7 @@
 using CrossDomain.Providers.Chat;
 using CrossDomain.Providers.Resilience;
 using Microsoft.Extensions.AI;
-using OllamaSharp;
+using CrossDomain.Providers.Services;
 
 namespace CrossDomain.Providers.Embedding;
 
@@ -29,13 +29,6 @@ public static class EmbeddingGeneratorFactory
     public static EmbeddingConnection Create(ChatProviderOptions o, HttpMessageHandler? transport = null)
     {
         var (http, counters, key) = ProviderHttp.Create(o, transport);
-        IEmbeddingGenerator<string, Embedding<float>> generator = o.Kind switch
-        {
-            ChatProviderKind.Ollama => new OllamaApiClient(http, o.Model),
-            ChatProviderKind.OpenAI => ProviderHttp.OpenAI(o, http, key).GetEmbeddingClient(o.Model).AsIEmbeddingGenerator(),
-            ChatProviderKind.AzureOpenAI => ProviderHttp.Azure(o, http, key).GetEmbeddingClient(o.Model).AsIEmbeddingGenerator(),
-            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Kind, "unknown provider"),
-        };
-        return new EmbeddingConnection(generator, counters, key, http);
+        return new EmbeddingConnection(ModelServices.Get(o.Provider).Embeddings(o, http, key), counters, key, http);
     }
 }

@@ -1,21 +1,9 @@
 using CrossDomain.Engine.Stages;
 using CrossDomain.Providers.Chat;
+using CrossDomain.Providers.Services;
 using CrossDomain.Stages.Shared;
 
 namespace CrossDomain.Stages.Embed;
-
-public enum EmbedderKind
-{
-    /// <summary>TF-IDF + randomised truncated SVD fitted on the texts themselves; no weights needed (the default).</summary>
-    Lsa,
-    /// <summary>A sentence-transformers model exported to ONNX, run in process (model_path: the folder).</summary>
-    Onnx,
-    Ollama,
-    /// <summary>Any OpenAI-compatible embeddings endpoint; written <c>openai</c>.</summary>
-    Openai,
-    /// <summary>Azure OpenAI embeddings; written <c>azure_openai</c>.</summary>
-    AzureOpenai,
-}
 
 /// <summary>Which text of an item is embedded.</summary>
 public enum TextKind
@@ -55,8 +43,15 @@ public sealed class LsaParams
 
 public sealed class EmbedderParams : ProviderEndpointParams, IValidatableParams
 {
-    [Param("lsa (default, in process), ollama, openai or azure_openai.")]
-    public EmbedderKind Kind { get; set; } = EmbedderKind.Lsa;
+    /// <summary>TF-IDF + randomised truncated SVD fitted on the texts themselves; no weights needed (the default).</summary>
+    public const string LsaKind = "lsa";
+    /// <summary>A sentence-transformers model exported to ONNX, run in process (model_path: the folder).</summary>
+    public const string OnnxKind = "onnx";
+
+    private string _kind = LsaKind;
+
+    [Param("lsa (default, in process), onnx (in process), or a model service: ollama, openai or azure_openai.")]
+    public string Kind { get => _kind; set => _kind = value.Trim().ToLowerInvariant().Replace('-', '_'); }
 
     [Param("Texts per request to a network embedder.", Min = 1)]
     public int BatchSize { get; set; } = 64;
@@ -67,26 +62,22 @@ public sealed class EmbedderParams : ProviderEndpointParams, IValidatableParams
     [Param("onnx: the model folder (model.onnx, vocab.txt, sentence_bert_config.json, 1_Pooling/config.json).")]
     public InputPath? ModelPath { get; set; }
 
-    public bool IsNetwork => Kind is EmbedderKind.Ollama or EmbedderKind.Openai or EmbedderKind.AzureOpenai;
+    public bool IsNetwork => ModelServices.Find(Kind) is not null;
 
     public IEnumerable<(string Key, string Message)> Validate()
     {
         if (BatchSize < 1) yield return ("batch_size", "must be >= 1");
-        if (Kind == EmbedderKind.Onnx && string.IsNullOrEmpty(ModelPath?.Value)) yield return ("model_path", "the onnx embedder needs model_path (a sentence-transformers ONNX folder)");
+        if (Kind is not (LsaKind or OnnxKind) && !IsNetwork)
+            yield return ("kind", $"unknown embedder '{Kind}'; one of {LsaKind}, {OnnxKind}, {string.Join(", ", ModelServices.Names)}");
+        if (Kind == OnnxKind && string.IsNullOrEmpty(ModelPath?.Value)) yield return ("model_path", "the onnx embedder needs model_path (a sentence-transformers ONNX folder)");
         if (Lsa.Dimensions < 1) yield return ("lsa.dimensions", "must be >= 1");
         if (Lsa.VocabularySize < 1) yield return ("lsa.vocabulary_size", "must be >= 1");
         if (Lsa.MinDocumentFrequency < 1) yield return ("lsa.min_document_frequency", "must be >= 1");
         if (Lsa.PowerIterations < 0) yield return ("lsa.power_iterations", "must be >= 0");
-        foreach (var e in ValidateEndpoint(IsNetwork, Kind.ToString())) yield return e;
+        foreach (var e in ValidateEndpoint(IsNetwork, Kind)) yield return e;
     }
 
-    public ChatProviderOptions ToOptions() => ToOptions(Kind switch
-    {
-        EmbedderKind.Ollama => ChatProviderKind.Ollama,
-        EmbedderKind.Openai => ChatProviderKind.OpenAI,
-        EmbedderKind.AzureOpenai => ChatProviderKind.AzureOpenAI,
-        _ => throw new InvalidOperationException($"{Kind} is not a network embedder"),
-    });
+    public ChatProviderOptions ToOptions() => IsNetwork ? ToOptions(Kind) : throw new InvalidOperationException($"{Kind} is not a network embedder");
 }
 
 public sealed class EmbedParams : IValidatableParams

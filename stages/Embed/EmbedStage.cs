@@ -42,7 +42,7 @@ public sealed class EmbedStage : StageKind<EmbedParams>
         var semantics = p.NeedsSemantics
             ? (await ParquetArtifact.ReadAsync<ItemSemanticsRow>(ctx.Input("item_semantics"), ct)).ToDictionary(r => (r.Domain, r.Item))
             : [];
-        var report = new EmbedReport { Embedder = p.Embedder.Kind.ToString().ToLowerInvariant(), Synthetic = synthetic };
+        var report = new EmbedReport { Embedder = p.Embedder.Kind, Synthetic = synthetic };
         var rows = new List<EmbeddingRow>();
         Directory.CreateDirectory(ctx.Output("projections"));
         var meta = ctx.ArtifactMetadata.ToDictionary();
@@ -62,7 +62,7 @@ public sealed class EmbedStage : StageKind<EmbedParams>
                 generator = connection.Generator;
                 report.Model = modelId = p.Embedder.Model;
             }
-            else if (p.Embedder.Kind == EmbedderKind.Onnx)
+            else if (p.Embedder.Kind == EmbedderParams.OnnxKind)
             {
                 var folder = ctx.Resolve(p.Embedder.ModelPath!.Value);
                 try { onnx = new OnnxEmbedder(folder); }
@@ -206,8 +206,9 @@ public sealed class EmbedStage : StageKind<EmbedParams>
     {
         var e = p.Embedder;
         // One onnx session already uses every core: its batches go one at a time.
-        var parallelism = e.Kind == EmbedderKind.Onnx ? 1 : e.Concurrency;
-        var provider = e.Kind.ToString().ToLowerInvariant();
+        var parallelism = e.Kind == EmbedderParams.OnnxKind ? 1 : e.Concurrency;
+        // The cache key's provider as the embedder enum once spelled it (azureopenai), so that existing caches stay valid.
+        var provider = e.Kind.Replace("_", "");
         var vectors = new float[texts.Count][];
         var todo = new List<(int Index, string Key)>();
         for (int i = 0; i < texts.Count; i++)

@@ -1,22 +1,9 @@
 using CrossDomain.Engine.Stages;
 using CrossDomain.Providers.Chat;
+using CrossDomain.Providers.Services;
 using CrossDomain.Stages.Shared;
 
 namespace CrossDomain.Stages.Extract;
-
-/// <summary>Where semantics come from.</summary>
-public enum ExtractorKind
-{
-    /// <summary>Deterministic keyword tagger over the item's own metadata. Not an LLM; the default when none is configured.</summary>
-    Offline,
-    /// <summary>Answers a user already has, in the JSON shape of SemaCDR's appendix, keyed by item id.</summary>
-    File,
-    Ollama,
-    /// <summary>Any OpenAI-compatible endpoint (OpenAI, vLLM, LM Studio, llama.cpp server); written <c>openai</c>.</summary>
-    Openai,
-    /// <summary>Azure OpenAI; written <c>azure_openai</c>.</summary>
-    AzureOpenai,
-}
 
 /// <summary>How the answer's JSON shape is requested.</summary>
 public enum ResponseFormatMode
@@ -39,8 +26,15 @@ public enum TagSelection
 
 public sealed class LlmParams : ProviderEndpointParams, IValidatableParams
 {
-    [Param("offline (default, no LLM), file, ollama, openai (any OpenAI-compatible server) or azure_openai.")]
-    public ExtractorKind Provider { get; set; } = ExtractorKind.Offline;
+    /// <summary>The deterministic keyword tagger over the item's own metadata: not an LLM; the default when none is configured.</summary>
+    public const string Offline = "offline";
+    /// <summary>Answers a user already has, in the JSON shape of SemaCDR's appendix, keyed by item id.</summary>
+    public const string File = "file";
+
+    private string _provider = Offline;
+
+    [Param("offline (default, no LLM), file, or a model service: ollama, openai (any OpenAI-compatible server) or azure_openai.")]
+    public string Provider { get => _provider; set => _provider = value.Trim().ToLowerInvariant().Replace('-', '_'); }
 
     [Param("file provider: JSON or JSON-lines answers keyed by item id (item, asin, parent_asin or mapped_id).")]
     public InputPath? ResponsesFile { get; set; }
@@ -54,23 +48,20 @@ public sealed class LlmParams : ProviderEndpointParams, IValidatableParams
     [Param("Longest answer read per call, in bytes; a longer one is not read further and counts as an invalid answer.", Min = 1024)]
     public long MaxResponseBytes { get; set; } = 256 * 1024;
 
-    public bool IsNetwork => Provider is ExtractorKind.Ollama or ExtractorKind.Openai or ExtractorKind.AzureOpenai;
+    public bool IsNetwork => ModelServices.Find(Provider) is not null;
 
     public IEnumerable<(string Key, string Message)> Validate()
     {
-        if (Provider == ExtractorKind.File && string.IsNullOrEmpty(ResponsesFile?.Value)) yield return ("responses_file", "the file provider needs responses_file");
-        foreach (var e in ValidateEndpoint(IsNetwork, Provider.ToString())) yield return e;
+        if (Provider is not (Offline or File) && !IsNetwork)
+            yield return ("provider", $"unknown provider '{Provider}'; one of {Offline}, {File}, {string.Join(", ", ModelServices.Names)}");
+        if (Provider == File && string.IsNullOrEmpty(ResponsesFile?.Value)) yield return ("responses_file", "the file provider needs responses_file");
+        foreach (var e in ValidateEndpoint(IsNetwork, Provider)) yield return e;
     }
 
     public ChatProviderOptions ToOptions()
     {
-        var options = ToOptions(Provider switch
-        {
-            ExtractorKind.Ollama => ChatProviderKind.Ollama,
-            ExtractorKind.Openai => ChatProviderKind.OpenAI,
-            ExtractorKind.AzureOpenai => ChatProviderKind.AzureOpenAI,
-            _ => throw new InvalidOperationException($"{Provider} is not a network provider"),
-        });
+        if (!IsNetwork) throw new InvalidOperationException($"{Provider} is not a network provider");
+        var options = ToOptions(Provider);
         return options with { Resilience = options.Resilience with { MaxResponseBytes = MaxResponseBytes } };
     }
 }

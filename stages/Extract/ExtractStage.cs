@@ -81,7 +81,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         ISemanticsSource source;
         switch (p.Llm.Provider)
         {
-            case ExtractorKind.Offline:
+            case LlmParams.Offline:
                 source = new OfflineSemanticsSource(items);
                 report.Notice = OfflineNotice;
                 ctx.Progress.Warn(OfflineNotice);
@@ -90,7 +90,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
                         ctx.Progress.Warn($"domain {domain}: no item has a category below the root, a brand or a description, so the offline extractor's " +
                                           $"labels and tags come from titles alone ({m.Title:N0} of {m.Items:N0} items have one); the rest get each category's default");
                 break;
-            case ExtractorKind.File:
+            case LlmParams.File:
                 source = new FileSemanticsSource(ctx.Resolve(p.Llm.ResponsesFile!.Value));
                 report.Notice = "answers imported from a file; no LLM was called";
                 break;
@@ -99,7 +99,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
                 var settings = new LlmTaskSettings(ctx.Resolve(p.SchemaPrompt), ctx.Resolve(p.SemanticsPrompt), ctx.Resolve(p.DescriptionPrompt),
                     ctx.Resolve(p.TagVocabularyPrompt), ctx.Resolve(p.ItemTagsPrompt), p.Categories, p.LabelsPerCategory, p.TagsPerDomain,
                     p.TagPromptExamples, p.Temperature, p.DescriptionTemperature, p.MaxRegenerations, p.Llm.ResponseFormat, p.Llm.Seed, domainNames);
-                source = new LlmSemanticsSource(ProviderName(p.Llm.Provider), p.Llm.Model, connection!, calls, templates!, settings, counters);
+                source = new LlmSemanticsSource(p.Llm.Provider, p.Llm.Model, connection!, calls, templates!, settings, counters);
                 ctx.Progress.Info($"extracting with {source.Description} at {p.Llm.Endpoint}");
                 break;
         }
@@ -170,14 +170,6 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         r.Throttled = connection.Counters.Throttled;
         r.ServerErrors = connection.Counters.ServerErrors;
     }
-
-    private static string ProviderName(ExtractorKind kind) => kind switch
-    {
-        ExtractorKind.Ollama => "ollama",
-        ExtractorKind.Openai => "openai",
-        ExtractorKind.AzureOpenai => "azure_openai",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
 
     private static async Task<(List<ItemText> Items, bool Synthetic)> LoadItemsAsync(StageContext ctx, ExtractParams p, CancellationToken ct)
     {

@@ -53,9 +53,9 @@ public abstract class ProviderEndpointParams
         if (RequestsPerMinute < 0) yield return ("requests_per_minute", "must be >= 0");
     }
 
-    protected ChatProviderOptions ToOptions(ChatProviderKind kind) => new()
+    protected ChatProviderOptions ToOptions(string provider) => new()
     {
-        Kind = kind,
+        Provider = provider,
         Endpoint = new Uri(Endpoint),
         Model = Model,
         ApiKeyVariable = string.IsNullOrEmpty(ApiKeyEnv) ? null : ApiKeyEnv,

@@ -90,7 +90,7 @@ public sealed class EmbedStageTests
         var p = new EmbedParams
         {
             Texts = [TextKind.Title],
-            Embedder = new EmbedderParams { Kind = EmbedderKind.Ollama, Model = "nomic", Endpoint = server.BaseUri.ToString(), BatchSize = 2, RetryBaseDelaySeconds = 0.01 },
+            Embedder = new EmbedderParams { Kind = "ollama", Model = "nomic", Endpoint = server.BaseUri.ToString(), BatchSize = 2, RetryBaseDelaySeconds = 0.01 },
         };
         var outputs = await DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir.Path, "out"), inputs, root: dir.Path, artifactsRoot: dir.Path);
         Assert.Equal(3, server.EmbeddingRequests); // 5 titles in batches of 2
@@ -111,9 +111,9 @@ public sealed class EmbedStageTests
     }
 
     [Theory]
-    [InlineData(EmbedderKind.Openai)]
-    [InlineData(EmbedderKind.AzureOpenai)]
-    public async Task Openai_and_azure_embeddings_endpoints_are_spoken_too(EmbedderKind kind)
+    [InlineData("openai")]
+    [InlineData("azure_openai")]
+    public async Task Openai_and_azure_embeddings_endpoints_are_spoken_too(string kind)
     {
         var (dir, inputs) = await InputsAsync(Items);
         using var _ = dir;
@@ -125,7 +125,7 @@ public sealed class EmbedStageTests
             Embedder = new EmbedderParams
             {
                 Kind = kind, Model = "text-embedding-3-small", BatchSize = 10, ApiKeyEnv = "CROSSDOMAIN_TEST_EMBED_KEY",
-                Endpoint = kind == EmbedderKind.Openai ? new Uri(server.BaseUri, "v1").ToString() : server.BaseUri.ToString(),
+                Endpoint = kind == "openai" ? new Uri(server.BaseUri, "v1").ToString() : server.BaseUri.ToString(),
             },
         };
         var outputs = await DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir.Path, "out"), inputs, root: dir.Path, artifactsRoot: dir.Path);

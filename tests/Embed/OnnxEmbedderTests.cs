@@ -61,7 +61,7 @@ public sealed class OnnxEmbedderTests
                 Path.Combine(itemsDir, "food.parquet"), new Dictionary<string, string>());
             return new() { ["items"] = itemsDir };
         }
-        var p = new EmbedParams { Texts = [TextKind.Title], Embedder = new EmbedderParams { Kind = EmbedderKind.Onnx, ModelPath = folder, BatchSize = 2 } };
+        var p = new EmbedParams { Texts = [TextKind.Title], Embedder = new EmbedderParams { Kind = "onnx", ModelPath = folder, BatchSize = 2 } };
         var outputs = await DirectStage.RunAsync(new EmbedStage(), p, Path.Combine(dir.Path, "out"), await Inputs("a", titles), root: dir.Path, artifactsRoot: dir.Path);
         var rows = await ParquetArtifact.ReadAsync<EmbeddingRow>(outputs["embeddings"]);
         using (var embedder = new OnnxEmbedder(folder))

@@ -27,7 +27,7 @@ public class ShippedPipelinesTests
         Assert.Equal(["ingest.items", "extract.item_semantics"], p.Find("embed")!.Upstream.Select(u => u.Id));
         var extract = p.Find("extract")!;
         Assert.Equal(["ingest.items"], extract.Upstream.Select(u => u.Id));
-        Assert.Equal(CrossDomain.Stages.Extract.ExtractorKind.Offline, ((CrossDomain.Stages.Extract.ExtractParams)extract.Params).Llm.Provider);
+        Assert.Equal("offline", ((CrossDomain.Stages.Extract.ExtractParams)extract.Params).Llm.Provider);
         // The schema file and the five templates are prompts: editing one makes the stage stale.
         Assert.Equal(6, extract.Inputs.Count(i => i.IsPrompt));
         Assert.Equal(["synthesize.raw"], p.Find("ingest")!.Upstream.Select(u => u.Id));

@@ -41,12 +41,12 @@ public sealed class ExtractFixture : IDisposable
     }
 
     /// <summary>Ollama (or another wire) params with quick retries, samples N = 3, R = 3 tag and schema queries.</summary>
-    public ExtractParams Params(ExtractorKind provider = ExtractorKind.Ollama) => new()
+    public ExtractParams Params(string provider = "ollama") => new()
     {
         Llm = new LlmParams
         {
             Provider = provider, Model = "fake-model",
-            Endpoint = provider == ExtractorKind.Openai ? new Uri(Server.BaseUri, "v1").ToString() : Server.BaseUri.ToString(),
+            Endpoint = provider == "openai" ? new Uri(Server.BaseUri, "v1").ToString() : Server.BaseUri.ToString(),
             RetryBaseDelaySeconds = 0.01, TimeoutSeconds = 5, Concurrency = 4, MaxRetries = 3,
         },
         Samples = 3, SchemaQueries = 3, TagQueries = 3, Categories = 4, LabelsPerCategory = 4, TagsPerDomain = 7,

@@ -10,9 +10,9 @@ namespace CrossDomain.Tests.Llm;
 public sealed class ExtractStageLlmTests
 {
     [Theory]
-    [InlineData(ExtractorKind.Ollama)]
-    [InlineData(ExtractorKind.Openai)]
-    public async Task Full_run_makes_every_call_once_and_a_rerun_makes_none(ExtractorKind provider)
+    [InlineData("ollama")]
+    [InlineData("openai")]
+    public async Task Full_run_makes_every_call_once_and_a_rerun_makes_none(string provider)
     {
         using var f = new ExtractFixture();
         var p = f.Params(provider);

@@ -71,7 +71,7 @@ public sealed class OfflineAndFileSourceTests
         var responses = f.Dir.File("responses.jsonl", string.Join('\n',
             """{"mapped_id": "f0", "features": {"Genre": ["Drama", "Historical"], "Target Audience": ["Young Adult"]}, "semantic_summary": "A serious story.", "description": "Rich text.", "tags": {"history": 90, "war": 40}}""",
             """{"item": "k0", "Features": {"Genre": ["Comedy"], "Target Audience": ["Adult"]}, "SemanticSummary": "A light one.", "tags": {"comedy": 80}}"""));
-        var p = new ExtractParams { Llm = new LlmParams { Provider = ExtractorKind.File, ResponsesFile = responses }, MaxInvalidFraction = 1 };
+        var p = new ExtractParams { Llm = new LlmParams { Provider = "file", ResponsesFile = responses }, MaxInvalidFraction = 1 };
         var (outputs, report) = await f.RunAsync(p);
         Assert.Equal(2, report.ItemsOk);
         Assert.Equal(2, report.ItemsInvalid);

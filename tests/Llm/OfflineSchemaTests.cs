@@ -11,7 +11,7 @@ public class OfflineSchemaTests
     public async Task Without_a_schema_file_the_offline_extractor_derives_one_from_the_category_trees()
     {
         using var f = new ExtractFixture(itemsPerDomain: 4); // paths "food root > shelf 0|1", "kitchen root > shelf 0|1"
-        var p = f.Params(ExtractorKind.Offline);
+        var p = f.Params("offline");
         var (outputs, report) = await f.RunAsync(p);
         Assert.Equal(CategoryTreeSchema.Origin, report.SchemaOrigin);
         var schema = await ParquetArtifact.ReadAsync<SchemaRow>(outputs["schema"]);
@@ -27,7 +27,7 @@ public class OfflineSchemaTests
     public async Task Paths_with_only_the_root_give_a_clear_error_asking_for_a_schema()
     {
         using var f = new ExtractFixture(itemsPerDomain: 1); // one item per domain: no node is shared by two items
-        var e = await Assert.ThrowsAsync<StageException>(() => f.RunAsync(f.Params(ExtractorKind.Offline)));
+        var e = await Assert.ThrowsAsync<StageException>(() => f.RunAsync(f.Params("offline")));
         Assert.Contains("the offline extractor has no schema", e.Message);
         Assert.Contains("set schema_file", e.Message);
     }
@@ -36,7 +36,7 @@ public class OfflineSchemaTests
     public async Task A_schema_written_for_other_domains_is_reported_not_applied_silently()
     {
         using var f = new ExtractFixture(itemsPerDomain: 4);
-        var p = f.Params(ExtractorKind.Offline);
+        var p = f.Params("offline");
         p.SchemaFile = new("prompts/food-kitchen-schema.yaml");
         var (_, report) = await f.RunAsync(p);
         // "food item 0" on "shelf 1" matches a cue of one category at most ("shelf": Storage & Organization).
@@ -54,7 +54,7 @@ public class OfflineSchemaTests
     public async Task Items_with_titles_alone_are_reported_as_such()
     {
         using var f = new ExtractFixture(itemsPerDomain: 4, rootOnly: true);
-        var p = f.Params(ExtractorKind.Offline);
+        var p = f.Params("offline");
         p.SchemaFile = new("prompts/food-kitchen-schema.yaml");
         var (_, report) = await f.RunAsync(p);
         Assert.Equal(new MetadataCoverage(4, 4, 0, 0, 0), report.Metadata["food"]);

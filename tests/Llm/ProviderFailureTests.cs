@@ -8,10 +8,10 @@ namespace CrossDomain.Tests.Llm;
 public class ProviderFailureTests
 {
     [Theory]
-    [InlineData(ExtractorKind.Ollama, 401)]
-    [InlineData(ExtractorKind.Openai, 401)]
-    [InlineData(ExtractorKind.Openai, 403)]
-    public async Task Refused_credentials_stop_the_stage_at_once_and_say_to_check_the_api_key(ExtractorKind provider, int status)
+    [InlineData("ollama", 401)]
+    [InlineData("openai", 401)]
+    [InlineData("openai", 403)]
+    public async Task Refused_credentials_stop_the_stage_at_once_and_say_to_check_the_api_key(string provider, int status)
     {
         using var f = new ExtractFixture(itemsPerDomain: 20, script: _ => FakeReply.Error(status));
         var p = f.Params(provider);

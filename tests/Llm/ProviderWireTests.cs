@@ -11,10 +11,10 @@ public sealed class ProviderWireTests
     private const string Secret = "sk-test-DO-NOT-LEAK-0123456789";
 
     [Theory]
-    [InlineData(ChatProviderKind.Ollama, "/api/chat")]
-    [InlineData(ChatProviderKind.OpenAI, "/v1/chat/completions")]
-    [InlineData(ChatProviderKind.AzureOpenAI, "/openai/deployments/my-deployment/chat/completions")]
-    public async Task Each_provider_speaks_its_wire_format_and_sends_the_key(ChatProviderKind kind, string path)
+    [InlineData("ollama", "/api/chat")]
+    [InlineData("openai", "/v1/chat/completions")]
+    [InlineData("azure_openai", "/openai/deployments/my-deployment/chat/completions")]
+    public async Task Each_provider_speaks_its_wire_format_and_sends_the_key(string kind, string path)
     {
         using var server = new FakeLlmServer(_ => FakeReply.Text("{\"ok\": true}"));
         var variable = $"CROSSDOMAIN_TEST_KEY_{kind}";
@@ -23,9 +23,9 @@ public sealed class ProviderWireTests
         {
             using var connection = ChatClientFactory.Create(new ChatProviderOptions
             {
-                Kind = kind, Model = kind == ChatProviderKind.AzureOpenAI ? "my-deployment" : "m",
-                Endpoint = kind == ChatProviderKind.OpenAI ? new Uri(server.BaseUri, "v1") : server.BaseUri,
-                ApiKeyVariable = kind == ChatProviderKind.Ollama ? null : variable,
+                Provider = kind, Model = kind == "azure_openai" ? "my-deployment" : "m",
+                Endpoint = kind == "openai" ? new Uri(server.BaseUri, "v1") : server.BaseUri,
+                ApiKeyVariable = kind == "ollama" ? null : variable,
             });
             var response = await connection.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")],
                 new ChatOptions { Temperature = 0, ResponseFormat = ChatResponseFormat.Json });
@@ -34,8 +34,8 @@ public sealed class ProviderWireTests
             var request = Assert.Single(server.Received);
             Assert.Equal(path, request.Path);
             Assert.Equal(0.0, request.Temperature);
-            if (kind == ChatProviderKind.OpenAI) Assert.Equal($"Bearer {Secret}", request.Headers["Authorization"]);
-            if (kind == ChatProviderKind.AzureOpenAI) Assert.Equal(Secret, request.Headers["api-key"]);
+            if (kind == "openai") Assert.Equal($"Bearer {Secret}", request.Headers["Authorization"]);
+            if (kind == "azure_openai") Assert.Equal(Secret, request.Headers["api-key"]);
             Assert.Equal(0, connection.Counters.Retries);
         }
         finally { Environment.SetEnvironmentVariable(variable, null); }
@@ -46,7 +46,7 @@ public sealed class ProviderWireTests
     {
         var e = Assert.Throws<InvalidOperationException>(() => ChatClientFactory.Create(new ChatProviderOptions
         {
-            Kind = ChatProviderKind.OpenAI, Model = "m", Endpoint = new Uri("http://127.0.0.1:9/v1"), ApiKeyVariable = "CROSSDOMAIN_UNSET_KEY_VARIABLE",
+            Provider = "openai", Model = "m", Endpoint = new Uri("http://127.0.0.1:9/v1"), ApiKeyVariable = "CROSSDOMAIN_UNSET_KEY_VARIABLE",
         }));
         Assert.Contains("CROSSDOMAIN_UNSET_KEY_VARIABLE", e.Message);
     }
@@ -61,7 +61,7 @@ public sealed class ProviderWireTests
         Environment.SetEnvironmentVariable("CROSSDOMAIN_LEAK_TEST_KEY", Secret);
         try
         {
-            var p = f.Params(ExtractorKind.Openai);
+            var p = f.Params("openai");
             p.Llm.ApiKeyEnv = "CROSSDOMAIN_LEAK_TEST_KEY";
             var e = await Assert.ThrowsAsync<CrossDomain.Engine.Stages.StageException>(() => f.RunAsync(p));
             Assert.Contains("bad request from", e.Message); // the server's message is kept...
