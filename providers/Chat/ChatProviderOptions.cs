@@ -45,6 +45,8 @@ public sealed record ResilienceOptions
     public int BreakerMinimumThroughput { get; init; } = 20;
     public TimeSpan BreakerWindow { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The clock of every wait (backoff, Retry-After, attempt timeout, circuit breaker): tests pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
     /// <summary>Longest response body read per attempt; 0 for no cap. A longer one raises <see cref="Resilience.ResponseTooLargeException"/>.</summary>
     public long MaxResponseBytes { get; init; }
 }

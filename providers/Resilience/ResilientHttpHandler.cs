@@ -4,7 +4,7 @@ using CrossDomain.Providers.Chat;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
-using Polly.Retry;
+using Microsoft.Extensions.Http.Resilience;
 using Polly.Timeout;
 
 namespace CrossDomain.Providers.Resilience;
@@ -45,7 +45,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
                 response.Dispose();
                 throw new CredentialsRejectedException(response.StatusCode, request.RequestUri?.Host ?? "the server");
             }
-            if (IsTransient(response.StatusCode))
+            if (IsTransient(response))
                 await response.Content.LoadIntoBufferAsync(token); // the body must survive the attempt's timeout token
             else if (_maxResponseBytes > 0)
                 await CapAsync(response, _maxResponseBytes, token);
@@ -74,22 +74,21 @@ public sealed class ResilientHttpHandler : DelegatingHandler
         response.Content = capped;
     }
 
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
+    private static bool IsTransient(HttpResponseMessage response) =>
+        HttpClientResiliencePredicates.IsTransient(Outcome.FromResult(response));
 
-    private static ValueTask<bool> ShouldHandle(Outcome<HttpResponseMessage> outcome) => ValueTask.FromResult(outcome switch
-    {
-        { Exception: HttpRequestException or TimeoutRejectedException or IOException } => true,
-        { Result: { } r } => IsTransient(r.StatusCode),
-        _ => false,
-    });
+    // Microsoft.Extensions.Http.Resilience's transient set (HttpRequestException, attempt timeouts, 408, 429, 5xx),
+    // plus a connection cut while the body is read (IOException), which reaches the pipeline here as it is.
+    private static ValueTask<bool> ShouldHandle(Outcome<HttpResponseMessage> outcome) =>
+        ValueTask.FromResult(HttpClientResiliencePredicates.IsTransient(outcome) || outcome.Exception is IOException);
 
     internal static ResiliencePipeline<HttpResponseMessage> Build(ResilienceOptions o, ResilienceCounters counters)
     {
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = o.TimeProvider };
         builder.AddConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = Math.Max(1, o.Concurrency), QueueLimit = int.MaxValue });
         if (o.MaxRetries > 0)
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        {
+            var retry = new HttpRetryStrategyOptions
             {
                 ShouldHandle = args => ShouldHandle(args.Outcome),
                 MaxRetryAttempts = o.MaxRetries,
@@ -97,7 +96,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
                 UseJitter = true,
                 Delay = o.BaseDelay,
                 MaxDelay = o.MaxDelay,
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, o.MaxRetryAfter)),
+                ShouldRetryAfterHeader = true, // seconds or an HTTP date, as the library parses them
                 OnRetry = args =>
                 {
                     counters.Retry();
@@ -105,8 +104,13 @@ public sealed class ResilientHttpHandler : DelegatingHandler
                     args.Outcome.Result?.Dispose();
                     return default;
                 },
-            });
-        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            };
+            // The server's Retry-After wins over the backoff, but never for longer than max_retry_after_seconds.
+            var retryAfter = retry.DelayGenerator!;
+            retry.DelayGenerator = async args => await retryAfter(args) is { } wait ? Cap(wait, o.MaxRetryAfter) : null;
+            builder.AddRetry(retry);
+        }
+        builder.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
         {
             ShouldHandle = args => ShouldHandle(args.Outcome),
             FailureRatio = o.BreakerFailureRatio,
@@ -123,17 +127,9 @@ public sealed class ResilientHttpHandler : DelegatingHandler
                 QueueLimit = int.MaxValue,
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             }));
-        builder.AddTimeout(o.AttemptTimeout);
+        builder.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = o.AttemptTimeout });
         return builder.Build();
     }
 
-    /// <summary>Retry-After as seconds or an HTTP date, capped; null lets the exponential backoff decide.</summary>
-    internal static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan cap)
-    {
-        var header = response?.Headers.RetryAfter;
-        if (header is null) return null;
-        var wait = header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null);
-        if (wait is not { } w) return null;
-        return w < TimeSpan.Zero ? TimeSpan.Zero : w > cap ? cap : w;
-    }
+    private static TimeSpan Cap(TimeSpan wait, TimeSpan cap) => wait < TimeSpan.Zero ? TimeSpan.Zero : wait > cap ? cap : wait;
 }

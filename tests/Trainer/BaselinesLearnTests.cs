@@ -11,6 +11,7 @@ namespace CrossDomain.Tests.Trainer;
 /// random rankers, under both protocols.
 /// </summary>
 [Collection("torch")]
+[Trait("Category", "Slow")] // a research claim over many epochs: `--filter "Category!=Slow"` leaves it out of the quick loop
 public sealed class BaselinesLearnTests
 {
     private static void AssertLearns(FeatureTables tables, string model, double learningRate, int epochs, double margin)

@@ -13,6 +13,7 @@ namespace CrossDomain.Tests.Trainer;
 /// domain (the "beats its own w/o CDBehav" is not asserted: on the synthetic data it does not hold on every seed).
 /// </summary>
 [Collection("torch")]
+[Trait("Category", "Slow")] // a research claim over many epochs: `--filter "Category!=Slow"` leaves it out of the quick loop
 public sealed class SemaCdrTransferTests
 {
     private static readonly int[] Seeds = [1, 2];
