@@ -24,15 +24,9 @@ public sealed class LlmSemanticsSource(
     string provider, string model, ChatConnection connection, LazyCallCache calls, PromptTemplates templates,
     LlmTaskSettings settings, ExtractionCounters counters) : ISemanticsSource
 {
-    private static readonly JsonElement TagListSchema = JsonDocument.Parse("""
-        {"type":"object","properties":{"tags":{"type":"array","items":{"type":"object","properties":{"tag":{"type":"string"},"score":{"type":"number"}},"required":["tag","score"]}}},"required":["tags"]}
-        """).RootElement.Clone();
-    private static readonly JsonElement SchemaProposalSchema = JsonDocument.Parse("""
-        {"type":"object","properties":{"categories":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"labels":{"type":"array","items":{"type":"string"}}},"required":["name","labels"]}}},"required":["categories"]}
-        """).RootElement.Clone();
-    private static readonly JsonElement DescriptionSchema = JsonDocument.Parse("""
-        {"type":"object","properties":{"description":{"type":"string"}},"required":["description"]}
-        """).RootElement.Clone();
+    private static readonly JsonElement TagListSchema = AnswerSchemas.TagList;
+    private static readonly JsonElement SchemaProposalSchema = AnswerSchemas.SchemaProposal;
+    private static readonly JsonElement DescriptionSchema = AnswerSchemas.Description;
 
     // The structured-output schema of the current schema / vocabulary, built once (lock-free: a race builds it twice).
     private (SemanticSchema Schema, JsonElement Json)? _answerSchema;
