@@ -43,9 +43,10 @@ public sealed class SpectreProgressSink(ProgressContext context, bool verbose) :
 }
 
 /// <summary>Line-by-line progress when output is not a terminal (CI logs, files): a line at most every 5 s per task.</summary>
-public sealed class PlainProgressSink(TextWriter writer, bool quiet, bool verbose) : IProgressSink
+public sealed class PlainProgressSink(TextWriter writer, bool quiet, bool verbose, TimeProvider? clock = null) : IProgressSink
 {
     private readonly object _gate = new();
+    private readonly TimeProvider _time = clock ?? TimeProvider.System;
     private bool Quiet => quiet;
 
     public IProgressTask Start(string description, double? total = null)
@@ -67,16 +68,17 @@ public sealed class PlainProgressSink(TextWriter writer, bool quiet, bool verbos
     {
         private double _value;
         private double? _total = total;
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly long _started = sink._time.GetTimestamp();
         private TimeSpan _lastPrint = TimeSpan.Zero;
+        private TimeSpan Elapsed => sink._time.GetElapsedTime(_started);
 
         public void Increment(double amount)
         {
             lock (this)
             {
                 _value += amount;
-                if (sink.Quiet || _clock.Elapsed - _lastPrint < TimeSpan.FromSeconds(5)) return;
-                _lastPrint = _clock.Elapsed;
+                if (sink.Quiet || Elapsed - _lastPrint < TimeSpan.FromSeconds(5)) return;
+                _lastPrint = Elapsed;
             }
             sink.Write(_total is > 0 ? $"  {description}: {_value / _total.Value:P0}" : $"  {description}: {_value:N0}");
         }
@@ -88,8 +90,8 @@ public sealed class PlainProgressSink(TextWriter writer, bool quiet, bool verbos
         // tolerance absorbs fractional increments that sum to the total in floating point (synthesize).
         public void Dispose()
         {
-            if (sink.Quiet || _clock.Elapsed <= TimeSpan.FromSeconds(1)) return;
-            var seconds = _clock.Elapsed.TotalSeconds;
+            if (sink.Quiet || Elapsed <= TimeSpan.FromSeconds(1)) return;
+            var seconds = Elapsed.TotalSeconds;
             sink.Write(_total is > 0 && _value < _total.Value * (1 - 1e-9)
                 ? $"  {description}: stopped at {_value / _total.Value:P0} after {seconds:F1} s"
                 : $"  {description}: done in {seconds:F1} s");
