@@ -59,5 +59,10 @@ train.SetAction(async parse =>
     await TrainBenchmark.RunAsync(parse.GetValue(features)!, config);
 });
 
-var root = new RootCommand("CrossDomain benchmarks") { engine, data, phase, extract, embed, train };
+var gzipFile = new Argument<string>("file") { Description = "A gzip file, e.g. the data benchmark's reviews (--keep)." };
+var gzipRepeats = new Option<int>("--repeats") { DefaultValueFactory = _ => 3 };
+var gzip = new Command("gzip", "decompression alone: System.IO.Compression (the ingest stage's) against SharpZipLib") { gzipFile, gzipRepeats };
+gzip.SetAction(parse => GzipBenchmark.Run(parse.GetValue(gzipFile)!, parse.GetValue(gzipRepeats)));
+
+var root = new RootCommand("CrossDomain benchmarks") { engine, data, phase, extract, embed, train, gzip };
 return await root.Parse(args).InvokeAsync();
