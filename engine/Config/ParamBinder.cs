@@ -34,11 +34,11 @@ public static class ParamBinder
             type = underlying;
         }
 
-        if (type == typeof(string) || type == typeof(InputPath) || type == typeof(PromptPath))
+        if (type == typeof(string) || type == typeof(InputPath))
         {
             if (node is not YamlScalarNode scalar) { errors.Add(at, key, $"expected a string, got a {Describe(node)}"); return null; }
             var text = scalar.Value ?? "";
-            return type == typeof(string) ? text : type == typeof(InputPath) ? new InputPath(text) : new PromptPath(text);
+            return type == typeof(string) ? text : (object)new InputPath(text);
         }
         if (IsScalarType(type))
         {
@@ -78,7 +78,7 @@ public static class ParamBinder
             var items = node switch
             {
                 YamlSequenceNode seq => seq.Children.ToList(),
-                YamlScalarNode when IsScalarType(itemType) || itemType == typeof(string) || itemType == typeof(InputPath) || itemType == typeof(PromptPath) => [node],
+                YamlScalarNode when IsScalarType(itemType) || itemType == typeof(string) || itemType == typeof(InputPath) => [node],
                 _ => null,
             };
             if (items is null) { errors.Add(at, key, $"expected a list, got a {Describe(node)}"); return null; }
@@ -215,7 +215,7 @@ public static class ParamBinder
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = null,
         WriteIndented = false,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new PathJsonConverter<InputPath>(s => new(s)), new PathJsonConverter<PromptPath>(s => new(s)) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new PathJsonConverter<InputPath>(s => new(s)) },
     };
 
     private sealed class PathJsonConverter<T>(Func<string, T> make) : JsonConverter<T>
@@ -224,13 +224,13 @@ public static class ParamBinder
         public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(value!.ToString());
     }
 
-    /// <summary>Every InputPath / PromptPath reachable from a params object, with its dotted key.</summary>
+    /// <summary>Every InputPath reachable from a params object, with its dotted key.</summary>
     public static IEnumerable<(string Key, object Path)> FindPaths(object? value, string key = "")
     {
         switch (value)
         {
             case null or string: yield break;
-            case InputPath or PromptPath: yield return (key, value); yield break;
+            case InputPath: yield return (key, value); yield break;
             case IDictionary dict:
                 foreach (DictionaryEntry e in dict)
                     foreach (var x in FindPaths(e.Value, Join(key, e.Key.ToString()!))) yield return x;

@@ -184,20 +184,20 @@ public static class PipelineLoader
                     matcher.AddInclude(dep);
                     var files = matcher.GetResultsInFullPath(projectRoot).Order(StringComparer.Ordinal).ToList();
                     if (files.Count == 0) errors.Add(at, depKey, $"glob '{dep}' matches no file under {projectRoot}");
-                    foreach (var f in files) AddPath(stage, depKey, Path.GetFullPath(f), false, at, allOutputs, errors);
+                    foreach (var f in files) AddPath(stage, depKey, Path.GetFullPath(f), at, allOutputs, errors);
                     continue;
                 }
                 var full = Path.GetFullPath(Path.Combine(projectRoot, dep));
                 if (!File.Exists(full) && !Directory.Exists(full) && OwnerOf(full, allOutputs) is null && !dep.Contains('/') && !dep.Contains('.'))
                 { errors.Add(at, depKey, $"dep on unknown stage '{dep}'; stages: {NameList.Short(stages.Select(s => s.Name))}"); continue; }
-                AddPath(stage, depKey, full, false, at, allOutputs, errors);
+                AddPath(stage, depKey, full, at, allOutputs, errors);
             }
             foreach (var (pkey, pathValue) in ParamBinder.FindPaths(stage.Params))
             {
                 var raw = pathValue.ToString()!;
                 if (raw.Length == 0) continue;
                 var full = Path.GetFullPath(Path.Combine(projectRoot, raw));
-                AddPath(stage, $"{key}.params.{pkey}", full, pathValue is PromptPath, stage.At, allOutputs, errors);
+                AddPath(stage, $"{key}.params.{pkey}", full, stage.At, allOutputs, errors);
             }
             foreach (var input in stage.Kind.RequiredInputs(stage.Params))
             {
@@ -253,7 +253,7 @@ public static class PipelineLoader
         if (!stage.Upstream.Contains(output)) stage.Upstream.Add(output);
     }
 
-    private static void AddPath(StageDefinition stage, string key, string full, bool isPrompt, Location at, List<ResolvedOutput> outputs, ConfigErrorList errors)
+    private static void AddPath(StageDefinition stage, string key, string full, Location at, List<ResolvedOutput> outputs, ConfigErrorList errors)
     {
         var owner = OwnerOf(full, outputs);
         if (owner is not null)
@@ -267,7 +267,7 @@ public static class PipelineLoader
             errors.Add(at, key, $"missing input file {full}");
             return;
         }
-        if (stage.Inputs.All(i => i.Path != full)) stage.Inputs.Add(new ExternalInput(key, full, isPrompt));
+        if (stage.Inputs.All(i => i.Path != full)) stage.Inputs.Add(new ExternalInput(key, full));
     }
 
     private static ResolvedOutput? OwnerOf(string path, List<ResolvedOutput> outputs) =>

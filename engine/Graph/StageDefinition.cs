@@ -9,8 +9,8 @@ public sealed record ResolvedOutput(string Stage, OutputSpec Spec, string Path)
     public string Id => $"{Stage}.{Spec.Name}";
 }
 
-/// <summary>An input file (or directory, or prompt) outside every stage's outputs: hashed into the fingerprint.</summary>
-public sealed record ExternalInput(string Key, string Path, bool IsPrompt);
+/// <summary>An input file or directory outside every stage's outputs: hashed into the fingerprint.</summary>
+public sealed record ExternalInput(string Key, string Path);
 
 /// <summary>A stage of a validated pipeline: kind, bound params, resolved inputs and outputs.</summary>
 public sealed class StageDefinition

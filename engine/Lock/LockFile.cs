@@ -15,14 +15,25 @@ public sealed class LockedStage
     public required string Fingerprint { get; init; }
     /// <summary>Effective params as canonical JSON, so <c>status</c> can name the param that changed.</summary>
     public required string ParamsJson { get; init; }
-    /// <summary>External inputs and prompts by param/dep key.</summary>
+    /// <summary>External inputs (data, prompt templates, schemas) by param/dep key.</summary>
     public SortedDictionary<string, LockedFile> Inputs { get; init; } = new(StringComparer.Ordinal);
-    public SortedDictionary<string, LockedFile> Prompts { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The inputs that a lock of format 1 kept apart as prompts (they are inputs now); its fingerprint hashed them
+    /// apart too (<see cref="Run.StageSnapshot.LegacyFingerprint"/>). Empty for entries of the current format.
+    /// </summary>
+    public IReadOnlySet<string> LegacyPromptKeys { get; init; } = new HashSet<string>();
     /// <summary>Upstream output id (stage.output) to the hash it had when this stage ran.</summary>
     public SortedDictionary<string, string> Upstream { get; init; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, LockedFile> Outputs { get; init; } = new(StringComparer.Ordinal);
     public double DurationSeconds { get; init; }
     public DateTimeOffset RanAt { get; init; }
+
+    /// <summary>The same entry under another fingerprint, in the current format (an upgraded format-1 entry).</summary>
+    public LockedStage WithFingerprint(string fingerprint) => new()
+    {
+        Kind = Kind, Version = Version, Fingerprint = fingerprint, ParamsJson = ParamsJson, Inputs = Inputs, Upstream = Upstream,
+        Outputs = Outputs, DurationSeconds = DurationSeconds, RanAt = RanAt,
+    };
 }
 
 /// <summary>
@@ -31,7 +42,8 @@ public sealed class LockedStage
 /// </summary>
 public sealed class LockFile
 {
-    public const int FormatVersion = 1;
+    /// <summary>2: prompt templates are inputs like any other (format 1 listed them under "prompts"; still read).</summary>
+    public const int FormatVersion = 2;
     public SortedDictionary<string, LockedStage> Stages { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -63,14 +75,17 @@ public sealed class LockFile
         foreach (var (name, node) in stages)
         {
             if (node is null) continue;
+            var inputs = Files(node["inputs"]);
+            var prompts = Files(node["prompts"]);
+            foreach (var (k, f) in prompts) inputs[k] = f;
             lockFile.Stages[name] = new LockedStage
             {
                 Kind = (string)node["kind"]!,
                 Version = (int)node["version"]!,
                 Fingerprint = (string)node["fingerprint"]!,
                 ParamsJson = node["params"]?.ToJsonString() ?? "{}",
-                Inputs = Files(node["inputs"]),
-                Prompts = Files(node["prompts"]),
+                Inputs = inputs,
+                LegacyPromptKeys = prompts.Keys.ToHashSet(StringComparer.Ordinal),
                 Upstream = new(node["upstream"]?.AsObject().ToDictionary(kv => kv.Key, kv => (string)kv.Value!) ?? [], StringComparer.Ordinal),
                 Outputs = Files(node["outs"]),
                 DurationSeconds = (double?)node["duration_s"] ?? 0,
@@ -106,7 +121,6 @@ public sealed class LockFile
                 w.WritePropertyName("params");
                 WriteSorted(w, JsonNode.Parse(s.ParamsJson));
                 WriteFiles(w, "inputs", s.Inputs);
-                WriteFiles(w, "prompts", s.Prompts);
                 w.WriteStartObject("upstream");
                 foreach (var (k, v) in s.Upstream) w.WriteString(k, v);
                 w.WriteEndObject();

@@ -73,6 +73,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
         var statuses = new Dictionary<string, StageStatus>(StringComparer.Ordinal);
         var results = new List<StageRunResult>();
         var failed = false;
+        var upgraded = false;
         try
         {
             foreach (var stage in selected)
@@ -90,6 +91,12 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                 var forced = options.Force && (targets.Count == 0 || options.ForceUpstream || targets.Contains(stage.Name));
                 if (status.State == StageState.Fresh && !forced)
                 {
+                    // A fresh entry of an older lock format gets the current fingerprint; the lock is saved below.
+                    if (!options.DryRun && status.Fingerprint is { } current && lockFile.Stages[stage.Name] is { } entry && entry.Fingerprint != current)
+                    {
+                        lockFile.Stages[stage.Name] = entry.WithFingerprint(current);
+                        upgraded = true;
+                    }
                     statuses[stage.Name] = status;
                     results.Add(new StageRunResult(stage.Name, StageOutcome.UpToDate, [], 0));
                     continue;
@@ -118,6 +125,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
         }
         finally
         {
+            if (upgraded) lockFile.Save(pipeline.LockPath);
             hasher.Save();
         }
         return new RunResult(results, Cancelled: false);
@@ -204,7 +212,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
         var locked = lockFile.Stages[stage.Name] = new LockedStage
         {
             Kind = snapshot.Kind, Version = snapshot.Version, Fingerprint = snapshot.Fingerprint, ParamsJson = snapshot.ParamsJson,
-            Inputs = snapshot.Inputs, Prompts = snapshot.Prompts, Upstream = snapshot.Upstream, Outputs = outputs,
+            Inputs = snapshot.Inputs, Upstream = snapshot.Upstream, Outputs = outputs,
             DurationSeconds = seconds, RanAt = ranAt,
         };
         lockFile.Save(pipeline.LockPath);

@@ -8,8 +8,8 @@ namespace CrossDomain.Engine.Run;
 
 /// <summary>
 /// The current state of everything a stage's result depends on, and its fingerprint: a hash of the kind and its
-/// implementation version, the effective params, the content of each input file and upstream output, and the
-/// text of each prompt file. Two snapshots with equal fingerprints produce the same outputs.
+/// implementation version, the effective params, the content of each input file (data, prompt templates, schemas)
+/// and upstream output, and the output paths. Two snapshots with equal fingerprints produce the same outputs.
 /// </summary>
 public sealed class StageSnapshot
 {
@@ -17,20 +17,19 @@ public sealed class StageSnapshot
     public required int Version { get; init; }
     public required string ParamsJson { get; init; }
     public required SortedDictionary<string, LockedFile> Inputs { get; init; }
-    public required SortedDictionary<string, LockedFile> Prompts { get; init; }
     public required SortedDictionary<string, string> Upstream { get; init; }
+    public required IReadOnlyList<string> OutputPaths { get; init; }
     public required string Fingerprint { get; init; }
 
     /// <summary>Takes a snapshot; returns null when an upstream output does not exist yet.</summary>
     public static StageSnapshot? Take(PipelineDefinition pipeline, StageDefinition stage, ContentHasher hasher)
     {
         var inputs = new SortedDictionary<string, LockedFile>(StringComparer.Ordinal);
-        var prompts = new SortedDictionary<string, LockedFile>(StringComparer.Ordinal);
         foreach (var input in stage.Inputs)
         {
             var h = hasher.TryHash(input.Path);
             if (h is null) return null;
-            (input.IsPrompt ? prompts : inputs)[input.Key] = new LockedFile(pipeline.Relative(input.Path), h.Hash, h.Size);
+            inputs[input.Key] = new LockedFile(pipeline.Relative(input.Path), h.Hash, h.Size);
         }
         var upstream = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var u in stage.Upstream)
@@ -41,19 +40,38 @@ public sealed class StageSnapshot
             upstream[u.Id] = h.Hash;
         }
         var paramsJson = CanonicalJson.Sort(stage.ParamsJson);
-        var text = new StringBuilder();
-        text.Append("kind=").Append(stage.Kind.Name).Append('\n').Append("version=").Append(stage.Kind.Version).Append('\n');
-        text.Append("params=").Append(paramsJson).Append('\n');
-        foreach (var (k, f) in inputs) text.Append("input:").Append(k).Append('=').Append(f.Hash).Append('\n');
-        foreach (var (k, f) in prompts) text.Append("prompt:").Append(k).Append('=').Append(f.Hash).Append('\n');
-        foreach (var (k, h) in upstream) text.Append("upstream:").Append(k).Append('=').Append(h).Append('\n');
         // Output paths are part of what the stage does (moving an output is a change).
-        foreach (var (k, o) in stage.Outputs.OrderBy(x => x.Key, StringComparer.Ordinal)) text.Append("out:").Append(k).Append('=').Append(pipeline.Relative(o.Path)).Append('\n');
-        return new StageSnapshot
+        var outputs = stage.Outputs.OrderBy(x => x.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={pipeline.Relative(o.Value.Path)}").ToList();
+        var snapshot = new StageSnapshot
         {
-            Kind = stage.Kind.Name, Version = stage.Kind.Version, ParamsJson = paramsJson,
-            Inputs = inputs, Prompts = prompts, Upstream = upstream, Fingerprint = ContentHasher.HashText(text.ToString()),
+            Kind = stage.Kind.Name, Version = stage.Kind.Version, ParamsJson = paramsJson, Inputs = inputs, Upstream = upstream,
+            OutputPaths = outputs, Fingerprint = "",
         };
+        return snapshot.With(snapshot.FingerprintOf(new HashSet<string>()));
+    }
+
+    private StageSnapshot With(string fingerprint) => new()
+    {
+        Kind = Kind, Version = Version, ParamsJson = ParamsJson, Inputs = Inputs, Upstream = Upstream, OutputPaths = OutputPaths, Fingerprint = fingerprint,
+    };
+
+    /// <summary>
+    /// The fingerprint as a lock of format 1 computed it, when the engine still told prompt templates from other
+    /// inputs: the inputs named in <paramref name="promptKeys"/> hashed as "prompt:" lines after the others. A lock
+    /// entry of that format whose fingerprint equals this one is fresh, and is rewritten in the current format.
+    /// </summary>
+    public string LegacyFingerprint(IReadOnlySet<string> promptKeys) => FingerprintOf(promptKeys);
+
+    private string FingerprintOf(IReadOnlySet<string> promptKeys)
+    {
+        var text = new StringBuilder();
+        text.Append("kind=").Append(Kind).Append('\n').Append("version=").Append(Version).Append('\n');
+        text.Append("params=").Append(ParamsJson).Append('\n');
+        foreach (var (k, f) in Inputs) if (!promptKeys.Contains(k)) text.Append("input:").Append(k).Append('=').Append(f.Hash).Append('\n');
+        foreach (var (k, f) in Inputs) if (promptKeys.Contains(k)) text.Append("prompt:").Append(k).Append('=').Append(f.Hash).Append('\n');
+        foreach (var (k, h) in Upstream) text.Append("upstream:").Append(k).Append('=').Append(h).Append('\n');
+        foreach (var o in OutputPaths) text.Append("out:").Append(o).Append('\n');
+        return ContentHasher.HashText(text.ToString());
     }
 
     /// <summary>Human-readable differences between a locked run and this snapshot.</summary>
@@ -64,7 +82,6 @@ public sealed class StageSnapshot
         foreach (var d in CanonicalJson.Diff(JsonNode.Parse(locked.ParamsJson), JsonNode.Parse(ParamsJson), ""))
             yield return d;
         foreach (var d in DiffFiles("input", locked.Inputs, Inputs)) yield return d;
-        foreach (var d in DiffFiles("prompt", locked.Prompts, Prompts)) yield return d;
         foreach (var (k, h) in Upstream)
             if (!locked.Upstream.TryGetValue(k, out var old)) yield return $"new upstream dependency {k}";
             else if (old != h) yield return $"upstream output {k} changed";

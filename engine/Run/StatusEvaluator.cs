@@ -50,6 +50,9 @@ public sealed class StatusEvaluator(PipelineDefinition pipeline, LockFile lockFi
             return new StageStatus(stage.Name, StageState.Stale, ["an input file or upstream output is missing"], null);
         if (snapshot.Fingerprint != locked.Fingerprint)
         {
+            // A lock of format 1 fingerprinted prompt templates apart from other inputs: the same state is fresh.
+            if (locked.LegacyPromptKeys.Count > 0 && snapshot.LegacyFingerprint(locked.LegacyPromptKeys) == locked.Fingerprint)
+                return new StageStatus(stage.Name, StageState.Fresh, [], snapshot.Fingerprint);
             reasons.AddRange(snapshot.DiffAgainst(locked));
             if (reasons.Count == 0) reasons.Add("fingerprint changed");
             return new StageStatus(stage.Name, StageState.Stale, reasons, snapshot.Fingerprint);

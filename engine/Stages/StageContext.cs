@@ -41,7 +41,6 @@ public sealed class StageContext
         : throw new InvalidOperationException($"stage '{StageName}' has no input '{name}' bound");
 
     public string Resolve(InputPath path) => Path.GetFullPath(Path.Combine(ProjectRoot, path.Value));
-    public string Resolve(PromptPath path) => Path.GetFullPath(Path.Combine(ProjectRoot, path.Value));
 }
 
 /// <summary>One upstream output: the stage that writes it, its name and its path.</summary>

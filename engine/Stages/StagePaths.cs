@@ -1,17 +1,13 @@
 namespace CrossDomain.Engine.Stages;
 
-/// <summary>A path to an input file or directory, read by a stage. The engine hashes it into the fingerprint.</summary>
+/// <summary>
+/// A path to an input file or directory read by a stage (data, a prompt template, a schema): the engine hashes its
+/// content into the fingerprint, and <c>status</c> names it when it changes.
+/// </summary>
 public readonly record struct InputPath(string Value)
 {
     public override string ToString() => Value;
     public static implicit operator InputPath(string value) => new(value);
-}
-
-/// <summary>A prompt template file used by a stage. Hashed by its text; status names it as a prompt.</summary>
-public readonly record struct PromptPath(string Value)
-{
-    public override string ToString() => Value;
-    public static implicit operator PromptPath(string value) => new(value);
 }
 
 /// <summary>Implemented by params records that check relations between their fields after binding.</summary>

@@ -72,7 +72,7 @@ public sealed class ExtractParams : IValidatableParams
     public LlmParams Llm { get; set; } = new();
 
     [Param("A schema file (YAML, see prompts/food-kitchen-schema.yaml): skips LLM schema induction. Empty: an LLM induces it; the offline extractor derives one from the category trees.")]
-    public PromptPath? SchemaFile { get; set; }
+    public InputPath? SchemaFile { get; set; }
 
     [Param("Extract only items in a sequences stage's item_index (add it to deps), not every item of ingest.items.")]
     public bool OnlyIndexedItems { get; set; }
@@ -95,7 +95,7 @@ public sealed class ExtractParams : IValidatableParams
     [Param("A category or label is kept when at least this fraction of the answers proposes it.", Min = 0, Max = 1)]
     public double SchemaMinAgreement { get; set; } = 0.5;
     [Param("Template for schema induction.")]
-    public PromptPath SchemaPrompt { get; set; } = "prompts/schema_induction.hbs";
+    public InputPath SchemaPrompt { get; set; } = "prompts/schema_induction.hbs";
 
     // SemaCDR T_rec and inner-domain description
     [Param("N: T_rec answers per item; labels are voted per category, one summary chosen.", Min = 1)]
@@ -107,9 +107,9 @@ public sealed class ExtractParams : IValidatableParams
     [Param("Fail when more than this fraction of items has no valid answer after regenerations.", Min = 0, Max = 1)]
     public double MaxInvalidFraction { get; set; } = 0.05;
     [Param("Template T_rec.")]
-    public PromptPath SemanticsPrompt { get; set; } = "prompts/item_semantics.hbs";
+    public InputPath SemanticsPrompt { get; set; } = "prompts/item_semantics.hbs";
     [Param("Template for the enriched domain-specific description.")]
-    public PromptPath DescriptionPrompt { get; set; } = "prompts/item_description.hbs";
+    public InputPath DescriptionPrompt { get; set; } = "prompts/item_description.hbs";
     [Param("Temperature of the description prompt.", Min = 0, Max = 2)]
     public double DescriptionTemperature { get; set; } = 0.3;
     [Param("Labels carried by fewer than this fraction of items are filtered as outliers (SemaCDR appendix C).", Min = 0, Max = 1)]
@@ -125,9 +125,9 @@ public sealed class ExtractParams : IValidatableParams
     [Param("Example titles per domain shown in the tag prompt (0: the domain name only, as in the paper).", Min = 0)]
     public int TagPromptExamples { get; set; }
     [Param("Template P_domain.")]
-    public PromptPath TagVocabularyPrompt { get; set; } = "prompts/tag_vocabulary.hbs";
+    public InputPath TagVocabularyPrompt { get; set; } = "prompts/tag_vocabulary.hbs";
     [Param("Template for scoring an item against the vocabulary.")]
-    public PromptPath ItemTagsPrompt { get; set; } = "prompts/item_tags.hbs";
+    public InputPath ItemTagsPrompt { get; set; } = "prompts/item_tags.hbs";
     [Param("hybrid, top_r or threshold.")]
     public TagSelection TagSelection { get; set; } = TagSelection.Hybrid;
     [Param("R of top-R tag selection (TEMA-LLM: 5).", Min = 1)]

@@ -84,7 +84,10 @@ public static class ResultsExport
         var lockFile = LockFile.Open(pipeline);
         var produced = new LockFile();
         foreach (var stage in pipeline.WithUpstream(exported.Select(s => s.Name)))
-            if (lockFile.Stages.TryGetValue(stage.Name, out var entry)) produced.Stages[stage.Name] = entry;
+            if (lockFile.Stages.TryGetValue(stage.Name, out var entry))
+                // An entry of an older lock format that is fresh is written with its current fingerprint.
+                produced.Stages[stage.Name] = byName.TryGetValue(stage.Name, out var st) && st is { State: StageState.Fresh, Fingerprint: { } fp } && fp != entry.Fingerprint
+                    ? entry.WithFingerprint(fp) : entry;
         produced.Save(Path.Combine(building, LockFileName));
         files.Insert(1, LockFileName);
 

@@ -54,14 +54,47 @@ public class FingerprintTests
     }
 
     [Fact]
-    public async Task Prompt_text_change_is_reported_as_a_prompt_change()
+    public async Task Prompt_text_change_names_the_prompt_file()
     {
         var (dir, h) = await Fresh();
         using var _ = dir;
         File.WriteAllText(Path.Combine(dir.Path, "prompts/p.txt"), "Prompt v2.");
         var a = h.Status("a");
         Assert.Equal(StageState.Stale, a.State);
-        Assert.Contains(a.Reasons, r => r == "prompt prompts/p.txt changed");
+        Assert.Contains(a.Reasons, r => r == "input prompts/p.txt changed");
+    }
+
+    [Fact]
+    public async Task A_format_1_lock_that_kept_prompts_apart_stays_fresh_and_is_rewritten_in_the_current_format()
+    {
+        var (dir, h) = await Fresh();
+        using var _ = dir;
+        // Rewrite the lock as format 1 had it: the prompt under "prompts", and the fingerprint that hashed it apart.
+        var pipeline = h.Load();
+        var current = CrossDomain.Engine.Lock.LockFile.Open(pipeline);
+        var snapshot = StageSnapshot.Take(pipeline, pipeline.Find("a")!, new CrossDomain.Engine.Hashing.ContentHasher())!;
+        var legacyFingerprint = snapshot.LegacyFingerprint(new HashSet<string> { "stages.a.params.prompt" });
+        Assert.NotEqual(snapshot.Fingerprint, legacyFingerprint);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(pipeline.LockPath))!;
+        var a = json["stages"]!["a"]!.AsObject();
+        var inputs = a["inputs"]!.AsObject();
+        var prompt = inputs["stages.a.params.prompt"]!.DeepClone();
+        inputs.Remove("stages.a.params.prompt");
+        a["prompts"] = new System.Text.Json.Nodes.JsonObject { ["stages.a.params.prompt"] = prompt };
+        a["fingerprint"] = legacyFingerprint;
+        json["lock_version"] = 1;
+        File.WriteAllText(pipeline.LockPath, json.ToJsonString());
+
+        Assert.All(h.Status(), s => Assert.Equal(StageState.Fresh, s.State));
+        var run = await h.RunAsync();
+        Assert.All(run.Stages, s => Assert.Equal(StageOutcome.UpToDate, s.Outcome));
+        var upgraded = File.ReadAllText(pipeline.LockPath);
+        Assert.DoesNotContain("\"prompts\"", upgraded);
+        Assert.Equal(current.Stages["a"].Fingerprint, CrossDomain.Engine.Lock.LockFile.Load(pipeline.LockPath).Stages["a"].Fingerprint);
+
+        // And a real change after the upgrade is still seen.
+        File.WriteAllText(Path.Combine(dir.Path, "prompts/p.txt"), "Prompt v3.");
+        Assert.Equal(StageState.Stale, h.Status("a").State);
     }
 
     [Fact]

@@ -28,8 +28,8 @@ public class ShippedPipelinesTests
         var extract = p.Find("extract")!;
         Assert.Equal(["ingest.items"], extract.Upstream.Select(u => u.Id));
         Assert.Equal("offline", ((CrossDomain.Stages.Extract.ExtractParams)extract.Params).Llm.Provider);
-        // The schema file and the five templates are prompts: editing one makes the stage stale.
-        Assert.Equal(6, extract.Inputs.Count(i => i.IsPrompt));
+        // The schema file and the five templates are inputs: editing one makes the stage stale.
+        Assert.Equal(6, extract.Inputs.Count(i => i.Path.Contains($"{Path.DirectorySeparatorChar}prompts{Path.DirectorySeparatorChar}")));
         Assert.Equal(["synthesize.raw"], p.Find("ingest")!.Upstream.Select(u => u.Id));
         Assert.Equal(["ingest.interactions"], p.Find("kitchen_to_food")!.Upstream.Select(u => u.Id));
         Assert.Equal(Path.Combine(RepoRoot, "artifacts", "pipeline.lock"), p.LockPath);

@@ -6,7 +6,7 @@ namespace CrossDomain.Tests.Support;
 public sealed class ConcatParams
 {
     public List<InputPath> Inputs { get; set; } = [];
-    public PromptPath? Prompt { get; set; }
+    public InputPath? Prompt { get; set; }
     public string Suffix { get; set; } = "";
     public int Repeat { get; set; } = 1;
     /// <summary>Makes the stage throw after writing part of its output (simulated crash).</summary>
