@@ -48,41 +48,27 @@ public static class EmbeddingProjection
         return new Result(x, y, isSource, cross, chance, seed);
     }
 
-    /// <summary>Scores on the first two principal components (power iteration with deflation on the covariance; signs fixed so the largest loading is positive).</summary>
+    /// <summary>
+    /// Scores on the first two principal components: the centred rows' thin SVD (<c>torch.linalg.svd</c>, in double
+    /// precision), signs fixed so that each component's largest loading is positive.
+    /// </summary>
     public static (double[] X, double[] Y) Pca2(double[][] rows)
     {
-        int n = rows.Length, d = rows.Length == 0 ? 0 : rows[0].Length;
-        var mean = new double[d];
-        foreach (var r in rows) for (int k = 0; k < d; k++) mean[k] += r[k] / n;
-        var cov = new double[d, d];
-        foreach (var r in rows)
-            for (int a = 0; a < d; a++)
-            {
-                var ca = r[a] - mean[a];
-                for (int b = 0; b < d; b++) cov[a, b] += ca * (r[b] - mean[b]) / Math.Max(1, n - 1);
-            }
-        var components = new List<double[]>();
-        for (int c = 0; c < 2; c++)
-        {
-            var v = Enumerable.Range(0, d).Select(k => 1.0 + 0.01 * k).ToArray();
-            for (int it = 0; it < 1000; it++)
-            {
-                var w = new double[d];
-                for (int a = 0; a < d; a++) for (int b = 0; b < d; b++) w[a] += cov[a, b] * v[b];
-                foreach (var u in components) { var dot = Dot(w, u); for (int k = 0; k < d; k++) w[k] -= dot * u[k]; }
-                var norm = Math.Sqrt(Dot(w, w));
-                if (norm == 0) break;
-                for (int k = 0; k < d; k++) w[k] /= norm;
-                var change = w.Zip(v).Sum(p => Math.Abs(p.First - p.Second));
-                v = w;
-                if (change < 1e-12) break;
-            }
-            var largest = v.Select(Math.Abs).Max();
-            if (v.First(x => Math.Abs(x) == largest) < 0) for (int k = 0; k < d; k++) v[k] = -v[k];
-            components.Add(v);
-        }
-        double Score(double[] r, double[] u) { double s = 0; for (int k = 0; k < d; k++) s += (r[k] - mean[k]) * u[k]; return s; }
-        return (rows.Select(r => Score(r, components[0])).ToArray(), rows.Select(r => Score(r, components[1])).ToArray());
+        int n = rows.Length, d = n == 0 ? 0 : rows[0].Length;
+        if (n == 0) return ([], []);
+        TorchNativeLoader.EnsureLoaded();
+        using var scope = NewDisposeScope();
+        var x = tensor(rows.SelectMany(r => r).ToArray(), [n, d], ScalarType.Float64);
+        x = x - x.mean([0], keepdim: true);
+        var (_, _, vh) = linalg.svd(x, fullMatrices: false);
+        var components = vh[..Math.Min(2, (int)vh.shape[0])];
+        // The sign of a singular vector is arbitrary: make each component's largest |loading| positive.
+        var largest = components.abs().argmax(1, keepdim: true);
+        var sign = components.gather(1, largest).sign();
+        components = components * where(sign.eq(0), ones_like(sign), sign);
+        var scores = x.matmul(components.T);
+        double[] Column(int c) => c < scores.shape[1] ? scores[.., c].contiguous().data<double>().ToArray() : new double[n];
+        return (Column(0), Column(1));
     }
 
     /// <summary>Share of items whose nearest other item (cosine) is from the other domain.</summary>

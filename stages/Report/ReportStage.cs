@@ -12,7 +12,7 @@ namespace CrossDomain.Stages.Report;
 public sealed class ReportStage : StageKind<ReportParams>
 {
     public override string Name => "report";
-    public override int Version => 1;
+    public override int Version => 2; // 2: the embedding figure's PCA by torch.linalg.svd
     public override string Description => "One self-contained HTML report and a Markdown report with PNG figures (ScottPlot) over the pipeline's artifacts.";
 
     public override IReadOnlyList<OutputSpec> Outputs(ReportParams p) =>
