@@ -10,10 +10,12 @@ using OpenAI;
 namespace CrossDomain.Providers.Chat;
 
 /// <summary>A ready chat client, the counters of its resilience pipeline, and the secret to redact from messages.</summary>
-public sealed class ChatConnection(IChatClient client, ResilienceCounters counters, string? secret, HttpClient http) : IDisposable
+public sealed class ChatConnection(IChatClient client, ResilienceCounters counters, ChatUsage usage, string? secret, HttpClient http) : IDisposable
 {
     public IChatClient Client { get; } = client;
     public ResilienceCounters Counters { get; } = counters;
+    /// <summary>Answered and failed calls and their tokens, counted by the client's middleware.</summary>
+    public ChatUsage Usage { get; } = usage;
     public string Redact(string text) => ApiKeyResolver.Redact(text, secret);
     public void Dispose()
     {
@@ -23,15 +25,20 @@ public sealed class ChatConnection(IChatClient client, ResilienceCounters counte
 }
 
 /// <summary>
-/// Builds the <see cref="IChatClient"/> for a provider. Every client talks through one <see cref="HttpClient"/>
-/// whose handler is the Polly pipeline; the SDKs' own retry policies are switched off so retries never stack.
+/// Builds the <see cref="IChatClient"/> for a provider as a Microsoft.Extensions.AI pipeline: the service's client
+/// with usage counting as middleware. Every client talks through one <see cref="HttpClient"/> whose handler is the
+/// Polly pipeline; the SDKs' own retry policies are switched off so retries never stack.
 /// </summary>
 public static class ChatClientFactory
 {
     public static ChatConnection Create(ChatProviderOptions o, HttpMessageHandler? transport = null)
     {
         var (http, counters, key) = ProviderHttp.Create(o, transport);
-        return new ChatConnection(ModelServices.Get(o.Provider).Chat(o, http, key), counters, key, http);
+        var usage = new ChatUsage();
+        var client = ModelServices.Get(o.Provider).Chat(o, http, key).AsBuilder()
+            .Use(inner => new UsageCountingChatClient(inner, usage))
+            .Build();
+        return new ChatConnection(client, counters, usage, key, http);
     }
 }
 

@@ -152,18 +152,18 @@ public sealed class ExtractStage : StageKind<ExtractParams>
 
     private static void FillCounters(ExtractReport r, ExtractionCounters c, ChatConnection? connection, CallCache? cache)
     {
-        r.Calls = c.Calls;
         r.CacheHits = c.CacheHits;
         r.Regenerations = c.Regenerations;
         r.InvalidAnswers = c.Invalid;
-        r.FailedCalls = c.FailedCalls;
-        r.TokensIn = c.TokensIn;
-        r.TokensOut = c.TokensOut;
         r.CachedTokensIn = c.CachedTokensIn;
         r.CachedTokensOut = c.CachedTokensOut;
-        r.CallsPerSecond = r.WallSeconds > 0 ? c.Calls / r.WallSeconds : 0;
         r.CacheEntries = cache?.Count ?? 0;
         if (connection is null) return;
+        r.Calls = connection.Usage.Calls;
+        r.FailedCalls = connection.Usage.Failed;
+        r.TokensIn = connection.Usage.TokensIn;
+        r.TokensOut = connection.Usage.TokensOut;
+        r.CallsPerSecond = r.WallSeconds > 0 ? r.Calls / r.WallSeconds : 0;
         r.Attempts = connection.Counters.Attempts;
         r.Retries = connection.Counters.Retries;
         r.Timeouts = connection.Counters.Timeouts;

@@ -186,12 +186,11 @@ public sealed class LlmSemanticsSource(
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    counters.FailedCall();
+                    // Counted as failed by the client's middleware (ChatConnection.Usage).
                     throw new LlmCallException(connection.Redact($"{task} for {subject}: {e.GetType().Name}: {e.Message}"), e);
                 }
                 text = response.Text ?? "";
-                long tin = response.Usage?.InputTokenCount ?? 0, tout = response.Usage?.OutputTokenCount ?? 0;
-                counters.Call(tin, tout);
+                long tin = response.Usage?.InputTokenCount ?? 0, tout = response.Usage?.OutputTokenCount ?? 0; // counted by the middleware too
                 cache.Add(new CachedCall
                 {
                     Key = key, Task = task, Subject = subject, Sample = sample, Attempt = attempt, Provider = provider, Model = model,
