@@ -30,8 +30,8 @@ public static class EmbeddingProjection
             using var model = ModelCatalog.Create(run.Config.Model, tables, run.Config);
             Checkpoint.LoadWeights(folder, model);
             model.eval();
-            var reps = model is Trainer.Models.SemaCdr.SemaCdr s ? s.ItemRepresentations(CPU)
-                : throw new StageException($"{run.Stage}: the projection needs a SemaCDR model, not {run.Model}");
+            var reps = model is IItemRepresentations m ? m.ItemRepresentations(CPU)
+                : throw new StageException($"{run.Stage}: {run.Model} does not expose item representations for the projection");
             d = (int)reps.shape[1];
             data = reps.contiguous().data<float>().ToArray();
         }

@@ -26,7 +26,7 @@ namespace CrossDomain.Trainer.Models.SemaCdr;
 /// <item>L = L_BPR + λ (L_c¹ + L_c²) (Eqs. 13–14), BPR at every target position against one sampled negative.</item>
 /// </list>
 /// </summary>
-public sealed class SemaCdr : RecommenderModel
+public sealed class SemaCdr : RecommenderModel, IItemRepresentations
 {
     private readonly SemaCdrOptions _options;
     private readonly ItemViews _views;
