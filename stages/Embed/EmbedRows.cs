@@ -31,6 +31,8 @@ public sealed class EmbedReport
     public List<EmbedKindReport> Kinds { get; set; } = [];
     public long Attempts { get; set; }
     public long Retries { get; set; }
+    /// <summary>Network embedders: input tokens the provider reported for this run's requests (0 where it reports none).</summary>
+    public long Tokens { get; set; }
     public double WallSeconds { get; set; }
 }
 

@@ -124,6 +124,7 @@ public sealed class EmbedStage : StageKind<EmbedParams>
             foreach (var r in rows.Where(r => r.Vector.Length != report.Dimensions)) r.Vector = new float[report.Dimensions];
             report.Attempts = connection?.Counters.Attempts ?? 0;
             report.Retries = connection?.Counters.Retries ?? 0;
+            report.Tokens = connection?.Usage.Tokens ?? 0;
             report.WallSeconds = clock.Elapsed.TotalSeconds;
             meta["crossdomain.embedder"] = report.Embedder + (report.Model.Length > 0 ? $" {report.Model}" : "");
             meta["crossdomain.dimensions"] = report.Dimensions.ToString();

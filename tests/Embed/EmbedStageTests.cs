@@ -132,5 +132,8 @@ public sealed class EmbedStageTests
         Assert.Equal(1, server.EmbeddingRequests);
         var rows = await ParquetArtifact.ReadAsync<EmbeddingRow>(outputs["embeddings"]);
         Assert.Equal(server.Vector("green tea"), rows.Single(r => r.Item == "c").Vector);
+        // The generator's usage middleware reads the tokens the server reports (one per text here).
+        var report = System.Text.Json.JsonSerializer.Deserialize<EmbedReport>(File.ReadAllText(outputs["report"]), CrossDomain.Stages.ReportJson.Options)!;
+        Assert.Equal(rows.Count(r => r.HasText), report.Tokens);
     }
 }
