@@ -106,8 +106,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                 if (options.DryRun)
                 {
                     // Only a stage whose upstream is fresh has a fingerprint to look up before anything runs.
-                    if (restorable && status.Fingerprint is { } fp && runCache.Find(fp) is not null)
-                        reasons = [.. reasons, "the run-cache holds its outputs for this state: they would be restored, not recomputed"];
+                    if (restorable && runCache.RestoreNote(stage, status.Fingerprint) is { } note) reasons = [.. reasons, note];
                     statuses[stage.Name] = status with { State = StageState.Stale };
                     results.Add(new StageRunResult(stage.Name, StageOutcome.WouldRun, reasons, 0));
                     continue;

@@ -57,6 +57,12 @@ public sealed class RunCache(string artifactsRoot)
         catch (JsonException) { return null; }
     }
 
+    /// <summary>The reason <c>status</c> and <c>run --dry-run</c> add when this state of the stage can be restored; null when it cannot.</summary>
+    public string? RestoreNote(StageDefinition stage, string? fingerprint) =>
+        fingerprint is not null && Applies(stage) && Find(fingerprint) is not null
+            ? "the run-cache holds its outputs for this state: run restores them instead of recomputing"
+            : null;
+
     /// <summary>Keeps the outputs a stage just wrote (at their final paths) under its fingerprint, replacing an older entry.</summary>
     public void Save(StageDefinition stage, string fingerprint, IReadOnlyDictionary<string, (string Hash, long Size)> hashes, double seconds, DateTimeOffset ranAt)
     {

@@ -48,8 +48,8 @@ public static class StatusCommand
         var statuses = new StatusEvaluator(pipeline, LockFile.Open(pipeline), hasher).EvaluateAll(pipeline.Stages);
         hasher.Save();
         var runCache = new RunCache(pipeline.ArtifactsRoot);
-        return [.. statuses.Select(s => s.State != StageState.Fresh && s.Fingerprint is { } fp && RunCache.Applies(pipeline.Find(s.Stage)!) && runCache.Find(fp) is not null
-            ? s with { Reasons = [.. s.Reasons, "the run-cache holds its outputs for this state: run restores them"] }
+        return [.. statuses.Select(s => s.State != StageState.Fresh && runCache.RestoreNote(pipeline.Find(s.Stage)!, s.Fingerprint) is { } note
+            ? s with { Reasons = [.. s.Reasons, note] }
             : s)];
     }
 }
