@@ -88,12 +88,18 @@ public sealed class FeaturesStage : StageKind<FeaturesParams>
                 $"(first: {string.Join(", ", first.Value.Take(5))}); set missing: zero to give them empty features and a false mask");
 
         var sequences = await ParquetArtifact.ReadAsync<SequenceRow>(ctx.Input("sequences"), ct);
-        var users = sequences.Select(HistorySplitter.Split).ToList();
+        var seqMeta = await ParquetArtifact.ReadMetadataAsync(ctx.Input("sequences"));
+        var protocol = seqMeta.GetValueOrDefault(SequencesStage.ProtocolKey) switch
+        {
+            null or "target_loo" => EvaluationProtocol.TargetLoo,
+            "mixed_loo" => EvaluationProtocol.MixedLoo,
+            var other => throw new StageException($"{ctx.Input("sequences")}: unknown protocol '{other}' in its metadata"),
+        };
+        var users = sequences.Select(s => HistorySplitter.Split(s, protocol)).ToList();
 
         var meta = ctx.ArtifactMetadata.ToDictionary();
-        var seqMeta = await ParquetArtifact.ReadMetadataAsync(ctx.Input("sequences"));
         var semMeta = await ParquetArtifact.ReadMetadataAsync(ctx.Input("item_semantics"));
-        foreach (var k in new[] { "crossdomain.source", "crossdomain.target", "crossdomain.synthetic" })
+        foreach (var k in new[] { "crossdomain.source", "crossdomain.target", "crossdomain.synthetic", SequencesStage.ProtocolKey })
             if (seqMeta.TryGetValue(k, out var v)) meta[k] = v;
         await ParquetArtifact.WriteAsync(items, ctx.Output("items"), meta, ct, rowGroupSize: 50_000);
         await ParquetArtifact.WriteAsync(users, ctx.Output("users"), meta, ct, rowGroupSize: 50_000);
@@ -127,6 +133,8 @@ public sealed class FeaturesStage : StageKind<FeaturesParams>
                 return new { path = Path.GetRelativePath(ctx.ProjectRoot, path), content_hash = hash?.Hash, stage = producer };
             }),
         };
+        // Written only for mixed_loo, so that a target_loo manifest reads as before (the trainer's default).
+        if (protocol == EvaluationProtocol.MixedLoo) manifest["protocol"] = CrossDomain.Trainer.Data.FeatureTables.MixedLoo;
         await File.WriteAllTextAsync(ctx.Output("manifest"), JsonSerializer.Serialize(manifest, ReportJson.Options), ct);
         ctx.Progress.Info($"{items.Count:N0} items ({missing["semantics"].Count} without semantics, {missing["tags"].Count} without tags), " +
             $"{users.Count:N0} users, {kept.Count} labels, {vocabulary.Count} tags, embeddings {string.Join(", ", kinds.Select(k => $"{k} {dims[k]}"))}");

@@ -6,13 +6,14 @@ namespace CrossDomain.Stages.Features;
 /// <summary>
 /// Cuts a user's sequences at the validation and the test interaction. The cut point in the mixed sequence is the
 /// position of the second-to-last (validation) or last (test) target interaction; source items after it are the
-/// ones that follow it in the mixed order. When truncation to max_len dropped the cut point from the mixed
+/// ones that follow it in the mixed order (target_loo; mixed_loo cuts the merged sequence itself, <see cref="SplitMixed"/>). When truncation to max_len dropped the cut point from the mixed
 /// sequence, timestamps decide, and a tie counts as "after": an input may lose an interaction, never leak one.
 /// </summary>
 public static class HistorySplitter
 {
-    public static FeatureTables.UserRow Split(SequenceRow s)
+    public static FeatureTables.UserRow Split(SequenceRow s, EvaluationProtocol protocol = EvaluationProtocol.TargetLoo)
     {
+        if (protocol == EvaluationProtocol.MixedLoo) return SplitMixed(s);
         if (s.TargetItems.Length < 3) throw new InvalidDataException($"user {s.User}: fewer than 3 target interactions");
         var row = new FeatureTables.UserRow
         {
@@ -35,6 +36,40 @@ public static class HistorySplitter
         row.SourceTrainTimestamps = s.SourceTimestamps[..row.SourceTrain.Length];
         row.SourceTestInputTimestamps = s.SourceTimestamps[..row.SourceTestInput.Length];
         return row;
+    }
+
+    /// <summary>
+    /// mixed_loo: the merged sequence's last interaction is the test case, the one before it the validation case.
+    /// Every input is a prefix of the merged sequence (strictly before the held-out position) and its domain parts, so
+    /// ties need no timestamps: the merged order decides.
+    /// </summary>
+    private static FeatureTables.UserRow SplitMixed(SequenceRow s)
+    {
+        var n = s.MixedItems.Length;
+        if (n < 3) throw new InvalidDataException($"user {s.User}: fewer than 3 interactions in the merged sequence");
+        var row = new FeatureTables.UserRow
+        {
+            UserIdx = s.UserIdx, ValidItem = s.MixedItems[n - 2], ValidTimestamp = s.MixedTimestamps[n - 2],
+            TestItem = s.MixedItems[n - 1], TestTimestamp = s.MixedTimestamps[n - 1],
+        };
+        (row.SourceTrain, row.SourceTrainTimestamps, row.TargetTrain, row.TargetTrainTimestamps) = Parts(s, n - 2);
+        (row.SourceTestInput, row.SourceTestInputTimestamps, row.TargetTestInput, row.TargetTestInputTimestamps) = Parts(s, n - 1);
+        (row.MixedTrain, row.MixedTrainDomains, row.MixedTrainTimestamps) = (s.MixedItems[..(n - 2)], s.MixedDomains[..(n - 2)], s.MixedTimestamps[..(n - 2)]);
+        (row.MixedTestInput, row.MixedTestInputDomains, row.MixedTestInputTimestamps) = (s.MixedItems[..(n - 1)], s.MixedDomains[..(n - 1)], s.MixedTimestamps[..(n - 1)]);
+        return row;
+    }
+
+    /// <summary>The source and target parts of the merged sequence's first <paramref name="length"/> interactions.</summary>
+    private static (int[], long[], int[], long[]) Parts(SequenceRow s, int length)
+    {
+        List<int> src = [], tgt = [];
+        List<long> srcT = [], tgtT = [];
+        for (int k = 0; k < length; k++)
+        {
+            (s.MixedDomains[k] == 0 ? src : tgt).Add(s.MixedItems[k]);
+            (s.MixedDomains[k] == 0 ? srcT : tgtT).Add(s.MixedTimestamps[k]);
+        }
+        return ([.. src], [.. srcT], [.. tgt], [.. tgtT]);
     }
 
     private static (int[] Source, int[] Mixed, int[] Domains, long[] Timestamps) Cut(SequenceRow s, int pos, long timestamp)

@@ -38,6 +38,7 @@ public sealed class SequenceBuilder(SequencesParams p)
         {
             Source = p.Source, Target = p.Target, FilterMode = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Filter.ToString()),
             CrossDomainTies = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.CrossDomainTies.ToString()), InputInteractions = _n, InputUsers = _userNames.Count,
+            Protocol = p.Protocol == EvaluationProtocol.MixedLoo ? "mixed_loo" : null,
         };
         var byUser = GroupChronologically();
         var alive = new bool[_n];
@@ -92,7 +93,9 @@ public sealed class SequenceBuilder(SequencesParams p)
         var itemCount = new int[_itemNames.Count];
         var userAlive = new bool[_userNames.Count];
         for (int k = 0; k < _n; k++) if (alive[k]) { userAlive[_u[k]] = true; itemAlive[_i[k]] = true; }
-        var minTarget = Math.Max(p.MinUserInteractions, 3);
+        // target_loo holds out two target interactions, so a target sequence needs three; mixed_loo needs three in all.
+        var mixed = p.Protocol == EvaluationProtocol.MixedLoo;
+        var minTarget = mixed ? p.MinUserInteractions : Math.Max(p.MinUserInteractions, 3);
         Span<int> count = stackalloc int[2];
         for (int pass = 1; ; pass++)
         {
@@ -133,13 +136,21 @@ public sealed class SequenceBuilder(SequencesParams p)
                 if (!userAlive[u]) continue;
                 var span = RowsOf(byUser, u);
                 CountPerDomain(span, alive, count);
-                var keep = count[1] > 0 && (!p.OverlappingUsersOnly || count[0] > 0);
+                var keep = mixed
+                    ? count[0] + count[1] >= 3 && (!p.OverlappingUsersOnly || (count[0] > 0 && count[1] > 0))
+                    : count[1] > 0 && (!p.OverlappingUsersOnly || count[0] > 0);
                 if (keep) continue;
                 userAlive[u] = false;
                 usersRemoved++;
                 foreach (var k in span) if (alive[k]) { alive[k] = false; killed++; }
             }
-            stats.Removed.Add(new FilterStep(pass, p.OverlappingUsersOnly ? "users not in both domains" : "users without target interactions", 0, usersRemoved, 0, killed));
+            stats.Removed.Add(new FilterStep(pass, (mixed, p.OverlappingUsersOnly) switch
+            {
+                (true, true) => "users not in both domains or with < 3 interactions",
+                (true, false) => "users with < 3 interactions",
+                (false, true) => "users not in both domains",
+                _ => "users without target interactions",
+            }, 0, usersRemoved, 0, killed));
             stats.Passes = pass;
             if (p.Filter == FilterMode.Once || CountAlive(alive) == before) break;
         }
@@ -202,6 +213,11 @@ public sealed class SequenceBuilder(SequencesParams p)
                 (_d[k] == 0 ? srcT : tgtT).Add(_t[k]);
                 mix.Add(idx); mixT.Add(_t[k]); mixD.Add(_d[k]);
             }
+            if (p.Protocol == EvaluationProtocol.MixedLoo)
+            {
+                rows.Add(MixedLooRow(r, _userNames[u], mix, mixT, mixD, interactions, ref truncated));
+                continue;
+            }
             if (srcT.Contains(tgtT[^2])) stats.ValidItemsWithSameTimestampSource++;
             if (srcT.Contains(tgtT[^1])) stats.TestItemsWithSameTimestampSource++;
             interactions[0] += src.Count;
@@ -225,6 +241,32 @@ public sealed class SequenceBuilder(SequencesParams p)
                 usersInDomain == 0 ? 0 : (double)interactions[dom] / usersInDomain));
         }
         return new Result(rows, items, users, stats);
+    }
+
+    /// <summary>
+    /// mixed_loo (C2DSR's and ABXI's dataloaders): the merged sequence is cut to its last max_len interactions first,
+    /// and the domain sequences are its two parts; its last interaction is the test case and the one before it the
+    /// validation case, in whichever domain each falls.
+    /// </summary>
+    private SequenceRow MixedLooRow(int userIdx, string user, List<int> mix, List<long> mixT, List<int> mixD, long[] interactions, ref long truncated)
+    {
+        int[] items = Last(mix), domains = Last(mixD);
+        long[] times = Last(mixT);
+        truncated += mix.Count - items.Length;
+        var row = new SequenceRow
+        {
+            UserIdx = userIdx, User = user, MixedItems = items, MixedTimestamps = times, MixedDomains = domains,
+            ValidItem = items[^2], ValidTimestamp = times[^2], TestItem = items[^1], TestTimestamp = times[^1],
+        };
+        for (int dom = 0; dom < 2; dom++)
+        {
+            var keep = Enumerable.Range(0, items.Length).Where(k => domains[k] == dom).ToArray();
+            var (domItems, domTimes) = (keep.Select(k => items[k]).ToArray(), keep.Select(k => times[k]).ToArray());
+            if (dom == 0) (row.SourceItems, row.SourceTimestamps) = (domItems, domTimes);
+            else (row.TargetItems, row.TargetTimestamps) = (domItems, domTimes);
+            interactions[dom] += keep.Length;
+        }
+        return row;
     }
 
     private T[] Last<T>(List<T> list) => list.Count <= p.MaxLen ? list.ToArray() : list.GetRange(list.Count - p.MaxLen, p.MaxLen).ToArray();

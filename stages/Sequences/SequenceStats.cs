@@ -27,6 +27,9 @@ public sealed class SequenceStats
     public int ValidItemsWithSameTimestampSource { get; set; }
     /// <summary>Test items that share their timestamp with a source interaction of the same user.</summary>
     public int TestItemsWithSameTimestampSource { get; set; }
+    /// <summary>"mixed_loo" when the split is the merged sequence's; absent (target_loo) so older statistics read the same.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Protocol { get; set; }
 
     public string ToMarkdown()
     {
@@ -48,6 +51,12 @@ public sealed class SequenceStats
         sb.AppendLine();
         sb.AppendLine($"Interactions beyond max_len (kept in the statistics, not stored): {TruncatedInteractions:N0}.");
         sb.AppendLine();
+        if (Protocol == "mixed_loo")
+        {
+            sb.AppendLine("Protocol: mixed_loo. Each user's last interaction of the merged sequence is the test case and the one before it the " +
+                          "validation case, each scored in its own domain; the interaction counts above are of the stored (max_len) sequences.");
+            return sb.ToString();
+        }
         var users = Domains.Count > 1 ? Domains[1].OverlappedUsers : 0;
         sb.AppendLine($"Held-out target items on the same timestamp as a source interaction of their user ({users:N0} users): " +
                       $"{ValidItemsWithSameTimestampSource:N0} validation, {TestItemsWithSameTimestampSource:N0} test. cross_domain_ties: {CrossDomainTies} " +

@@ -34,8 +34,22 @@ public enum TieOrder
     TargetFirst,
 }
 
+/// <summary>Which interactions a user's sequences hold out for validation and test.</summary>
+public enum EvaluationProtocol
+{
+    /// <summary>SemaCDR's: the last two target-domain interactions (leave-one-out on the target domain).</summary>
+    TargetLoo,
+    /// <summary>C2DSR's and ABXI's: the last two interactions of the merged sequence, each scored in its own domain.</summary>
+    MixedLoo,
+}
+
 public sealed class SequencesParams : IValidatableParams
 {
+    // Written into the fingerprint only when it is not the default: stages that existed before the key keep theirs.
+    [Param("target_loo (SemaCDR: hold out the last two target interactions) or mixed_loo (C2DSR, ABXI: hold out the last two of the merged sequence, each case scored in its ground truth's domain; docs/protocols.md).")]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public EvaluationProtocol Protocol { get; set; } = EvaluationProtocol.TargetLoo;
+
     [Param("Source domain name (as in ingest's domains).")]
     public string Source { get; set; } = "";
 
@@ -60,7 +74,7 @@ public sealed class SequencesParams : IValidatableParams
     [Param("source_first or target_first: which comes first when a source and a target interaction share a timestamp. target_first keeps a same-day source interaction out of the target item's inputs.")]
     public TieOrder CrossDomainTies { get; set; } = TieOrder.SourceFirst;
 
-    [Param("Most recent interactions kept per stored sequence (source, target, mixed).", Min = 1)]
+    [Param("Most recent interactions kept per stored sequence (source, target, mixed); under mixed_loo the merged sequence is cut first and the domain sequences are its parts (ABXI's len_max 50).", Min = 1)]
     public int MaxLen { get; set; } = 100;
 
     public IEnumerable<(string Key, string Message)> Validate()

@@ -11,9 +11,12 @@ namespace CrossDomain.Stages.Sequences;
 /// </summary>
 public sealed class SequencesStage : StageKind<SequencesParams>
 {
+    /// <summary>Parquet metadata key naming the protocol of the split (absent: target_loo).</summary>
+    public const string ProtocolKey = "crossdomain.protocol";
+
     public override string Name => "sequences";
     public override int Version => 3;
-    public override string Description => "Filtered cross-domain sequences (source, target, mixed) with leave-one-out splits on the target domain.";
+    public override string Description => "Filtered cross-domain sequences (source, target, mixed) with leave-one-out splits (on the target domain, or on the merged sequence under mixed_loo).";
 
     public override IReadOnlyList<string> RequiredInputs(SequencesParams p) => ["interactions"];
 
@@ -65,6 +68,7 @@ public sealed class SequencesStage : StageKind<SequencesParams>
         meta["crossdomain.source"] = p.Source;
         meta["crossdomain.target"] = p.Target;
         if (result.Stats.Synthetic) meta["crossdomain.synthetic"] = "true";
+        if (p.Protocol == EvaluationProtocol.MixedLoo) meta[ProtocolKey] = "mixed_loo"; // absent means target_loo (older artifacts)
         await ParquetArtifact.WriteAsync(result.Rows, ctx.Output("sequences"), meta, ct, rowGroupSize: 100_000);
         await ParquetArtifact.WriteAsync(result.Items, ctx.Output("item_index"), meta, ct);
         await ParquetArtifact.WriteAsync(result.Users, ctx.Output("user_index"), meta, ct);

@@ -11,7 +11,7 @@ namespace CrossDomain.Trainer.Data;
 /// once, here (<see cref="UserRow"/>), and the features stage writes it; of items.parquet the trainer reads only the
 /// columns it needs (<see cref="ItemRow"/>; the stage's full row is its own FeatureItemRow).
 /// </summary>
-public sealed class FeatureTables
+public sealed partial class FeatureTables
 {
     /// <summary>
     /// One user of <c>users.parquet</c>, as the features stage writes it (columns in this order). The <c>*_train</c>
@@ -108,6 +108,7 @@ public sealed class FeatureTables
             TargetItems = items.Where(i => i.Role == "target").Select(i => i.ItemIdx).Order().ToArray(),
             SourceItems = items.Where(i => i.Role == "source").Select(i => i.ItemIdx).Order().ToArray(),
             Manifest = manifest.RootElement.Clone(),
+            Protocol = root.TryGetProperty("protocol", out var protocol) ? protocol.GetString() ?? TargetLoo : TargetLoo,
         };
     }
 

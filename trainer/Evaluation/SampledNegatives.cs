@@ -7,9 +7,9 @@ namespace CrossDomain.Trainer.Evaluation;
 public enum EvalSplit { Valid, Test }
 
 /// <summary>
-/// The papers' sampled protocol: per user and split, N negatives (100 by default) drawn uniformly without
-/// replacement from the target-domain items the user never interacted with in that domain (training, validation
-/// and test items all excluded). Drawn once per seed, from a generator seeded by (seed, user, split) so that the
+/// The papers' sampled protocol: per user and split, N negatives (100 by default; C2DSR's and ABXI's 999) drawn
+/// uniformly without replacement from the items of the held-out item's domain (the target domain under target_loo)
+/// that the user never interacted with in that domain (training, validation and test items all excluded). Drawn once per seed, from a generator seeded by (seed, user, split) so that the
 /// draw does not depend on the order users are visited, and saved, so that every model is scored on the same
 /// candidates.
 /// </summary>
@@ -35,21 +35,19 @@ public sealed class SampledNegatives
 
     public int[] For(int user, EvalSplit split) => _negatives[(user, split)];
 
-    /// <summary>Every target-domain item of the user: its training history, validation and test items.</summary>
-    public static HashSet<int> TargetHistory(FeatureTables.UserRow u) => [.. u.TargetTestInput, u.TestItem];
-
     public static SampledNegatives Draw(FeatureTables tables, int count, int seed)
     {
         var result = new Dictionary<(int, EvalSplit), int[]>();
         foreach (var u in tables.Users)
         {
-            var history = TargetHistory(u);
-            var pool = tables.TargetItems.Where(i => !history.Contains(i)).ToArray();
             foreach (var split in new[] { EvalSplit.Valid, EvalSplit.Test })
             {
+                // The held-out item's domain (always the target under target_loo), outside the user's items there.
+                var domain = tables.DomainOf(FeatureTables.HeldOut(u, split));
+                var history = tables.DomainHistory(u, domain);
+                var copy = tables.ItemsOf(domain).Where(i => !history.Contains(i)).ToArray();
                 var rng = new Random(unchecked(seed * 1_000_003 + u.UserIdx * 2 + (int)split));
-                var take = Math.Min(count, pool.Length);
-                var copy = (int[])pool.Clone();
+                var take = Math.Min(count, copy.Length);
                 for (int k = 0; k < take; k++) // partial Fisher–Yates: a uniform sample without replacement
                 {
                     int j = k + rng.Next(copy.Length - k);

@@ -56,7 +56,8 @@ public sealed class Gru4Rec : RecommenderModel
     private readonly Linear? _dense;       // recbole only
     private readonly TargetItemRows? _row; // official: the table holds target items only
     private readonly int _maxLength;
-    private readonly int[] _targetItems;
+    private readonly int[] _targetItems; // the items it predicts among: the target domain, or both under mixed_loo
+    private readonly FeatureTables _tables;
     private readonly NextItemObjective _objective;
 
     public Gru4RecOptions Options { get; }
@@ -65,7 +66,8 @@ public sealed class Gru4Rec : RecommenderModel
     {
         Options = ModelCatalog.Options<Gru4RecOptions>(config);
         _maxLength = config.MaxLength;
-        _targetItems = tables.TargetItems;
+        _tables = tables;
+        _targetItems = tables.SequenceItems;
         _objective = ModelCatalog.Objective("gru4rec", config);
         var official = Options.Layout == Gru4RecLayout.Official;
         if (official)
@@ -114,14 +116,14 @@ public sealed class Gru4Rec : RecommenderModel
 
     public override Tensor Loss(TrainingBatch batch)
     {
-        var next = NextItemBatch.From(batch.Users.Select(u => u.TargetTrain).ToList(), _maxLength, Padding.Right, batch.TargetNegatives);
+        var next = NextItemBatch.From(batch.Users.Select(_tables.SequenceTrain).ToList(), _maxLength, Padding.Right, batch.TargetNegatives);
         var rows = NextItemObjective.Rows(Encode(next.Input, batch.Device), next, _targetItems);
         return _objective.Loss(rows, new ItemScorer(this), batch.Random, batch.Device);
     }
 
     public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)
     {
-        var input = PaddedSequences.From(users.Select(u => TargetInput(u, split)).ToList(), _maxLength, Padding.Right);
+        var input = PaddedSequences.From(users.Select(u => _tables.SequenceInput(u, split)).ToList(), _maxLength, Padding.Right);
         var hidden = Encode(input, device);
         var lastIndex = tensor(input.Lengths.Select(l => (long)Math.Max(0, l - 1)).ToArray(), device: device);
         var last = hidden[KeptScalars.Arange(0, input.Batch, device), lastIndex];

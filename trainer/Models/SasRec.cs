@@ -45,7 +45,8 @@ public sealed class SasRec : RecommenderModel
     // Global item index -> row of the item table (identity for ItemTable.All; non-target items map to the padding row).
     private readonly TargetItemRows? _row;
 
-    private readonly int[] _targetItems;
+    private readonly int[] _targetItems; // the items it predicts among: the target domain, or both under mixed_loo
+    private readonly FeatureTables _tables;
     private readonly NextItemObjective _objective;
 
     public SasRec(FeatureTables tables, TrainingConfig config) : base(nameof(SasRec))
@@ -53,7 +54,8 @@ public sealed class SasRec : RecommenderModel
         var options = ModelCatalog.Options<SasRecOptions>(config);
         _hidden = config.Hidden;
         _maxLength = config.MaxLength;
-        _targetItems = tables.TargetItems;
+        _tables = tables;
+        _targetItems = tables.SequenceItems;
         _objective = ModelCatalog.Objective("sasrec", config);
         var targetOnly = options.ItemTable == ItemTable.Target;
         if (targetOnly) _row = new TargetItemRows(_targetItems, tables.ItemCount);
@@ -77,14 +79,14 @@ public sealed class SasRec : RecommenderModel
 
     public override Tensor Loss(TrainingBatch batch)
     {
-        var next = NextItemBatch.From(batch.Users.Select(u => u.TargetTrain).ToList(), _maxLength, Padding.Left, batch.TargetNegatives);
+        var next = NextItemBatch.From(batch.Users.Select(_tables.SequenceTrain).ToList(), _maxLength, Padding.Left, batch.TargetNegatives);
         var rows = NextItemObjective.Rows(Encode(next.Input, batch.Device), next, _targetItems);
         return _objective.Loss(rows, new DotProductScorer(ids => _items.forward(Rows(ids))), batch.Random, batch.Device);
     }
 
     public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)
     {
-        var input = PaddedSequences.From(users.Select(u => TargetInput(u, split)).ToList(), _maxLength, Padding.Left);
+        var input = PaddedSequences.From(users.Select(u => _tables.SequenceInput(u, split)).ToList(), _maxLength, Padding.Left);
         var last = Encode(input, device)[.., -1, ..];
         var scores = CheckedMatmul.Product(last, ItemEmbeddings.t());
         // Back to global item columns; a non-target column gets the padding row's score, and the evaluator never ranks it.

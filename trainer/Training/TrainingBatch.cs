@@ -7,7 +7,7 @@ namespace CrossDomain.Trainer.Training;
 public sealed class TrainingBatch
 {
     public required IReadOnlyList<FeatureTables.UserRow> Users { get; init; }
-    /// <summary>Draws from target-domain items outside the user's target training history.</summary>
+    /// <summary>Draws from the items a single-sequence model predicts among (<see cref="FeatureTables.SequenceItems"/>: the target domain's, both domains' under mixed_loo), outside the user's history.</summary>
     public required NegativeSampler TargetNegatives { get; init; }
     /// <summary>Draws from source-domain items (for models that also predict source behaviour).</summary>
     public required NegativeSampler SourceNegatives { get; init; }

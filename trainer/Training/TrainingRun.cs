@@ -87,7 +87,8 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
         state ??= new TrainingState { Model = config.Model, Seed = seed, Config = config };
 
         var scorer = new ModelScorer(model, ModelCatalog.DisplayName(config), device);
-        var trainUsers = tables.Users.Where(u => u.TargetTrain.Length > 1).ToArray();
+        // Users with a next-item example in the sequence the protocol trains on (target_loo: target; mixed_loo: merged).
+        var trainUsers = tables.Users.Where(u => tables.SequenceTrain(u).Length > 1).ToArray();
         var sourceItems = tables.SourceItems.Length > 0 ? tables.SourceItems : tables.TargetItems;
         var clock = Stopwatch.StartNew();
         for (int epoch = state.Epoch + 1; epoch <= config.Epochs && !state.StoppedEarly; epoch++)
@@ -103,7 +104,7 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
             if (epoch % config.EvalEvery == 0 || epoch == config.Epochs)
             {
                 validation = evaluator.Evaluate(scorer, EvalSplit.Valid, ct);
-                var score = (config.SelectProtocol == "full" ? validation.Full : validation.Sampled)[config.SelectMetric];
+                var score = SelectionScore(validation);
                 if (score > state.BestScore)
                 {
                     (state.BestScore, state.BestEpoch, state.EvaluationsWithoutImprovement, isBest) = (score, epoch, 0, true);
@@ -136,7 +137,7 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
         Device device, int seed, int epoch, CancellationToken ct)
     {
         model.train();
-        var targetSampler = new NegativeSampler(tables.TargetItems, rng);
+        var targetSampler = new NegativeSampler(tables.SequenceItems, rng);
         var sourceSampler = new NegativeSampler(sourceItems, rng);
         double total = 0;
         var batches = (users.Length + config.BatchSize - 1) / config.BatchSize;
@@ -157,6 +158,18 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
             _observer.OnBatch(seed, epoch, b + 1, batches);
         }
         return batches == 0 ? 0 : total / batches;
+    }
+
+    /// <summary>
+    /// The validation score that selects checkpoints: the select metric over every case, or under mixed_loo its mean
+    /// over the two domains (ABXI selects on MRR_A + MRR_B: each domain counts the same however many cases it has).
+    /// </summary>
+    private double SelectionScore(EvaluationResult validation)
+    {
+        Func<IReadOnlyDictionary<string, double>, double> pick = m => m[config.SelectMetric];
+        if (!tables.IsMixedLoo || validation.Domains is not { Count: > 0 } domains)
+            return pick(config.SelectProtocol == "full" ? validation.Full : validation.Sampled);
+        return domains.Values.Average(d => pick(config.SelectProtocol == "full" ? d.Full : d.Sampled));
     }
 
     private KeptScalarAdam CreateOptimizer(RecommenderModel model)
