@@ -43,8 +43,12 @@ var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3 };
 var hidden = new Option<int>("--hidden") { DefaultValueFactory = _ => 64 };
 var blocks = new Option<int>("--blocks") { DefaultValueFactory = _ => 2 };
 var maxLen = new Option<int>("--max-len") { DefaultValueFactory = _ => 100 };
+var heads = new Option<int>("--heads") { DefaultValueFactory = _ => 1 };
+var batchSize = new Option<int>("--batch") { DefaultValueFactory = _ => 256 };
+var weightDecay = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 0 };
+var negativesCount = new Option<int>("--negatives") { DefaultValueFactory = _ => 100, Description = "Sampled-protocol negatives per case (999 under mixed_loo as ABXI)." };
 var modelParams = new Option<string[]>("--param") { Description = "A model_params entry, key=value (repeatable), e.g. --param ablation=w/o CDBehav", AllowMultipleArgumentsPerToken = false };
-var train = new Command("train", "training (sequences/s, s/epoch) and full-ranking evaluation (users/s) throughput of one model") { features, model, epochs, seed, patience, dropout, lr, hidden, blocks, maxLen, modelParams };
+var train = new Command("train", "training (sequences/s, s/epoch) and full-ranking evaluation (users/s) throughput of one model") { features, model, epochs, seed, patience, dropout, lr, hidden, blocks, maxLen, heads, batchSize, weightDecay, negativesCount, modelParams };
 train.SetAction(async parse =>
 {
     var pairs = (parse.GetValue(modelParams) ?? []).Select(kv => kv.Split('=', 2)).ToList();
@@ -54,9 +58,10 @@ train.SetAction(async parse =>
     {
         Model = parse.GetValue(model)!, Seeds = [s], Epochs = parse.GetValue(epochs), Patience = parse.GetValue(patience), Dropout = parse.GetValue(dropout),
         LearningRate = parse.GetValue(lr), Hidden = parse.GetValue(hidden), Blocks = parse.GetValue(blocks), MaxLength = parse.GetValue(maxLen), Device = "cpu",
+        Heads = parse.GetValue(heads), BatchSize = parse.GetValue(batchSize), WeightDecay = parse.GetValue(weightDecay),
         ModelParams = pairs.ToDictionary(kv => kv[0], kv => kv[1]),
     };
-    await TrainBenchmark.RunAsync(parse.GetValue(features)!, config);
+    await TrainBenchmark.RunAsync(parse.GetValue(features)!, config, parse.GetValue(negativesCount));
 });
 
 var gzipFile = new Argument<string>("file") { Description = "A gzip file, e.g. the data benchmark's reviews (--keep)." };

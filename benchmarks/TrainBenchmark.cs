@@ -14,22 +14,22 @@ namespace CrossDomain.Benchmarks;
 /// </summary>
 public static class TrainBenchmark
 {
-    public static async Task RunAsync(string features, TrainingConfig config)
+    public static async Task RunAsync(string features, TrainingConfig config, int negativesCount = 100)
     {
         var tables = await FeatureTables.LoadAsync(features);
         var seed = config.Seeds[0];
         var model = config.Model;
-        var negatives = SampledNegatives.Draw(tables, 100, seed);
+        var negatives = SampledNegatives.Draw(tables, negativesCount, seed);
         var work = Directory.CreateTempSubdirectory("crossdomain-train-bench-").FullName;
         var observer = new TimingObserver();
         try
         {
             var result = new TrainingRun(tables, config, work, observer).Run(_ => negatives);
             var s = result.Seeds[0];
-            var trainUsers = tables.Users.Count(u => u.TargetTrain.Length > 1);
+            var trainUsers = tables.Users.Count(u => tables.SequenceTrain(u).Length > 1);
             var trainSeconds = s.History.Select(h => h.Seconds).ToList();
             Console.WriteLine($"{ModelCatalog.DisplayName(model)} on {features}: {tables.Users.Count} users ({trainUsers} with ≥ 2 training items), " +
-                              $"{tables.TargetItems.Length} target items, {Environment.ProcessorCount} cores, device {result.Device}");
+                              $"{tables.TargetItems.Length} target items, protocol {tables.Protocol}, {Environment.ProcessorCount} cores, device {result.Device}");
             Console.WriteLine($"epochs run {s.Epochs}, best epoch {s.BestEpoch}, stopped early {s.StoppedEarly}");
             var medianTrain = Median(observer.TrainSeconds);
             Console.WriteLine($"training epoch (median, without validation): {F(medianTrain)} s, {F(trainUsers / medianTrain)} sequences/s");

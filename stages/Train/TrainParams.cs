@@ -99,6 +99,7 @@ public sealed class TrainParams : IValidatableParams
             config.Validate();
             // model_params against the model's options record, so that a bad switch fails when the pipeline loads.
             if (ModelCatalog.Names.Contains(Model)) ModelCatalog.Options(config);
+            if (ModelCatalog.Names.Contains(Model) && ModelCatalog.IsTrainable(Model)) ModelCatalog.Loss(config);
         }
         catch (ArgumentException e) { problem = e.Message; }
         if (problem is not null)

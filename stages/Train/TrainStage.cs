@@ -67,13 +67,14 @@ public sealed class TrainStage : StageKind<TrainParams>
         var rows = new List<ResultRow>();
         foreach (var s in result.Seeds)
             foreach (var (split, r) in new[] { ("valid", s.Valid), ("test", s.Test) })
-                foreach (var (protocol, metrics) in new[] { ("sampled", r.Sampled), ("full", r.Full) })
-                    foreach (var (metric, value) in metrics)
-                        rows.Add(new ResultRow
-                        {
-                            Direction = direction, Model = model, Stage = ctx.StageName, Seed = s.Seed, Split = split, Protocol = protocol,
-                            Metric = metric, Value = value, BestEpoch = s.BestEpoch, Epochs = s.Epochs,
-                        });
+                foreach (var (column, sampled, full) in Columns(tables, direction, r))
+                    foreach (var (protocol, metrics) in new[] { ("sampled", sampled), ("full", full) })
+                        foreach (var (metric, value) in metrics)
+                            rows.Add(new ResultRow
+                            {
+                                Direction = column, Model = model, Stage = ctx.StageName, Seed = s.Seed, Split = split, Protocol = protocol,
+                                Metric = metric, Value = value, BestEpoch = s.BestEpoch, Epochs = s.Epochs,
+                            });
         var meta = ctx.ArtifactMetadata.ToDictionary();
         meta["crossdomain.model"] = p.Model;
         meta["crossdomain.direction"] = direction;
@@ -108,8 +109,27 @@ public sealed class TrainStage : StageKind<TrainParams>
     // A seed result written before learned weights were recorded has none.
     private static readonly IReadOnlyDictionary<string, double> NoWeights = new Dictionary<string, double>();
 
+    /// <summary>"food→kitchen" under target_loo; "food+kitchen" (every case of both domains) under mixed_loo.</summary>
     public static string Direction(JsonElement manifest) =>
-        manifest.TryGetProperty("source", out var s) && manifest.TryGetProperty("target", out var t) ? $"{s.GetString()}→{t.GetString()}" : "target";
+        manifest.TryGetProperty("source", out var s) && manifest.TryGetProperty("target", out var t)
+            ? $"{s.GetString()}{(manifest.TryGetProperty("protocol", out var p) && p.GetString() == FeatureTables.MixedLoo ? "+" : "→")}{t.GetString()}"
+            : "target";
+
+    /// <summary>
+    /// The results table's columns of one evaluation: the direction under target_loo; under mixed_loo also each domain
+    /// by name (its cases only), the figures C2DSR and ABXI report.
+    /// </summary>
+    private static IEnumerable<(string Column, IReadOnlyDictionary<string, double> Sampled, IReadOnlyDictionary<string, double> Full)> Columns(
+        FeatureTables tables, string direction, EvaluationResult r)
+    {
+        yield return (direction, r.Sampled, r.Full);
+        if (!tables.IsMixedLoo || r.Domains is null) yield break;
+        foreach (var (role, d) in r.Domains)
+        {
+            var name = tables.Manifest.TryGetProperty(role, out var n) ? n.GetString() ?? role : role;
+            yield return (name, d.Sampled, d.Full);
+        }
+    }
 
     private static Dictionary<string, TrainSummary.MeanStd> Summaries(IEnumerable<IReadOnlyDictionary<string, double>> perSeed)
     {

@@ -50,6 +50,24 @@ public sealed class KeptScalarAdamTests
     }
 
     [Fact]
+    public void With_decoupled_weight_decay_it_follows_TorchSharps_AdamW()
+    {
+        var (a1, b1) = Parameters();
+        var (a2, b2) = Parameters();
+        using var reference = optim.AdamW([a1, b1], 1e-2, 0.9, 0.999, weight_decay: 5.0);
+        List<Adam.ParamGroup> groups = [new([a2, b2], new Adam.Options { LearningRate = 1e-2, beta1 = 0.9, beta2 = 0.999, weight_decay = 5.0 })];
+        using var kept = new KeptScalarAdam(groups, 1e-2, 0.9, 0.999, 5.0) { DecoupledWeightDecay = true };
+        for (int step = 0; step < 6; step++)
+        {
+            reference.zero_grad(); Loss(a1, b1, step).backward(); reference.step();
+            kept.zero_grad(); Loss(a2, b2, step).backward(); kept.step();
+            Assert.True(a1.allclose(a2, rtol: 1e-5, atol: 1e-7) && b1.allclose(b2, rtol: 1e-5, atol: 1e-7), $"parameters differ after step {step + 1}");
+        }
+        // Decay 5 at lr 1e-2 shrinks by 5 % a step: far from what an L2 term of 5 in Adam's gradient would do.
+        Assert.False(Same(a1, Parameters().A), "the parameters did not move");
+    }
+
+    [Fact]
     public void It_resumes_from_a_state_file_of_TorchSharps_Adam()
     {
         var (a1, b1) = Parameters();

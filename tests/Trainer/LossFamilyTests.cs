@@ -73,7 +73,7 @@ public sealed class LossFamilyTests
     public static TheoryData<string, string> ModelsAndLosses()
     {
         var data = new TheoryData<string, string>();
-        foreach (var model in ModelCatalog.Names.Where(ModelCatalog.IsTrainable))
+        foreach (var model in ModelCatalog.Names.Where(m => ModelCatalog.Find(m).TakesLossFamily))
             foreach (var loss in NextItemObjective.Names)
                 data.Add(model, loss);
         return data;
@@ -102,7 +102,7 @@ public sealed class LossFamilyTests
         var first = Loss(tables.Users, backward: true);
         Assert.True(float.IsFinite(first) && first > 0, $"{model} {loss}: {first}");
         Assert.Contains(m.parameters(), p => p.grad is { } g && g.abs().sum().item<float>() > 0);
-        Assert.Equal(first, Loss(tables.Users.Select(u => ModelContractTests.Scramble(u, EvalSplit.Valid)).ToList()));
+        Assert.Equal(first, Loss(tables.Users.Select(u => ModelContractTests.Scramble(u, EvalSplit.Valid, CrossDomain.Trainer.Data.FeatureTables.TargetLoo)).ToList()));
     }
 
     [Theory, MemberData(nameof(ModelsAndLosses))]
@@ -127,6 +127,7 @@ public sealed class LossFamilyTests
         Assert.Equal("SASRec-CE", ModelCatalog.DisplayName(new TrainingConfig { Model = "sasrec", Loss = "ce" }));
         Assert.Equal("TEMA-LLM-BCE", ModelCatalog.DisplayName(new TrainingConfig { Model = "tema", Loss = "bce" }));
         Assert.Equal(LossKind.Bpr, ModelCatalog.Loss(new TrainingConfig { Model = "semacdr" }));
+        Assert.Contains("own objective", Assert.Throws<ArgumentException>(() => ModelCatalog.Loss(new TrainingConfig { Model = "abxi", Loss = "bce" })).Message);
     }
 
     [Fact]

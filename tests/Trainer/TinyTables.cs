@@ -55,6 +55,65 @@ public static class TinyTables
     };
 }
 
+/// <summary>
+/// The same items under mixed_loo: each user is one merged sequence (items 1..5 source, 6..12 target) whose last two
+/// interactions are held out, in whichever domain they fall.
+/// </summary>
+public static class MixedTables
+{
+    public static FeatureTables.UserRow User(int idx, params int[] merged)
+    {
+        var n = merged.Length;
+        var domains = merged.Select(i => i <= 5 ? 0 : 1).ToArray();
+        int[] Part(int length, int dom) => [.. Enumerable.Range(0, length).Where(k => domains[k] == dom).Select(k => merged[k])];
+        long[] Days(int length) => [.. Enumerable.Range(1, length).Select(d => d * 86_400L)];
+        return new()
+        {
+            UserIdx = idx, ValidItem = merged[n - 2], TestItem = merged[n - 1], ValidTimestamp = (n - 1) * 86_400L, TestTimestamp = n * 86_400L,
+            MixedTrain = merged[..(n - 2)], MixedTrainDomains = domains[..(n - 2)], MixedTrainTimestamps = Days(n - 2),
+            MixedTestInput = merged[..(n - 1)], MixedTestInputDomains = domains[..(n - 1)], MixedTestInputTimestamps = Days(n - 1),
+            SourceTrain = Part(n - 2, 0), TargetTrain = Part(n - 2, 1), SourceTestInput = Part(n - 1, 0), TargetTestInput = Part(n - 1, 1),
+        };
+    }
+
+    public static FeatureTables Create() => Create(
+        User(0, 1, 6, 2, 7, 8, 3),
+        User(1, 6, 3, 9, 4, 11, 12),
+        User(2, 2, 4, 6, 10, 5, 7, 1),
+        User(3, 12, 5, 11, 1, 6, 2, 9));
+
+    public static FeatureTables Create(params FeatureTables.UserRow[] users)
+    {
+        var t = TinyTables.Create(users);
+        return new()
+        {
+            Users = t.Users, ItemCount = t.ItemCount, TargetItems = t.TargetItems, SourceItems = t.SourceItems, Items = t.Items,
+            LabelCategories = t.LabelCategories, TagCount = t.TagCount,
+            Manifest = JsonDocument.Parse("""{"protocol":"mixed_loo"}""").RootElement, Protocol = FeatureTables.MixedLoo,
+        };
+    }
+
+    /// <summary>
+    /// Merged sequences that alternate the two domains, each following its own successor rule (1 → 2 → … → 5 → 1 and
+    /// 6 → 7 → … → 12 → 6): the next item is the successor of the item two back, learnable exactly.
+    /// </summary>
+    public static FeatureTables Cycles(int users, int seed)
+    {
+        var rng = new Random(seed);
+        var rows = new List<FeatureTables.UserRow>();
+        for (int u = 0; u < users; u++)
+        {
+            int a = rng.Next(5), b = rng.Next(7), length = 6 + rng.Next(6);
+            var startWithSource = rng.Next(2) == 0;
+            var merged = new int[length];
+            for (int k = 0; k < length; k++)
+                merged[k] = (k % 2 == 0) == startWithSource ? 1 + (a + k / 2) % 5 : 6 + (b + k / 2) % 7;
+            rows.Add(User(u, merged));
+        }
+        return Create([.. rows]);
+    }
+}
+
 /// <summary>Users whose target sequences follow one fixed successor rule (6 → 7 → … → 12 → 6): learnable exactly.</summary>
 public static class CycleTables
 {

@@ -13,9 +13,15 @@ namespace CrossDomain.Trainer.Models;
 /// </summary>
 public sealed record ModelEntry(string Name, string DisplayName, Type OptionsType,
     Func<FeatureTables, TrainingConfig, RecommenderModel>? Create = null, LossKind OwnLoss = LossKind.Bce,
-    Func<FeatureTables, int, IRecommenderScorer>? CreateFixed = null)
+    Func<FeatureTables, int, IRecommenderScorer>? CreateFixed = null, IReadOnlyList<string>? Protocols = null, bool OwnObjectiveOnly = false)
 {
     public bool IsTrainable => Create is not null;
+
+    /// <summary>Whether the model trains with the shared loss family (<c>loss</c>); false for one bound to its own objective.</summary>
+    public bool TakesLossFamily => IsTrainable && !OwnObjectiveOnly;
+
+    /// <summary>The split protocols the model runs under (<see cref="FeatureTables.Protocol"/>); both unless it says otherwise.</summary>
+    public IReadOnlyList<string> SupportedProtocols => Protocols ?? [FeatureTables.TargetLoo, FeatureTables.MixedLoo];
 }
 
 /// <summary>A model without switches: <c>model_params</c> must be empty.</summary>
@@ -31,8 +37,12 @@ public static class ModelCatalog
     [
         new("sasrec", "SASRec", typeof(SasRecOptions), (t, c) => new SasRec(t, c), LossKind.Bce),
         new("gru4rec", "GRU4Rec", typeof(Gru4RecOptions), (t, c) => new Gru4Rec(t, c), LossKind.Bpr),
-        new("semacdr", "SemaCDR", typeof(SemaCdrOptions), (t, c) => new SemaCdr.SemaCdr(t, c), LossKind.Bpr),
-        new("tema", "TEMA-LLM", typeof(TemaOptions), (t, c) => new Tema.Tema(t, c), LossKind.Ce),
+        // SemaCDR and TEMA-LLM predict the target domain from source-domain context (their papers' protocol).
+        new("semacdr", "SemaCDR", typeof(SemaCdrOptions), (t, c) => new SemaCdr.SemaCdr(t, c), LossKind.Bpr, Protocols: [FeatureTables.TargetLoo]),
+        new("tema", "TEMA-LLM", typeof(TemaOptions), (t, c) => new Tema.Tema(t, c), LossKind.Ce, Protocols: [FeatureTables.TargetLoo]),
+        // ABXI predicts in both domains; its InfoNCE over negatives of both domains, averaged per domain, is its own
+        // (the loss key does not apply; SampledSoftmax is the family member it is closest to, for display only).
+        new("abxi", "ABXI", typeof(Abxi.AbxiOptions), (t, c) => new Abxi.Abxi(t, c), LossKind.SampledSoftmax, Protocols: [FeatureTables.MixedLoo], OwnObjectiveOnly: true),
         new("popularity", "Popularity", typeof(NoOptions), CreateFixed: (t, _) => new PopularityScorer(t)),
         new("random", "Random", typeof(NoOptions), CreateFixed: (_, seed) => new RandomScorer(seed)),
     ];
@@ -87,17 +97,26 @@ public static class ModelCatalog
     }
 
     /// <summary>The objective a trainable model trains with: the configured <c>loss</c>, or its paper's when that is empty.</summary>
-    public static LossKind Loss(TrainingConfig config) =>
-        config.Loss is { Length: > 0 } name ? NextItemObjective.Parse(name) : Trainable(config.Model).OwnLoss;
+    public static LossKind Loss(TrainingConfig config)
+    {
+        var entry = Trainable(config.Model);
+        if (entry.OwnObjectiveOnly && config.Loss.Length > 0)
+            throw new ArgumentException($"loss: {entry.DisplayName} trains with its own objective (its paper's); leave loss empty");
+        return config.Loss is { Length: > 0 } name ? NextItemObjective.Parse(name) : entry.OwnLoss;
+    }
 
     /// <summary>The objective model <paramref name="model"/> trains with under <paramref name="config"/>: its <c>loss</c>, or the model's own.</summary>
     public static NextItemObjective Objective(string model, TrainingConfig config) =>
         new(config.Loss is { Length: > 0 } name ? NextItemObjective.Parse(name) : Trainable(model).OwnLoss, config.LossNegatives);
 
-    public static RecommenderModel Create(string model, FeatureTables tables, TrainingConfig config) => Trainable(model).Create!(tables, config);
+    public static RecommenderModel Create(string model, FeatureTables tables, TrainingConfig config) => Supporting(Trainable(model), tables).Create!(tables, config);
 
     public static IRecommenderScorer CreateFixed(string model, FeatureTables tables, int seed) =>
-        (Find(model).CreateFixed ?? throw new ArgumentException($"model: '{model}' is trainable, not a fixed ranker"))(tables, seed);
+        (Supporting(Find(model), tables).CreateFixed ?? throw new ArgumentException($"model: '{model}' is trainable, not a fixed ranker"))(tables, seed);
+
+    private static ModelEntry Supporting(ModelEntry entry, FeatureTables tables) => entry.SupportedProtocols.Contains(tables.Protocol) ? entry
+        : throw new ArgumentException($"model: {entry.DisplayName} runs under protocol {string.Join(" or ", entry.SupportedProtocols)}; " +
+                                      $"these features were split {tables.Protocol} (the sequences stage's protocol; docs/protocols.md)");
 
     private static ModelEntry Trainable(string model) => Find(model) is { IsTrainable: true } entry ? entry
         : throw new ArgumentException($"model: '{model}' needs no training; it has no objective or trainable model");

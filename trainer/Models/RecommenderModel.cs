@@ -23,6 +23,9 @@ public abstract class RecommenderModel(string name) : nn.Module(name)
     public virtual IEnumerable<(IEnumerable<TorchSharp.Modules.Parameter> Parameters, double LearningRate)> ParameterGroups(TrainingConfig config) =>
         [(parameters(), config.LearningRate)];
 
+    /// <summary>Adam's β and how weight decay applies: the model's reference optimiser (SASRec's Adam with β₂ = 0.98 unless a model says otherwise).</summary>
+    public virtual OptimizerSettings Optimizer => new(0.9, 0.98, DecoupledWeightDecay: false);
+
     /// <summary>
     /// Learned scalars a reader should see beside the metrics, such as SemaCDR's fusion weights; read after the best
     /// checkpoint is loaded and saved in each seed's result. Empty unless a model has some.
@@ -32,6 +35,9 @@ public abstract class RecommenderModel(string name) : nn.Module(name)
     /// <summary>The target-domain sequence a model may read at <paramref name="split"/>: never the item being predicted.</summary>
     public static int[] TargetInput(FeatureTables.UserRow u, EvalSplit split) => split == EvalSplit.Valid ? u.TargetTrain : u.TargetTestInput;
 }
+
+/// <summary>Adam's moments' decay rates, and AdamW's decoupled weight decay (Loshchilov and Hutter) instead of an L2 term in the gradient.</summary>
+public sealed record OptimizerSettings(double Beta1, double Beta2, bool DecoupledWeightDecay);
 
 /// <summary>Adapts a model to the evaluator: eval mode, no gradients, one dispose scope per batch.</summary>
 public sealed class ModelScorer(RecommenderModel model, string name, Device device) : IRecommenderScorer

@@ -14,6 +14,9 @@ namespace CrossDomain.Trainer.Torch;
 public sealed class KeptScalarAdam(IEnumerable<Adam.ParamGroup> groups, double learningRate, double beta1, double beta2, double weightDecay)
     : Adam(groups, learningRate, beta1, beta2, weight_decay: weightDecay)
 {
+    /// <summary>AdamW (PyTorch's torch.optim.AdamW): θ ← θ (1 − lr λ) before the Adam step, instead of adding λθ to the gradient.</summary>
+    public bool DecoupledWeightDecay { get; init; }
+
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
         var options = (Options)group.Options;
@@ -29,7 +32,8 @@ public sealed class KeptScalarAdam(IEnumerable<Adam.ParamGroup> groups, double l
             var biasCorrection2 = 1 - Math.Pow(b2, state.step);
             // β, 1 − β, ε and the decay are constants (KeptScalars); only the two bias-corrected values change per step.
             using Scalar sqrtCorrection2 = Math.Sqrt(biasCorrection2).ToScalar(), negativeStep = (-(options.LearningRate!.Value / biasCorrection1)).ToScalar();
-            if (decay != 0) grad = grad.add(param, KeptScalars.Of(decay));
+            if (decay != 0 && DecoupledWeightDecay) param.mul_(KeptScalars.Of(1 - options.LearningRate!.Value * decay));
+            else if (decay != 0) grad = grad.add(param, KeptScalars.Of(decay));
             state.exp_avg.mul_(KeptScalars.Of(b1)).add_(grad, KeptScalars.Of(1 - b1));
             state.exp_avg_sq.mul_(KeptScalars.Of(b2)).addcmul_(grad, grad.conj(), KeptScalars.Of(1 - b2));
             var denominator = state.exp_avg_sq.sqrt().div(sqrtCorrection2).add_(KeptScalars.Of(options.eps!.Value), KeptScalars.One);

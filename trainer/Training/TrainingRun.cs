@@ -174,11 +174,13 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
 
     private KeptScalarAdam CreateOptimizer(RecommenderModel model)
     {
-        // Adam with SASRec's β = (0.9, 0.98); a model may ask for several learning rates (SemaCDR does).
+        // Adam with SASRec's β = (0.9, 0.98) unless the model's reference uses another (ABXI: AdamW); a model may ask for
+        // several learning rates (SemaCDR does).
+        var o = model.Optimizer;
         var groups = model.ParameterGroups(config)
-            .Select(g => new TorchSharp.Modules.Adam.ParamGroup(g.Parameters, new TorchSharp.Modules.Adam.Options { LearningRate = g.LearningRate, beta1 = 0.9, beta2 = 0.98, weight_decay = config.WeightDecay }))
+            .Select(g => new TorchSharp.Modules.Adam.ParamGroup(g.Parameters, new TorchSharp.Modules.Adam.Options { LearningRate = g.LearningRate, beta1 = o.Beta1, beta2 = o.Beta2, weight_decay = config.WeightDecay }))
             .ToList();
-        return new KeptScalarAdam(groups, config.LearningRate, 0.9, 0.98, config.WeightDecay);
+        return new KeptScalarAdam(groups, config.LearningRate, o.Beta1, o.Beta2, config.WeightDecay) { DecoupledWeightDecay = o.DecoupledWeightDecay };
     }
 
     private static FeatureTables.UserRow[] Shuffle(FeatureTables.UserRow[] users, Random rng)

@@ -56,10 +56,6 @@ public sealed class SemaCdr : RecommenderModel, IItemRepresentations
 
     public SemaCdr(FeatureTables tables, TrainingConfig config) : base(nameof(SemaCdr))
     {
-        // Its architecture predicts target-domain items from source-domain context (its paper's protocol); scoring
-        // source-domain cases as mixed_loo asks needs a design of its own (docs/protocols.md).
-        if (tables.IsMixedLoo)
-            throw new NotSupportedException("SemaCDR runs under protocol target_loo only; these features were split mixed_loo (sequences' protocol)");
         _options = ModelCatalog.Options<SemaCdrOptions>(config);
         _maxLength = config.MaxLength;
         _hidden = config.Hidden;

@@ -45,10 +45,6 @@ public sealed class Tema : RecommenderModel
 
     public Tema(FeatureTables tables, TrainingConfig config) : base(nameof(Tema))
     {
-        // Its architecture predicts target-domain items from source-domain context (its paper's protocol); scoring
-        // source-domain cases as mixed_loo asks needs a design of its own (docs/protocols.md).
-        if (tables.IsMixedLoo)
-            throw new NotSupportedException("TEMA-LLM runs under protocol target_loo only; these features were split mixed_loo (sequences' protocol)");
         _options = ModelCatalog.Options<TemaOptions>(config);
         _maxLength = config.MaxLength;
         _objective = ModelCatalog.Objective("tema", config);
