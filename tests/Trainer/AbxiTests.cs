@@ -51,6 +51,23 @@ public sealed class AbxiTests
     }
 
     [Fact]
+    public void Its_learning_rate_warms_up_for_one_epoch_and_drops_after_more_than_30_validations_without_a_better_one()
+    {
+        CrossDomain.Trainer.Torch.TorchNativeLoader.EnsureLoaded();
+        using var m = ModelCatalog.Create("abxi", MixedTables.Create(), new TrainingConfig { Model = "abxi", Hidden = 8, Blocks = 1, MaxLength = 5 });
+        var valid = new Dictionary<string, double> { ["MRR"] = 0.1 };
+        List<EpochLog> History(int epochs, int best) => [.. Enumerable.Range(1, epochs).Select(e => new EpochLog(1, e, 0, 0, valid, valid, e == best))];
+        Assert.Equal(1e-5, m.LearningRateFactor([], 1), 12);
+        Assert.Equal(1, m.LearningRateFactor(History(1, 1), 2));
+        // Best at epoch 2, then epochs 3..32 are 30 bad validations: not yet more than the patience.
+        Assert.Equal(1, m.LearningRateFactor(History(32, 2), 33));
+        Assert.Equal(0.3162, m.LearningRateFactor(History(33, 2), 34), 12);
+        // The count starts again after a drop: 31 more bad validations drop it once more.
+        Assert.Equal(0.3162, m.LearningRateFactor(History(63, 2), 64), 12);
+        Assert.Equal(0.3162 * 0.3162, m.LearningRateFactor(History(64, 2), 65), 12);
+    }
+
+    [Fact]
     public void Under_target_loo_the_catalog_refuses_it_naming_the_protocol()
     {
         CrossDomain.Trainer.Torch.TorchNativeLoader.EnsureLoaded();

@@ -68,6 +68,20 @@ public sealed class KeptScalarAdamTests
     }
 
     [Fact]
+    public void A_rate_set_on_its_groups_is_the_rate_it_steps_with()
+    {
+        // The training loop schedules rates through ParamGroups (RecommenderModel.LearningRateFactor).
+        var (a, b) = Parameters();
+        using var kept = new KeptScalarAdam(Groups(a, b, 0), 1e-3, 0.9, 0.98, 0);
+        foreach (var group in kept.ParamGroups) group.LearningRate = 0;
+        kept.zero_grad(); Loss(a, b, 0).backward(); kept.step();
+        Assert.True(Same(a, Parameters().A) && Same(b, Parameters().B), "a zero rate moved the parameters");
+        foreach (var group in kept.ParamGroups) group.LearningRate = 1e-2;
+        kept.zero_grad(); Loss(a, b, 1).backward(); kept.step();
+        Assert.False(Same(a, Parameters().A), "the restored rate did not move them");
+    }
+
+    [Fact]
     public void It_resumes_from_a_state_file_of_TorchSharps_Adam()
     {
         var (a1, b1) = Parameters();

@@ -27,6 +27,13 @@ public abstract class RecommenderModel(string name) : nn.Module(name)
     public virtual OptimizerSettings Optimizer => new(0.9, 0.98, DecoupledWeightDecay: false);
 
     /// <summary>
+    /// The factor on every group's learning rate for <paramref name="epoch"/>, from the epochs before it (their
+    /// validations and which were best), so that a resumed run schedules as an uninterrupted one. 1 (a constant rate)
+    /// unless the model's reference schedules it (ABXI: a warm-up epoch and ReduceLROnPlateau).
+    /// </summary>
+    public virtual double LearningRateFactor(IReadOnlyList<EpochLog> history, int epoch) => 1;
+
+    /// <summary>
     /// Learned scalars a reader should see beside the metrics, such as SemaCDR's fusion weights; read after the best
     /// checkpoint is loaded and saved in each seed's result. Empty unless a model has some.
     /// </summary>

@@ -73,6 +73,7 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
         using var model = ModelCatalog.Create(config.Model, tables, config);
         model.to(device);
         using var optimizer = CreateOptimizer(model);
+        var baseRates = model.ParameterGroups(config).Select(g => g.LearningRate).ToArray();
         var state = Checkpoint.ReadState(last);
         if (state is not null)
         {
@@ -97,6 +98,8 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
             var epochSeed = EpochSeed(seed, epoch);
             var rng = new Random(epochSeed);
             torch.manual_seed(epochSeed);
+            var rateFactor = model.LearningRateFactor(state.History, epoch);
+            foreach (var (group, rate) in optimizer.ParamGroups.Zip(baseRates)) group.LearningRate = rate * rateFactor;
             var loss = TrainEpoch(model, optimizer, Shuffle(trainUsers, rng), rng, sourceItems, device, seed, epoch, ct);
 
             EvaluationResult? validation = null;
@@ -123,7 +126,7 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
             state.NextEpochSeed = EpochSeed(seed, epoch + 1);
             if (isBest) Checkpoint.Save(best, model, optimizer, state);
             Checkpoint.Save(last, model, optimizer, state);
-            _observer.OnEpoch(log, Describe(log, state));
+            _observer.OnEpoch(log, Describe(log, state) + (rateFactor == 1 ? "" : $" | lr ×{rateFactor.ToString("G4", CultureInfo.InvariantCulture)}"));
         }
         if (Checkpoint.ReadState(best) is null) throw new InvalidOperationException($"{seedDir}: training ended without a validated checkpoint");
         Checkpoint.LoadWeights(best, model);

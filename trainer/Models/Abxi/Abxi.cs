@@ -93,6 +93,25 @@ public sealed class Abxi : RecommenderModel
         }
     }
 
+    /// <summary>
+    /// main.py's schedule: LinearLR from 10⁻⁵ over the warm-up epochs, then ReduceLROnPlateau (mode max, no cooldown):
+    /// the rate drops by <c>plateau_factor</c> when more than <c>plateau_patience</c> validations in a row were not the
+    /// best, and the count starts again. Replayed from the history, so a resumed run gets the same rates.
+    /// </summary>
+    public override double LearningRateFactor(IReadOnlyList<EpochLog> history, int epoch)
+    {
+        var warmup = _options.WarmupEpochs;
+        if (epoch <= warmup) return 1e-5 + (1 - 1e-5) * (epoch - 1) / warmup;
+        double factor = 1;
+        int bad = 0;
+        foreach (var h in history.Where(h => h.Epoch > warmup && h.ValidationSampled is not null))
+        {
+            if (h.IsBest) bad = 0;
+            else if (_options.PlateauPatience > 0 && ++bad > _options.PlateauPatience) (factor, bad) = (factor * _options.PlateauFactor, 0);
+        }
+        return factor;
+    }
+
     private bool InA(int item) => _inA[item];
 
     /// <summary>

@@ -28,6 +28,12 @@ public sealed record AbxiOptions : IModelOptions
     public double Temperature { get; init; } = 0.75;
     /// <summary><c>negatives_per_domain</c>: negatives drawn per position from each domain (--n_neg 128: 256 in all).</summary>
     public int NegativesPerDomain { get; init; } = 128;
+    /// <summary><c>warmup_epochs</c>: epochs of linear warm-up from 10⁻⁵ × the learning rate (main.py's n_warmup 1, LinearLR start_factor 1e-5); 0: none.</summary>
+    public int WarmupEpochs { get; init; } = 1;
+    /// <summary><c>plateau_patience</c>: validations without a better one after which the rate is multiplied by <c>plateau_factor</c> (ReduceLROnPlateau, --lr_p 30); 0: never.</summary>
+    public int PlateauPatience { get; init; } = 30;
+    /// <summary><c>plateau_factor</c>: the rate's factor on a plateau (--lr_g 0.3162).</summary>
+    public double PlateauFactor { get; init; } = 0.3162;
     /// <summary><c>feed_forward</c>: inner width of the SwiGLU feed-forward networks (encoders.py's d_ffn 680).</summary>
     public int FeedForward { get; init; } = 680;
 }
