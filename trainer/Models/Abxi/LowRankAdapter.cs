@@ -18,5 +18,5 @@ public sealed class LowRankAdapter : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor h) => nn.functional.linear(h, matmul(_down, _up));
+    public override Tensor forward(Tensor h) => nn.functional.linear(h, CheckedMatmul.Product(_down, _up));
 }
