@@ -88,7 +88,8 @@ public sealed class TrainStage : StageKind<TrainParams>
             Loss = ModelCatalog.IsTrainable(p.Model) ? NextItemObjective.Name(ModelCatalog.Loss(config)) : null,
             Extractor = tables.Manifest.TryGetProperty("extractor", out var e) ? e.GetString() : null,
             Synthetic = tables.Manifest.TryGetProperty("synthetic", out var syn) && syn.GetBoolean(),
-            SameDaySourceTestItems = tables.Users.Count(u => u.SourceTestInputTimestamps.Contains(u.TestTimestamp)), TestUsers = tables.Users.Count,
+            // The note on same-day source interactions concerns target_loo's held-out target items (docs/protocols.md has mixed_loo's ties).
+            SameDaySourceTestItems = tables.IsMixedLoo ? 0 : tables.Users.Count(u => u.SourceTestInputTimestamps.Contains(u.TestTimestamp)), TestUsers = tables.Users.Count,
             Config = config,
             Seeds = result.Seeds.Select(s => new TrainSummary.SeedSummary(s.Seed, s.BestEpoch, s.Epochs, s.StoppedEarly, s.TrainSeconds,
                 s.Test.Full, s.Test.Sampled, s.LearnedWeights ?? NoWeights)).ToList(),

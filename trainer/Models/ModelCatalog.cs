@@ -43,6 +43,8 @@ public static class ModelCatalog
         // ABXI predicts in both domains; its InfoNCE over negatives of both domains, averaged per domain, is its own
         // (the loss key does not apply; SampledSoftmax is the family member it is closest to, for display only).
         new("abxi", "ABXI", typeof(Abxi.AbxiOptions), (t, c) => new Abxi.Abxi(t, c), LossKind.SampledSoftmax, Protocols: [FeatureTables.MixedLoo], OwnObjectiveOnly: true),
+        // C2DSR predicts in both domains with its own objective (shared and domain softmax heads plus the infomax).
+        new("c2dsr", "C2DSR", typeof(C2dsr.C2dsrOptions), (t, c) => new C2dsr.C2dsr(t, c), LossKind.Ce, Protocols: [FeatureTables.MixedLoo], OwnObjectiveOnly: true),
         new("popularity", "Popularity", typeof(NoOptions), CreateFixed: (t, _) => new PopularityScorer(t)),
         new("random", "Random", typeof(NoOptions), CreateFixed: (_, seed) => new RandomScorer(seed)),
     ];

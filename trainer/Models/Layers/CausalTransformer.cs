@@ -41,7 +41,14 @@ public sealed class CausalTransformer : Module<Tensor, Tensor, int, Tensor>
     public override Tensor forward(Tensor x, Tensor keep, int positionOffset)
     {
         var length = x.shape[1];
-        x = x.Plus(_positions.forward(KeptScalars.Arange(positionOffset, positionOffset + length, x.device)).unsqueeze(0));
+        return Encode(x.Plus(_positions.forward(KeptScalars.Arange(positionOffset, positionOffset + length, x.device)).unsqueeze(0)), keep);
+    }
+
+    /// <summary>As <see cref="forward"/>, with each position's index given ([batch, length], below max length): C2DSR numbers a domain sequence's items 1, 2, … wherever they sit.</summary>
+    public Tensor ForwardAt(Tensor x, Tensor keep, Tensor positions) => Encode(x.Plus(_positions.forward(positions)), keep);
+
+    private Tensor Encode(Tensor x, Tensor keep)
+    {
         x = _dropout.forward(x);
         var keepF = keep.unsqueeze(-1).to_type(x.dtype);
         x = x * keepF;
