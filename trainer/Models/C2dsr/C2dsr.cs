@@ -123,33 +123,39 @@ public sealed class C2dsr : RecommenderModel
         var p = Math.Min(_options.LossPositions, l);
         Tensor Last(Tensor states) => states[.., (l - p)..l, ..];
         var (hp, hXp, hYp) = (Last(h), Last(hX), Last(hY));
-        var shareX = CrossEntropy(cat([_headX.forward(hp), _headPad.forward(hp)], -1), inp.Next, source: true, b, l, p, device);
-        var shareY = CrossEntropy(cat([_headY.forward(hp), _headPad.forward(hp)], -1), inp.Next, source: false, b, l, p, device);
-        var specificX = CrossEntropy(cat([_headX.forward(hp.Plus(hXp)), _headPad.forward(hXp)], -1), inp.NextSource, source: true, b, l, p, device);
-        var specificY = CrossEntropy(cat([_headY.forward(hp.Plus(hYp)), _headPad.forward(hYp)], -1), inp.NextTarget, source: false, b, l, p, device);
+        var shareX = CrossEntropy(hp, null, _headX, inp.Next, source: true, b, l, p, device);
+        var shareY = CrossEntropy(hp, null, _headY, inp.Next, source: false, b, l, p, device);
+        var specificX = CrossEntropy(hp, hXp, _headX, inp.NextSource, source: true, b, l, p, device);
+        var specificY = CrossEntropy(hp, hYp, _headY, inp.NextTarget, source: false, b, l, p, device);
         var prediction = shareX.Plus(shareY).Plus(specificX).Plus(specificY);
         return prediction.Times(_options.Lambda).Plus(miX.Plus(miY).Times(1 - _options.Lambda));
     }
 
     /// <summary>
     /// Cross-entropy of each of the last <paramref name="p"/> positions against its next item when that is of the head's
-    /// domain (the PAD class, last, otherwise), zero where it is not, averaged over every position.
+    /// domain, over the domain's items and the PAD class (the head on h, or on h + h_domain with PAD read from h_domain);
+    /// positions whose next item is elsewhere count zero in the mean over every position, as trainer.py's masked
+    /// .mean(). Only the counted rows are scored: the others add nothing to the loss or its gradient.
     /// </summary>
-    private Tensor CrossEntropy(Tensor logits, long[] next, bool source, int b, int l, int p, Device device)
+    private Tensor CrossEntropy(Tensor shared, Tensor? specific, Linear head, long[] next, bool source, int b, int l, int p, Device device)
     {
-        var pad = logits.shape[^1] - 1;
-        var labels = new long[b * p];
-        var mask = new float[b * p];
+        List<long> rows = [], labels = [];
         for (int u = 0; u < b; u++)
             for (int k = 0; k < p; k++)
             {
                 var item = (int)next[u * l + l - p + k];
-                var inDomain = item != 0 && _isSource[item] == source;
-                labels[u * p + k] = inDomain ? _classOf[item] : pad;
-                mask[u * p + k] = inDomain ? 1 : 0;
+                if (item == 0 || _isSource[item] != source) continue;
+                rows.Add(u * p + k);
+                labels.Add(_classOf[item]);
             }
-        var losses = functional.cross_entropy(logits.reshape(-1, pad + 1), tensor(labels, device: device), reduction: Reduction.None);
-        return (losses * tensor(mask, device: device)).mean();
+        if (rows.Count == 0) return zeros(1, device: device).squeeze();
+        var index = tensor(rows.ToArray(), device: device);
+        Tensor Rows(Tensor states) => states.reshape(-1, _hidden).index_select(0, index);
+        var h = Rows(shared);
+        var (input, padInput) = specific is null ? (h, h) : (h.Plus(Rows(specific)), Rows(specific));
+        var logits = cat([head.forward(input), _headPad.forward(padInput)], -1);
+        var losses = functional.cross_entropy(logits, tensor(labels.ToArray(), device: device), reduction: Reduction.Sum);
+        return losses.Over(b * p);
     }
 
     private static Tensor Normalised(float[] weights, int b, int l, Device device)
