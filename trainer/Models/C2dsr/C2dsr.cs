@@ -1,7 +1,6 @@
 using CrossDomain.Trainer.Data;
 using CrossDomain.Trainer.Evaluation;
 using CrossDomain.Trainer.Models.Layers;
-using CrossDomain.Trainer.Models.SemaCdr;
 using CrossDomain.Trainer.Torch;
 using CrossDomain.Trainer.Training;
 using TorchSharp.Modules;

@@ -1,4 +1,4 @@
-using CrossDomain.Trainer.Models.SemaCdr;
+using CrossDomain.Trainer.Models.Layers;
 using static TorchSharp.torch;
 
 namespace CrossDomain.Trainer.Models.C2dsr;
@@ -55,8 +55,6 @@ public sealed class C2dsrGraphs
         var ordered = edges.OrderBy(e => e.Key.From).ThenBy(e => e.Key.To).ToList();
         long[] rows = [.. ordered.Select(e => (long)e.Key.From)], cols = [.. ordered.Select(e => (long)e.Key.To)];
         float[] values = [.. ordered.Select(e => e.Value / rowSum[e.Key.From])];
-        // Built once and kept by the model: outside any batch's dispose scope.
-        return new SparseAdjacency(nodes, tensor(rows, device: device).DetachFromDisposeScope(), tensor(cols, device: device).DetachFromDisposeScope(),
-            tensor(values, device: device).unsqueeze(1).DetachFromDisposeScope());
+        return SparseAdjacency.FromEdges(nodes, rows, cols, values, device);
     }
 }

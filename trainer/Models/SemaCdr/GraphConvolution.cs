@@ -2,6 +2,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 using CrossDomain.Trainer.Torch;
+using CrossDomain.Trainer.Models.Layers;
 
 namespace CrossDomain.Trainer.Models.SemaCdr;
 

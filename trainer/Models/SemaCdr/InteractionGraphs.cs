@@ -1,4 +1,5 @@
 using CrossDomain.Trainer.Data;
+using CrossDomain.Trainer.Models.Layers;
 using static TorchSharp.torch;
 
 namespace CrossDomain.Trainer.Models.SemaCdr;
@@ -124,37 +125,6 @@ public sealed class InteractionGraphs
             (rows[k], cols[k]) = (a, b);
             values[k] = (float)(w / Math.Sqrt(degree[a] * degree[b]));
         }
-        // Built once and kept by the model: outside any batch's dispose scope.
-        return new SparseAdjacency(nodes, tensor(rows, device: device).DetachFromDisposeScope(), tensor(cols, device: device).DetachFromDisposeScope(),
-            tensor(values, device: device).unsqueeze(1).DetachFromDisposeScope());
-    }
-}
-
-/// <summary>
-/// A sparse matrix as an edge list. Â X is computed as a gather of X's rows and a scatter_add into the output rows:
-/// on CPU this sums in a fixed order, so one seed gives bit-identical results (libtorch's sparse COO product over
-/// an uncoalesced tensor does not, and TorchSharp exposes no coalesce).
-/// </summary>
-public sealed class SparseAdjacency(int nodes, Tensor rows, Tensor cols, Tensor weights) : IDisposable
-{
-    public int Nodes => nodes;
-    public long Edges => rows.shape[0];
-
-    /// <remarks>
-    /// scatter_add, which takes no Scalar: index_add's alpha would be a temporary TorchSharp Scalar, which a
-    /// collection during the (long) native call can finalise mid-use (see <see cref="Torch.KeptScalars"/>).
-    /// </remarks>
-    public Tensor Multiply(Tensor features)
-    {
-        var d = features.shape[1];
-        return zeros(nodes, d, dtype: features.dtype, device: features.device)
-            .scatter_add(0, rows.unsqueeze(1).expand(-1, d), features.index_select(0, cols) * weights);
-    }
-
-    public void Dispose()
-    {
-        rows.Dispose();
-        cols.Dispose();
-        weights.Dispose();
+        return SparseAdjacency.FromEdges(nodes, rows, cols, values, device);
     }
 }
