@@ -52,24 +52,11 @@ public static class HistorySplitter
             UserIdx = s.UserIdx, ValidItem = s.MixedItems[n - 2], ValidTimestamp = s.MixedTimestamps[n - 2],
             TestItem = s.MixedItems[n - 1], TestTimestamp = s.MixedTimestamps[n - 1],
         };
-        (row.SourceTrain, row.SourceTrainTimestamps, row.TargetTrain, row.TargetTrainTimestamps) = Parts(s, n - 2);
-        (row.SourceTestInput, row.SourceTestInputTimestamps, row.TargetTestInput, row.TargetTestInputTimestamps) = Parts(s, n - 1);
+        (row.SourceTrain, row.SourceTrainTimestamps, row.TargetTrain, row.TargetTrainTimestamps) = s.DomainParts(n - 2);
+        (row.SourceTestInput, row.SourceTestInputTimestamps, row.TargetTestInput, row.TargetTestInputTimestamps) = s.DomainParts(n - 1);
         (row.MixedTrain, row.MixedTrainDomains, row.MixedTrainTimestamps) = (s.MixedItems[..(n - 2)], s.MixedDomains[..(n - 2)], s.MixedTimestamps[..(n - 2)]);
         (row.MixedTestInput, row.MixedTestInputDomains, row.MixedTestInputTimestamps) = (s.MixedItems[..(n - 1)], s.MixedDomains[..(n - 1)], s.MixedTimestamps[..(n - 1)]);
         return row;
-    }
-
-    /// <summary>The source and target parts of the merged sequence's first <paramref name="length"/> interactions.</summary>
-    private static (int[], long[], int[], long[]) Parts(SequenceRow s, int length)
-    {
-        List<int> src = [], tgt = [];
-        List<long> srcT = [], tgtT = [];
-        for (int k = 0; k < length; k++)
-        {
-            (s.MixedDomains[k] == 0 ? src : tgt).Add(s.MixedItems[k]);
-            (s.MixedDomains[k] == 0 ? srcT : tgtT).Add(s.MixedTimestamps[k]);
-        }
-        return ([.. src], [.. srcT], [.. tgt], [.. tgtT]);
     }
 
     private static (int[] Source, int[] Mixed, int[] Domains, long[] Timestamps) Cut(SequenceRow s, int pos, long timestamp)

@@ -258,14 +258,9 @@ public sealed class SequenceBuilder(SequencesParams p)
             UserIdx = userIdx, User = user, MixedItems = items, MixedTimestamps = times, MixedDomains = domains,
             ValidItem = items[^2], ValidTimestamp = times[^2], TestItem = items[^1], TestTimestamp = times[^1],
         };
-        for (int dom = 0; dom < 2; dom++)
-        {
-            var keep = Enumerable.Range(0, items.Length).Where(k => domains[k] == dom).ToArray();
-            var (domItems, domTimes) = (keep.Select(k => items[k]).ToArray(), keep.Select(k => times[k]).ToArray());
-            if (dom == 0) (row.SourceItems, row.SourceTimestamps) = (domItems, domTimes);
-            else (row.TargetItems, row.TargetTimestamps) = (domItems, domTimes);
-            interactions[dom] += keep.Length;
-        }
+        (row.SourceItems, row.SourceTimestamps, row.TargetItems, row.TargetTimestamps) = row.DomainParts(items.Length);
+        interactions[0] += row.SourceItems.Length;
+        interactions[1] += row.TargetItems.Length;
         return row;
     }
 

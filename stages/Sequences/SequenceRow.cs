@@ -36,6 +36,19 @@ public sealed class SequenceRow
     public int TestItem { get; set; }
     [JsonPropertyName("test_timestamp")]
     public long TestTimestamp { get; set; }
+
+    /// <summary>The source and the target part of the mixed sequence's first <paramref name="length"/> interactions, with their timestamps.</summary>
+    public (int[] Source, long[] SourceTimestamps, int[] Target, long[] TargetTimestamps) DomainParts(int length)
+    {
+        List<int> source = [], target = [];
+        List<long> sourceTimes = [], targetTimes = [];
+        for (int k = 0; k < length; k++)
+        {
+            (MixedDomains[k] == 0 ? source : target).Add(MixedItems[k]);
+            (MixedDomains[k] == 0 ? sourceTimes : targetTimes).Add(MixedTimestamps[k]);
+        }
+        return ([.. source], [.. sourceTimes], [.. target], [.. targetTimes]);
+    }
 }
 
 /// <summary>Row of <c>item_index</c>: stable dense index of each kept item.</summary>
