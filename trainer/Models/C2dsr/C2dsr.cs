@@ -95,9 +95,8 @@ public sealed class C2dsr : RecommenderModel
     public override Tensor Loss(TrainingBatch batch)
     {
         var device = batch.Device;
-        var sequences = batch.Users.Select(u => u.MixedTrain).Where(s => C2dsrInputs.Trainable(s, IsSource)).ToList();
-        if (sequences.Count == 0) return zeros(1, device: device).squeeze();
-        var inp = C2dsrInputs.ForTraining(sequences, _length, IsSource, _tables.SourceItems, _tables.TargetItems, batch.Random);
+        var inp = C2dsrInputs.ForTraining(batch.Users.Select(u => u.MixedTrain).ToList(), _length, IsSource, _tables.SourceItems, _tables.TargetItems, batch.Random);
+        if (inp.Batch == 0) return zeros(1, device: device).squeeze();
         int b = inp.Batch, l = inp.Length;
         var (cross, graphX, graphY) = Convolve(device);
         var h = Encode(_encoder, cross, _items, inp.Mixed, inp.Positions, b, device);
@@ -192,34 +191,5 @@ public sealed class C2dsr : RecommenderModel
         var scores = zeros(b, _tables.ItemCount + 1, device: device);
         scores = scores.index_copy(1, tensor(_tables.SourceItems.Select(i => (long)i).ToArray(), device: device), scoresX);
         return scores.index_copy(1, tensor(_tables.TargetItems.Select(i => (long)i).ToArray(), device: device), scoresY);
-    }
-}
-
-/// <summary>
-/// GCNLayer of C2DSR's GNN.py: per layer, dropout, then Â h + b (its GraphConvolution keeps a weight it never
-/// uses); the output is the mean of the input and every layer's output.
-/// </summary>
-public sealed class GcnStack : Module<SparseAdjacency, Tensor, Tensor>
-{
-    private readonly ParameterList _biases = new();
-    private readonly Dropout _dropout;
-
-    public GcnStack(int hidden, int layers, double dropout) : base(nameof(GcnStack))
-    {
-        var bound = 1 / Math.Sqrt(hidden);
-        for (int k = 0; k < layers; k++) _biases.Add(new Parameter(empty(hidden).uniform_(-bound, bound)));
-        _dropout = Dropout(dropout);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(SparseAdjacency adjacency, Tensor features)
-    {
-        Tensor learned = features, total = features;
-        foreach (var bias in _biases)
-        {
-            learned = adjacency.Multiply(_dropout.forward(learned)).Plus(bias);
-            total = total.Plus(learned);
-        }
-        return total.Over(_biases.Count + 1);
     }
 }

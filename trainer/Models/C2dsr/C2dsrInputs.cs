@@ -27,16 +27,20 @@ public sealed class C2dsrInputs
     public long[] CorruptSource { get; init; } = [];
 
     /// <summary>Whether a training row has a next item of both domains (loader.py skips the others: the infomax needs both).</summary>
-    public static bool Trainable(int[] merged, Func<int, bool> isSource)
-    {
-        if (merged.Length < 2) return false;
-        var x = From(merged, isSource, null);
-        return x.NextSource.Any(i => i != 0) && x.NextTarget.Any(i => i != 0);
-    }
+    public static bool Trainable(int[] merged, Func<int, bool> isSource) => merged.Length >= 2 && Trainable(From(merged, isSource));
 
+    private static bool Trainable(Row row) => row.NextSource.Any(i => i != 0) && row.NextTarget.Any(i => i != 0);
+
+    /// <summary>The trainable rows of <paramref name="merged"/> (loader.py drops the rest); <see cref="Batch"/> counts them.</summary>
     public static C2dsrInputs ForTraining(IReadOnlyList<int[]> merged, int length, Func<int, bool> isSource, int[] sourceItems, int[] targetItems, Random random)
     {
-        var rows = merged.Select(s => From(s, isSource, (sourceItems, targetItems, random))).ToList();
+        var rows = merged.Where(s => s.Length >= 2).Select(s => From(s, isSource)).Where(Trainable).ToList();
+        // Corrupted after the filter, row by row: the random draws go to the rows that train.
+        foreach (var row in rows)
+        {
+            row.CorruptTarget = [.. row.Mixed.Select(i => isSource(i) ? i : targetItems[random.Next(targetItems.Length)])];
+            row.CorruptSource = [.. row.Mixed.Select(i => isSource(i) ? sourceItems[random.Next(sourceItems.Length)] : i)];
+        }
         return Stack(rows, length, training: true);
     }
 
@@ -56,7 +60,7 @@ public sealed class C2dsrInputs
         };
     }
 
-    private static Row From(int[] s, Func<int, bool> isSource, (int[] Source, int[] Target, Random Random)? corrupt)
+    private static Row From(int[] s, Func<int, bool> isSource)
     {
         var n = s.Length - 1;
         var row = Row.InPlace(s, n, isSource);
@@ -83,11 +87,6 @@ public sealed class C2dsrInputs
                     later = seq[t];
                 }
             }
-        }
-        if (corrupt is { } c)
-        {
-            row.CorruptTarget = [.. row.Mixed.Select(i => isSource(i) ? i : c.Target[c.Random.Next(c.Target.Length)])];
-            row.CorruptSource = [.. row.Mixed.Select(i => isSource(i) ? c.Source[c.Random.Next(c.Source.Length)] : i)];
         }
         return row;
     }
