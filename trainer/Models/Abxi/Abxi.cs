@@ -159,22 +159,22 @@ public sealed class Abxi : RecommenderModel
         if (slots.Length == 0) return zeros(1, device: device).squeeze();
         var targets = slots.Select(k => seq.Targets[k]).ToArray();
         var isA = targets.Select(t => InA((int)t)).ToArray();
-        long[] Where(bool a) => [.. Enumerable.Range(0, slots.Length).Where(r => isA[r] == a).Select(r => (long)r)];
-        var (rowsA, rowsB) = (tensor(Where(true), device: device), tensor(Where(false), device: device));
-        Tensor Slots(Tensor full, long[] rows) =>
+        // Rows of one sequence's states at the given slots (indices into slots), [rows, d].
+        Tensor AtSlots(Tensor full, IEnumerable<int> rows) =>
             full.reshape(-1, full.shape[^1]).index_select(0, tensor(rows.Select(r => (long)slots[r]).ToArray(), device: device));
-        Tensor Keep(long[] domain, long[] rows) => tensor(rows.Select(r => domain[slots[r]] != 0 ? 1f : 0f).ToArray(), device: device).unsqueeze(1);
 
-        var x = FeedForward(Slots(Attend(T(seq.Mixed)), [.. Enumerable.Range(0, slots.Length).Select(r => (long)r)]), null, _domainX, _normX);
+        var x = FeedForward(AtSlots(Attend(T(seq.Mixed)), Enumerable.Range(0, slots.Length)), null, _domainX, _normX);
         var invariant = _projectInvariant.forward(x);
-        var d = x.shape[^1];
-        var h = zeros(slots.Length, d, device: device);
-        foreach (var (towardA, rows) in new[] { (true, rowsA), (false, rowsB) })
+        var h = zeros(slots.Length, x.shape[^1], device: device);
+        foreach (var towardA in new[] { true, false })
         {
-            if (rows.shape[0] == 0) continue;
-            var rowIds = rows.data<long>().ToArray();
+            var rowIds = Enumerable.Range(0, slots.Length).Where(r => isA[r] == towardA).ToArray();
+            if (rowIds.Length == 0) continue;
+            var rows = tensor(rowIds.Select(r => (long)r).ToArray(), device: device);
             var domainIds = towardA ? seq.DomainA : seq.DomainB;
-            var own = FeedForward(Slots(Attend(T(domainIds)), rowIds), Keep(domainIds, rowIds), towardA ? _domainA : _domainB, towardA ? _normA : _normB);
+            // A slot whose domain sequence is padding there (the domain's first target) reads a zero state, as ⊙ m_A does.
+            var keep = tensor(rowIds.Select(r => domainIds[slots[r]] != 0 ? 1f : 0f).ToArray(), device: device).unsqueeze(1);
+            var own = FeedForward(AtSlots(Attend(T(domainIds)), rowIds), keep, towardA ? _domainA : _domainB, towardA ? _normA : _normB);
             h = h.index_copy(0, rows, Head(x.index_select(0, rows), invariant.index_select(0, rows), own, towardA));
         }
 
