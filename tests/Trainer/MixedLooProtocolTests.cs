@@ -85,20 +85,9 @@ public sealed class MixedLooProtocolTests
     // Source items 1..4, target items 5..10. User 0: merged 1 5 2 6 [valid 7] [test 3]; user 1: 5 1 6 [valid 2] [test 8].
     private static FeatureTables Tables()
     {
-        FeatureTables.UserRow U(int idx, int[] mixed, int[] domains)
-        {
-            var n = mixed.Length;
-            int[] Part(int length, int dom) => [.. Enumerable.Range(0, length).Where(k => domains[k] == dom).Select(k => mixed[k])];
-            return new()
-            {
-                UserIdx = idx, ValidItem = mixed[n - 2], TestItem = mixed[n - 1],
-                MixedTrain = mixed[..(n - 2)], MixedTrainDomains = domains[..(n - 2)], MixedTestInput = mixed[..(n - 1)], MixedTestInputDomains = domains[..(n - 1)],
-                SourceTrain = Part(n - 2, 0), TargetTrain = Part(n - 2, 1), SourceTestInput = Part(n - 1, 0), TargetTestInput = Part(n - 1, 1),
-            };
-        }
         return new()
         {
-            Users = [U(0, [1, 5, 2, 6, 7, 3], [0, 1, 0, 1, 1, 0]), U(1, [5, 1, 6, 2, 8], [1, 0, 1, 0, 1])],
+            Users = [MixedTables.User(0, lastSourceItem: 4, [1, 5, 2, 6, 7, 3]), MixedTables.User(1, lastSourceItem: 4, [5, 1, 6, 2, 8])],
             ItemCount = 10, SourceItems = [1, 2, 3, 4], TargetItems = [5, 6, 7, 8, 9, 10],
             Manifest = JsonDocument.Parse("""{"protocol":"mixed_loo"}""").RootElement, Protocol = FeatureTables.MixedLoo,
         };

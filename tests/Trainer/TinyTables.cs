@@ -61,10 +61,13 @@ public static class TinyTables
 /// </summary>
 public static class MixedTables
 {
-    public static FeatureTables.UserRow User(int idx, params int[] merged)
+    public static FeatureTables.UserRow User(int idx, params int[] merged) => User(idx, lastSourceItem: 5, merged);
+
+    /// <summary>A user of one merged sequence whose items 1..<paramref name="lastSourceItem"/> are source items.</summary>
+    public static FeatureTables.UserRow User(int idx, int lastSourceItem, int[] merged)
     {
         var n = merged.Length;
-        var domains = merged.Select(i => i <= 5 ? 0 : 1).ToArray();
+        var domains = merged.Select(i => i <= lastSourceItem ? 0 : 1).ToArray();
         int[] Part(int length, int dom) => [.. Enumerable.Range(0, length).Where(k => domains[k] == dom).Select(k => merged[k])];
         long[] Days(int length) => [.. Enumerable.Range(1, length).Select(d => d * 86_400L)];
         return new()
