@@ -45,6 +45,9 @@ public static class ModelCatalog
         new("abxi", "ABXI", typeof(Abxi.AbxiOptions), (t, c) => new Abxi.Abxi(t, c), LossKind.SampledSoftmax, Protocols: [FeatureTables.MixedLoo], OwnObjectiveOnly: true),
         // C2DSR predicts in both domains with its own objective (shared and domain softmax heads plus the infomax).
         new("c2dsr", "C2DSR", typeof(C2dsr.C2dsrOptions), (t, c) => new C2dsr.C2dsr(t, c), LossKind.Ce, Protocols: [FeatureTables.MixedLoo], OwnObjectiveOnly: true),
+        // Tri-CDR is a target-domain model with its own objective (BCE with one negative, NT-Xent and triplet terms);
+        // under mixed_loo it keeps one tower per domain.
+        new("tricdr", "Tri-CDR", typeof(TriCdr.TriCdrOptions), (t, c) => new TriCdr.TriCdr(t, c), LossKind.Bce, OwnObjectiveOnly: true),
         new("popularity", "Popularity", typeof(NoOptions), CreateFixed: (t, _) => new PopularityScorer(t)),
         new("random", "Random", typeof(NoOptions), CreateFixed: (_, seed) => new RandomScorer(seed)),
     ];

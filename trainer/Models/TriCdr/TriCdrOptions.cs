@@ -1,0 +1,34 @@
+namespace CrossDomain.Trainer.Models.TriCdr;
+
+/// <summary>
+/// Tri-CDR's switches (<c>model_params</c>), from hulkima/Tri-CDR's Tri_CDR.py arguments. The shared keys it sets
+/// otherwise than the shared setup (batch 120, dropout 0.2, Adam 1e-3 with β₂ 0.98) are in tricdr.yaml.
+/// </summary>
+public sealed record TriCdrOptions : IModelOptions
+{
+    /// <summary><c>temperature</c>: the factor on the cosine scores (--temperature 5; a multiplier, not a divisor).</summary>
+    public double Temperature { get; init; } = 5;
+    /// <summary><c>contrastive_temperature</c>: τ of the NT-Xent losses between the three branches (--info_NCE_temperature 0.1).</summary>
+    public double ContrastiveTemperature { get; init; } = 0.1;
+    /// <summary><c>contrastive_weight</c>: weight of the (rate-weighted) NT-Xent sum (--cl_weight 1).</summary>
+    public double ContrastiveWeight { get; init; } = 1;
+    /// <summary><c>triplet_weight</c>: weight of the triplet loss (--triplet_weight 1).</summary>
+    public double TripletWeight { get; init; } = 1;
+    /// <summary><c>triplet_margin</c>: margin of the triplet loss, anchor source, positive mix, negative target (--triplet_margin 1).</summary>
+    public double TripletMargin { get; init; } = 1;
+    /// <summary><c>rate_mix_source</c>, <c>rate_mix_target</c>, <c>rate_source_target</c>: the NT-Xent pairs' weights, normalised to sum 1 (--rate_* 1).</summary>
+    public double RateMixSource { get; init; } = 1;
+    public double RateMixTarget { get; init; } = 1;
+    public double RateSourceTarget { get; init; } = 1;
+    /// <summary><c>lr_decay</c>: the learning rate's factor per epoch (ExponentialLR, --lr_decay_rate 0.99); 1: constant.</summary>
+    public double LrDecay { get; init; } = 0.99;
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Temperature <= 0) yield return ("temperature", "must be > 0");
+        if (ContrastiveTemperature <= 0) yield return ("contrastive_temperature", "must be > 0");
+        if (RateMixSource < 0 || RateMixTarget < 0 || RateSourceTarget < 0 || RateMixSource + RateMixTarget + RateSourceTarget <= 0)
+            yield return ("rate_mix_source", "the three rates must be >= 0 with a positive sum");
+        if (LrDecay <= 0 || LrDecay > 1) yield return ("lr_decay", "must be in (0, 1]");
+    }
+}
