@@ -70,12 +70,15 @@ public static class MixedTables
         var domains = merged.Select(i => i <= lastSourceItem ? 0 : 1).ToArray();
         int[] Part(int length, int dom) => [.. Enumerable.Range(0, length).Where(k => domains[k] == dom).Select(k => merged[k])];
         long[] Days(int length) => [.. Enumerable.Range(1, length).Select(d => d * 86_400L)];
+        long[] PartDays(int length, int dom) => [.. Enumerable.Range(0, length).Where(k => domains[k] == dom).Select(k => (k + 1) * 86_400L)];
         return new()
         {
             UserIdx = idx, ValidItem = merged[n - 2], TestItem = merged[n - 1], ValidTimestamp = (n - 1) * 86_400L, TestTimestamp = n * 86_400L,
             MixedTrain = merged[..(n - 2)], MixedTrainDomains = domains[..(n - 2)], MixedTrainTimestamps = Days(n - 2),
             MixedTestInput = merged[..(n - 1)], MixedTestInputDomains = domains[..(n - 1)], MixedTestInputTimestamps = Days(n - 1),
             SourceTrain = Part(n - 2, 0), TargetTrain = Part(n - 2, 1), SourceTestInput = Part(n - 1, 0), TargetTestInput = Part(n - 1, 1),
+            SourceTrainTimestamps = PartDays(n - 2, 0), TargetTrainTimestamps = PartDays(n - 2, 1),
+            SourceTestInputTimestamps = PartDays(n - 1, 0), TargetTestInputTimestamps = PartDays(n - 1, 1),
         };
     }
 

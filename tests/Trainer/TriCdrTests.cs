@@ -22,8 +22,11 @@ public sealed class TriCdrTests
         Assert.Equal([6L, 7, 0, 6], inp.Target.Items);
         Assert.Equal([1L, 2, 3, 0, 0, 0], inp.Source.Items);
         Assert.Equal([1L, 6, 2, 7, 3, 0, 0, 0, 0, 6], inp.Mixed.Items);
-        Assert.Equal(2, inp.Slots);
-        Assert.Equal([7L, 8, 0, 9], inp.Positives);
+        // One query row per real slot: user 0's two, user 1's one (its padded slot is left out).
+        Assert.Equal([0L, 0, 1], inp.Owner);
+        Assert.Equal([0L, 1, 1], inp.Column);
+        Assert.Equal([7L, 8, 9], inp.Positives);
+        Assert.Equal([1L, 2], inp.LastRows);
         // y6 → y7 (merged position 3): x1 y6 x2 and the X items x1, x2; y7 → y8: everything kept.
         Assert.Equal([true, true, true, false, false], Row(inp.MixedVisible, 0, 5));
         Assert.Equal([true, true, false], Row(inp.SourceVisible, 0, 3));
@@ -31,16 +34,15 @@ public sealed class TriCdrTests
         Assert.Equal([true, true, true, true, true], Row(inp.MixedVisible, 1, 5));
         Assert.Equal([true, true, true], Row(inp.SourceVisible, 1, 3));
         Assert.Equal([true, true], Row(inp.TargetVisible, 1, 2));
-        // User 1's first slot is padding; its real slot sees y6 and no X item.
-        Assert.Equal(new bool[5], Row(inp.MixedVisible, 2, 5));
-        Assert.Equal([false, false, false, false, true], Row(inp.MixedVisible, 3, 5));
-        Assert.Equal(new bool[3], Row(inp.SourceVisible, 3, 3));
-        Assert.Equal([false, true], Row(inp.TargetVisible, 3, 2));
-        // Negatives: Y items outside the user's Y training items; none at padding.
-        Assert.Equal(0, inp.Negatives[2]);
+        // User 1's slot sees y6 and no X item.
+        Assert.Equal([false, false, false, false, true], Row(inp.MixedVisible, 2, 5));
+        Assert.Equal(new bool[3], Row(inp.SourceVisible, 2, 3));
+        Assert.Equal([false, true], Row(inp.TargetVisible, 2, 2));
+        // Negatives: Y items outside the user's Y training items.
         Assert.DoesNotContain(inp.Negatives[0], new long[] { 6, 7, 8 });
-        Assert.DoesNotContain(inp.Negatives[3], new long[] { 6, 9 });
-        Assert.All(new[] { inp.Negatives[0], inp.Negatives[1], inp.Negatives[3] }, n => Assert.InRange(n, 6, 11));
+        Assert.DoesNotContain(inp.Negatives[1], new long[] { 6, 7, 8 });
+        Assert.DoesNotContain(inp.Negatives[2], new long[] { 6, 9 });
+        Assert.All(inp.Negatives, n => Assert.InRange(n, 6, 11));
     }
 
     [Fact]
@@ -48,7 +50,8 @@ public sealed class TriCdrTests
     {
         // As domain Y's tower: Y items y6 y7 are the target sequence, x1 x2 the source; as domain X's: the other way round.
         var y = TriCdrInputs.ForScoring([[1, 6, 2, 7]], InY, 6);
-        Assert.Equal(1, y.Slots);
+        Assert.Equal([0L], y.Owner);
+        Assert.Equal([1L], y.Column);
         Assert.Equal([6L, 7], y.Target.Items);
         Assert.Equal([1L, 2], y.Source.Items);
         Assert.All(y.MixedVisible.Concat(y.SourceVisible).Concat(y.TargetVisible), Assert.True);
@@ -69,28 +72,27 @@ public sealed class TriCdrTests
         manual_seed(7);
         using var attention = new DinAttention(4);
         var parameters = attention.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        var query = randn(2, 3, 4);
-        var facts = randn(2, 5, 4);
-        var context = randn(2, 3, 4);
-        var visible = rand(2, 3, 5).gt(0.3);
-        visible[1, 2] = zeros(5, dtype: ScalarType.Bool); // a slot that sees nothing
+        var query = randn(6, 4);
+        var facts = randn(6, 5, 4);
+        var context = randn(6, 4);
+        var visible = rand(6, 5).gt(0.3);
+        visible[5] = zeros(5, dtype: ScalarType.Bool); // a row that sees nothing
 
         using var noGrad = no_grad();
         var actual = attention.forward(query, facts, visible, context);
 
-        // model.py: MLP([f, q, f*q, q-f, c]) per (slot, key), masked softmax, weighted sum.
-        var q = query.unsqueeze(2).expand(2, 3, 5, 4);
-        var f = facts.unsqueeze(1).expand(2, 3, 5, 4);
-        var c = context.unsqueeze(2).expand(2, 3, 5, 4);
-        var x = cat([f, q, f * q, q - f, c], -1);
+        // model.py: MLP([f, q, f*q, q-f, c]) per key, masked softmax, weighted sum.
+        var q = query.unsqueeze(1).expand(6, 5, 4);
+        var c = context.unsqueeze(1).expand(6, 5, 4);
+        var x = cat([facts, q, facts * q, q - facts, c], -1);
         Tensor PRelu(Tensor t, Tensor a) => where(t.ge(0), t, t * a);
         var h = PRelu(nn.functional.linear(x, parameters["_first.weight"], parameters["_first.bias"]), parameters["_firstActivation.weight"]);
         h = PRelu(nn.functional.linear(h, parameters["_second.weight"], parameters["_second.bias"]), parameters["_secondActivation.weight"]);
         var scores = nn.functional.linear(h, parameters["_score.weight"], parameters["_score.bias"]).squeeze(-1);
         var weights = scores.masked_fill(visible.logical_not(), float.NegativeInfinity).softmax(-1).nan_to_num(0);
-        var expected = weights.matmul(facts);
+        var expected = weights.unsqueeze(1).bmm(facts).squeeze(1);
 
         Assert.True(allclose(actual, expected, rtol: 1e-4, atol: 1e-5), $"max difference {(actual - expected).abs().max().item<float>()}");
-        Assert.Equal(0f, actual[1, 2].abs().sum().item<float>());
+        Assert.Equal(0f, actual[5].abs().sum().item<float>());
     }
 }

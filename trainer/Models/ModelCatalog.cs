@@ -37,20 +37,24 @@ public static class ModelCatalog
     [
         new("sasrec", "SASRec", typeof(SasRecOptions), (t, c) => new SasRec(t, c), LossKind.Bce),
         new("gru4rec", "GRU4Rec", typeof(Gru4RecOptions), (t, c) => new Gru4Rec(t, c), LossKind.Bpr),
-        // SemaCDR and TEMA-LLM predict the target domain from source-domain context (their papers' protocol).
-        new("semacdr", "SemaCDR", typeof(SemaCdrOptions), (t, c) => new SemaCdr.SemaCdr(t, c), LossKind.Bpr, Protocols: [FeatureTables.TargetLoo]),
-        new("tema", "TEMA-LLM", typeof(TemaOptions), (t, c) => new Tema.Tema(t, c), LossKind.Ce, Protocols: [FeatureTables.TargetLoo]),
+        // SemaCDR and TEMA-LLM predict the target domain from source-domain context (their papers' protocol); under
+        // mixed_loo an instance per domain (DomainTowers).
+        new("semacdr", "SemaCDR", typeof(SemaCdrOptions), PerDomain((t, c) => new SemaCdr.SemaCdr(t, c)), LossKind.Bpr),
+        new("tema", "TEMA-LLM", typeof(TemaOptions), PerDomain((t, c) => new Tema.Tema(t, c)), LossKind.Ce),
         // ABXI predicts in both domains; its InfoNCE over negatives of both domains, averaged per domain, is its own
         // (the loss key does not apply; SampledSoftmax is the family member it is closest to, for display only).
         new("abxi", "ABXI", typeof(Abxi.AbxiOptions), (t, c) => new Abxi.Abxi(t, c), LossKind.SampledSoftmax, Protocols: [FeatureTables.MixedLoo], OwnObjectiveOnly: true),
         // C2DSR predicts in both domains with its own objective (shared and domain softmax heads plus the infomax).
         new("c2dsr", "C2DSR", typeof(C2dsr.C2dsrOptions), (t, c) => new C2dsr.C2dsr(t, c), LossKind.Ce, Protocols: [FeatureTables.MixedLoo], OwnObjectiveOnly: true),
-        // Tri-CDR is a target-domain model with its own objective (BCE with one negative, NT-Xent and triplet terms);
-        // under mixed_loo it keeps one tower per domain.
-        new("tricdr", "Tri-CDR", typeof(TriCdr.TriCdrOptions), (t, c) => new TriCdr.TriCdr(t, c), LossKind.Bce, OwnObjectiveOnly: true),
+        // Tri-CDR is a target-domain model with its own objective (BCE with one negative, NT-Xent and triplet terms).
+        new("tricdr", "Tri-CDR", typeof(TriCdr.TriCdrOptions), PerDomain((t, c) => new TriCdr.TriCdr(t, c)), LossKind.Bce, OwnObjectiveOnly: true),
         new("popularity", "Popularity", typeof(NoOptions), CreateFixed: (t, _) => new PopularityScorer(t)),
         new("random", "Random", typeof(NoOptions), CreateFixed: (_, seed) => new RandomScorer(seed)),
     ];
+
+    /// <summary>A target-domain model's factory: the model itself under target_loo, one instance per domain under mixed_loo.</summary>
+    private static Func<FeatureTables, TrainingConfig, RecommenderModel> PerDomain(Func<FeatureTables, TrainingConfig, RecommenderModel> create) =>
+        (tables, config) => tables.IsMixedLoo ? new DomainTowers(tables, view => create(view, config)) : create(tables, config);
 
     private static readonly Dictionary<string, ModelEntry> ByName = Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
 

@@ -9,10 +9,11 @@ namespace CrossDomain.Trainer.Models.TriCdr;
 /// <list type="bullet">
 /// <item>three windows of the most recent <c>max_len</c> items, left-padded: the target-domain sequence, the
 /// source-domain sequence and the merged ("mix") sequence;</item>
-/// <item>the query slots: the last <see cref="Slots"/> columns of the target window (training: every column, each
-/// predicting the next target item; scoring: the last column, predicting the held-out item);</item>
-/// <item>what each slot may attend to: merged elements and source items strictly before the item it predicts (the
-/// reference's <c>*_sequence_for_target</c> indices and <c>get_mask_matrix</c>), and target items up to the slot.</item>
+/// <item>the query rows: target slots, each naming its user and its column of the target window (training: every
+/// real slot, each predicting the next target item; scoring: each user's last column, predicting the held-out item).
+/// Padded slots are left out instead of scored and masked: most of a batch's target window is padding;</item>
+/// <item>what each row may attend to: merged elements and source items strictly before the item it predicts (the
+/// reference's <c>*_sequence_for_target</c> indices and <c>get_mask_matrix</c>), and target items up to its slot.</item>
 /// </list>
 /// Training reads the merged training sequence up to the last target item (later elements precede no training
 /// target, so no slot could see them); the target input is the target items without the last, the positives the
@@ -23,20 +24,26 @@ public sealed class TriCdrInputs
     public required PaddedSequences Target { get; init; }
     public required PaddedSequences Source { get; init; }
     public required PaddedSequences Mixed { get; init; }
-    /// <summary>Query slots: the last <see cref="Slots"/> columns of <see cref="Target"/>.</summary>
-    public required int Slots { get; init; }
-    /// <summary>[batch, slots, mixed length]: merged elements before the predicted item.</summary>
+    /// <summary>[rows]: the user (batch row) of each query row.</summary>
+    public required long[] Owner { get; init; }
+    /// <summary>[rows]: the query's column of the target window.</summary>
+    public required long[] Column { get; init; }
+    /// <summary>[rows, mixed length]: merged elements before the predicted item.</summary>
     public required bool[] MixedVisible { get; init; }
-    /// <summary>[batch, slots, source length]: source items before the predicted item.</summary>
+    /// <summary>[rows, source length]: source items before the predicted item.</summary>
     public required bool[] SourceVisible { get; init; }
-    /// <summary>[batch, slots, target length]: target items up to the slot (causal).</summary>
+    /// <summary>[rows, target length]: target items up to the slot (causal).</summary>
     public required bool[] TargetVisible { get; init; }
-    /// <summary>[batch, slots]: the next target item (training), 0 where the slot is padding.</summary>
+    /// <summary>[rows]: the next target item (training).</summary>
     public long[] Positives { get; init; } = [];
-    /// <summary>[batch, slots]: one target-domain negative per slot (training), 0 where the slot is padding.</summary>
+    /// <summary>[rows]: one target-domain negative per row (training).</summary>
     public long[] Negatives { get; init; } = [];
 
     public int Batch => Target.Batch;
+    public int Rows => Owner.Length;
+
+    /// <summary>Each user's last query row (the contrastive terms read it), for users that have one, in batch order.</summary>
+    public long[] LastRows => [.. Enumerable.Range(0, Rows).Where(r => r + 1 == Rows || Owner[r + 1] != Owner[r]).Select(r => (long)r)];
 
     /// <param name="merged">Each user's merged training sequence.</param>
     /// <param name="inTarget">Whether an item belongs to the target role's domain.</param>
@@ -61,47 +68,43 @@ public sealed class TriCdrInputs
         var target = PaddedSequences.From(targetPositions.Select((t, i) => t.Select(p => merged[i][p]).ToArray()).ToList(), maxLength, Padding.Left);
         var source = PaddedSequences.From(sourcePositions.Select((s, i) => s.Select(p => merged[i][p]).ToArray()).ToList(), maxLength, Padding.Left);
         var mixed = PaddedSequences.From(merged, maxLength, Padding.Left);
-        int slots = training ? target.Length : 1, lt = target.Length, ls = source.Length, lm = mixed.Length;
-        var mixedVisible = new bool[b * slots * lm];
-        var sourceVisible = new bool[b * slots * ls];
-        var targetVisible = new bool[b * slots * lt];
-        var pos = training ? new long[b * slots] : [];
-        var neg = training ? new long[b * slots] : [];
+        int lt = target.Length, ls = source.Length, lm = mixed.Length;
+        List<long> owner = [], column = [], pos = [], neg = [];
+        List<bool> mixedVisible = [], sourceVisible = [], targetVisible = [];
         for (int i = 0; i < b; i++)
         {
             var t = targetPositions[i];
             int keptT = target.Lengths[i], droppedT = t.Length - keptT;
-            int droppedM = merged[i].Length - mixed.Lengths[i], droppedS = sourcePositions[i].Length - source.Lengths[i];
+            int keptM = mixed.Lengths[i], droppedM = merged[i].Length - keptM;
+            int keptS = source.Lengths[i], droppedS = sourcePositions[i].Length - keptS;
             var history = training ? new HashSet<int>(t.Select(p => merged[i][p]).Append(lastPositives![i])) : null;
-            for (int k = 0; k < keptT; k++)
+            // Training: every kept slot; scoring: the last column (a user without target items still gets a row).
+            var slots = training ? Enumerable.Range(0, keptT) : [keptT - 1];
+            foreach (var k in slots)
             {
-                int column = lt - keptT + k, slot = column - (lt - slots);
-                if (slot < 0) continue;
                 int full = droppedT + k;
                 // Merged position of the item this slot predicts: the next target item, or past the end (the held-out item).
                 int predicted = full + 1 < t.Length ? t[full + 1] : merged[i].Length;
-                int row = i * slots + slot;
-                for (int w = 0; w < mixed.Lengths[i]; w++)
-                    if (droppedM + w < predicted) mixedVisible[row * lm + lm - mixed.Lengths[i] + w] = true;
-                for (int s = 0; s < source.Lengths[i]; s++)
-                    if (sourcePositions[i][droppedS + s] < predicted) sourceVisible[row * ls + ls - source.Lengths[i] + s] = true;
-                for (int j = 0; j <= k; j++) targetVisible[row * lt + lt - keptT + j] = true;
+                owner.Add(i);
+                column.Add(lt - keptT + k);
+                for (int w = 0; w < lm; w++) mixedVisible.Add(w >= lm - keptM && droppedM + w - (lm - keptM) < predicted);
+                for (int s = 0; s < ls; s++) sourceVisible.Add(s >= ls - keptS && sourcePositions[i][droppedS + s - (ls - keptS)] < predicted);
+                for (int j = 0; j < lt; j++) targetVisible.Add(j >= lt - keptT && j <= lt - keptT + k);
                 if (training)
                 {
-                    var next = full + 1 < t.Length ? merged[i][t[full + 1]] : lastPositives![i];
-                    pos[row] = next;
-                    neg[row] = negatives!.Sample(history!);
+                    pos.Add(full + 1 < t.Length ? merged[i][t[full + 1]] : lastPositives![i]);
+                    neg.Add(negatives!.Sample(history!));
                 }
             }
         }
         return new TriCdrInputs
         {
-            Target = target, Source = source, Mixed = mixed, Slots = slots,
-            MixedVisible = mixedVisible, SourceVisible = sourceVisible, TargetVisible = targetVisible, Positives = pos, Negatives = neg,
+            Target = target, Source = source, Mixed = mixed, Owner = [.. owner], Column = [.. column],
+            MixedVisible = [.. mixedVisible], SourceVisible = [.. sourceVisible], TargetVisible = [.. targetVisible], Positives = [.. pos], Negatives = [.. neg],
         };
     }
 
-    public Tensor MixedMask(Device device) => tensor(MixedVisible, [Batch, Slots, Mixed.Length], device: device);
-    public Tensor SourceMask(Device device) => tensor(SourceVisible, [Batch, Slots, Source.Length], device: device);
-    public Tensor TargetMask(Device device) => tensor(TargetVisible, [Batch, Slots, Target.Length], device: device);
+    public Tensor MixedMask(Device device) => tensor(MixedVisible, [Rows, Mixed.Length], device: device);
+    public Tensor SourceMask(Device device) => tensor(SourceVisible, [Rows, Source.Length], device: device);
+    public Tensor TargetMask(Device device) => tensor(TargetVisible, [Rows, Target.Length], device: device);
 }

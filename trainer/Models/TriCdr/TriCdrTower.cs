@@ -12,7 +12,7 @@ namespace CrossDomain.Trainer.Models.TriCdr;
 /// the mix, source and target states through one <see cref="DinAttention"/> (each with the slot's mean mix state as
 /// context); the three outputs are fused by Linear(3d, d) → LeakyReLU → Linear(d, d), and an item's score is the
 /// cosine between the fused state and its row of the target table, times <c>temperature</c>. Each branch's output at
-/// the last slot, through its own two-layer projection, feeds the contrastive and triplet losses.
+/// a user's last slot, through its own two-layer projection, feeds the contrastive and triplet losses.
 /// </summary>
 public sealed class TriCdrTower : Module
 {
@@ -41,21 +41,23 @@ public sealed class TriCdrTower : Module
         RegisterComponents();
     }
 
-    /// <summary>The fused state at each query slot [batch, slots, d], and the three branches' projected outputs at the last slot [batch, d].</summary>
+    /// <summary>The fused state of each query row [rows, d], and the three branches' projected outputs [rows, d].</summary>
     public (Tensor Fused, Tensor Mix, Tensor Source, Tensor Target) Forward(TriCdrInputs input, Device device)
     {
-        var mix = Encode(_mixEncoder, _mixItems, input.Mixed, device);
-        var source = Encode(_sourceEncoder, _sourceItems, input.Source, device);
-        var target = Encode(_targetEncoder, _targetItems, input.Target, device);
-        var query = target[.., (int)(target.shape[1] - input.Slots).., ..];
+        var owner = tensor(input.Owner, device: device);
+        // Each row's user's states: the rows gather what they attend over, so padded slots cost nothing.
+        Tensor Rows(Tensor states) => states.index_select(0, owner);
+        var mix = Rows(Encode(_mixEncoder, _mixItems, input.Mixed, device));
+        var source = Rows(Encode(_sourceEncoder, _sourceItems, input.Source, device));
+        var target = Rows(Encode(_targetEncoder, _targetItems, input.Target, device));
+        var query = target.gather(1, tensor(input.Column, device: device).view(-1, 1, 1).expand(-1, 1, _hidden)).squeeze(1);
         var mixMask = input.MixedMask(device);
         var context = DinAttention.VisibleMean(mix, mixMask);
         var fromMix = _attention.forward(query, mix, mixMask, context);
         var fromSource = _attention.forward(query, source, input.SourceMask(device), context);
         var fromTarget = _attention.forward(query, target, input.TargetMask(device), context);
         var fused = _fuseOut.forward(functional.leaky_relu(_fuse.forward(cat([fromMix, fromSource, fromTarget], -1))));
-        Tensor Last(Tensor t) => t[.., -1, ..];
-        return (fused, _projectMix.forward(Last(fromMix)), _projectSource.forward(Last(fromSource)), _projectTarget.forward(Last(fromTarget)));
+        return (fused, _projectMix.forward(fromMix), _projectSource.forward(fromSource), _projectTarget.forward(fromTarget));
     }
 
     /// <summary>Cosine of fused states [..., d] with the target table's rows of <paramref name="items"/> [..., d] (same leading shape), unscaled.</summary>
