@@ -41,7 +41,7 @@ public sealed class SasRec : RecommenderModel
 {
     private readonly Embedding _items;
     private readonly CausalTransformer _encoder;
-    private readonly int _hidden, _maxLength;
+    private readonly int _hidden, _maxLength, _scoredRows;
     // Global item index -> row of the item table (identity for ItemTable.All; non-target items map to the padding row).
     private readonly TargetItemRows? _row;
 
@@ -49,17 +49,23 @@ public sealed class SasRec : RecommenderModel
     private readonly FeatureTables _tables;
     private readonly NextItemObjective _objective;
 
-    public SasRec(FeatureTables tables, TrainingConfig config) : base(nameof(SasRec))
+    public SasRec(FeatureTables tables, TrainingConfig config)
+        : this(tables, config, ModelCatalog.Options<SasRecOptions>(config), ModelCatalog.Objective("sasrec", config), extraTokens: 0) { }
+
+    /// <summary>SASRec inside another model (CL4SRec): its options and objective given, not read from the config.</summary>
+    /// <param name="extraTokens">Rows after the items' (CL4SRec's mask token is row ItemCount + 1): never scored or drawn.</param>
+    internal SasRec(FeatureTables tables, TrainingConfig config, SasRecOptions options, NextItemObjective objective, int extraTokens) : base(nameof(SasRec))
     {
-        var options = ModelCatalog.Options<SasRecOptions>(config);
         _hidden = config.Hidden;
         _maxLength = config.MaxLength;
         _tables = tables;
         _targetItems = tables.SequenceItems;
-        _objective = ModelCatalog.Objective("sasrec", config);
+        _objective = objective;
         var targetOnly = options.ItemTable == ItemTable.Target;
+        if (targetOnly && extraTokens > 0) throw new ArgumentException("model_params.item_table: target cannot hold extra tokens");
         if (targetOnly) _row = new TargetItemRows(_targetItems, tables.ItemCount);
-        _items = Embedding((targetOnly ? _targetItems.Length : tables.ItemCount) + 1, config.Hidden, padding_idx: 0);
+        _scoredRows = (targetOnly ? _targetItems.Length : tables.ItemCount) + 1;
+        _items = Embedding(_scoredRows + extraTokens, config.Hidden, padding_idx: 0);
         _encoder = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength, options.Norm, options.PadMask);
         RegisterComponents();
         XavierInit.Apply(this);
@@ -88,7 +94,7 @@ public sealed class SasRec : RecommenderModel
     {
         var input = PaddedSequences.From(users.Select(u => _tables.SequenceInput(u, split)).ToList(), _maxLength, Padding.Left);
         var last = Encode(input, device)[.., -1, ..];
-        var scores = CheckedMatmul.Product(last, ItemEmbeddings.t());
+        var scores = CheckedMatmul.Product(last, ItemEmbeddings[..(int)_scoredRows].t());
         // Back to global item columns; a non-target column gets the padding row's score, and the evaluator never ranks it.
         return _row is null ? scores : scores.index_select(1, _row.All(scores.device));
     }

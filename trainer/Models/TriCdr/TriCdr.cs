@@ -1,5 +1,6 @@
 using CrossDomain.Trainer.Data;
 using CrossDomain.Trainer.Evaluation;
+using CrossDomain.Trainer.Models.Layers;
 using CrossDomain.Trainer.Torch;
 using CrossDomain.Trainer.Training;
 using TorchSharp.Modules;
@@ -57,25 +58,13 @@ public sealed class TriCdr : RecommenderModel
         var last = tensor(input.LastRows, device: device);
         var (m, s, t) = (mix.index_select(0, last), source.index_select(0, last), target.index_select(0, last));
         var rates = _options.RateMixSource + _options.RateMixTarget + _options.RateSourceTarget;
+        // model.py's NTXentLoss: cosine similarities over the 2n vectors of a pair of branches.
+        Tensor NtXent(Tensor x, Tensor y) => PairContrast.Loss(x, y, _options.ContrastiveTemperature, cosine: true);
         var contrastive = NtXent(m, s).Times(_options.RateMixSource / rates)
             .Plus(NtXent(m, t).Times(_options.RateMixTarget / rates))
             .Plus(NtXent(s, t).Times(_options.RateSourceTarget / rates));
         var triplet = Triplet(anchor: s, positive: m, negative: t);
         return rec.Plus(contrastive.Times(_options.ContrastiveWeight)).Plus(triplet.Times(_options.TripletWeight));
-    }
-
-    /// <summary>
-    /// model.py's NTXentLoss: over the 2n normalised vectors, −log(exp(s⁺/τ) / Σ_{j≠i} exp(s_ij/τ)), its
-    /// positive being the same user's other view; computed with log-sum-exp instead of subtracting e^(1/τ).
-    /// </summary>
-    private Tensor NtXent(Tensor a, Tensor b)
-    {
-        var n = a.shape[0];
-        var both = cat([functional.normalize(a, p: 2, dim: 1), functional.normalize(b, p: 2, dim: 1)], 0);
-        var logits = both.matmul(both.t()).Over(_options.ContrastiveTemperature);
-        logits = logits.masked_fill(eye(2 * n, dtype: ScalarType.Bool, device: a.device), KeptScalars.Of(-1e9));
-        var positive = (both[..(int)n] * both[(int)n..]).sum(-1).Over(_options.ContrastiveTemperature);
-        return (logits.logsumexp(1) - cat([positive, positive], 0)).mean();
     }
 
     /// <summary>torch.nn.TripletMarginLoss (p = 2, eps 1e-6 added to the differences, mean over users).</summary>
