@@ -91,6 +91,9 @@ public static class ModelCatalog
         var variant = config.Model switch
         {
             "tema" => Options<TemaOptions>(config).Variant(config.ModelParams.GetValueOrDefault("ablation")),
+            // SemaCDR's Table 2 rows: "Enhanced Tri-CDR", "Enhanced C2DSR".
+            "tricdr" when Options<TriCdr.TriCdrOptions>(config).SemanticViews => "semantic views",
+            "c2dsr" when Options<C2dsr.C2dsrOptions>(config).SemanticViews => "semantic views",
             _ => null,
         };
         return variant is null ? name : $"{name} ({variant})";

@@ -34,6 +34,7 @@ public sealed class C2dsr : RecommenderModel
     private readonly Linear _headX, _headY, _headPad;
     private readonly Bilinear _discriminatorX, _discriminatorY;
     private readonly C2dsrGraphs _graphs;
+    private readonly SemaCdr.MultiViewItems? _semantics;
 
     public C2dsr(FeatureTables tables, TrainingConfig config) : base(nameof(C2dsr))
     {
@@ -61,6 +62,7 @@ public sealed class C2dsr : RecommenderModel
         _headPad = Linear(d, 1);
         _discriminatorX = Bilinear(d, d, 1);
         _discriminatorY = Bilinear(d, d, 1);
+        if (_options.SemanticViews) _semantics = new SemaCdr.MultiViewItems(tables, d, _options.Semantics);
         RegisterComponents();
         using (no_grad())
             foreach (var b in new[] { _discriminatorX, _discriminatorY })
@@ -77,18 +79,27 @@ public sealed class C2dsr : RecommenderModel
 
     private bool IsSource(int item) => _isSource[item];
 
+    /// <summary>The three item tables E, E_X, E_Y: as learned, or each W [e^ID ⊕ e^inn ⊕ e^agn] with <c>semantic_views</c> (and the views, for the contrastive term).</summary>
+    private (Tensor E, Tensor X, Tensor Y, (Tensor, Tensor)? Views) Tables(Device device)
+    {
+        if (_semantics is null) return (_items.weight!, _itemsX.weight!, _itemsY.weight!, null);
+        var views = _semantics.Compute(device);
+        return (_semantics.EnrichAll(views, _items.weight!), _semantics.EnrichAll(views, _itemsX.weight!), _semantics.EnrichAll(views, _itemsY.weight!), views);
+    }
+
     /// <summary>GCN(E), GCN(E_X), GCN(E_Y) over every item (graph_convolution; once per batch, as the reference).</summary>
-    private (Tensor Cross, Tensor X, Tensor Y) Convolve(Device device)
+    private (Tensor Cross, Tensor X, Tensor Y) Convolve((Tensor E, Tensor X, Tensor Y, (Tensor, Tensor)? Views) tables, Device device)
     {
         var (cross, single) = _graphs.On(device);
-        return (_gcn.forward(cross, _items.weight!), _gcnX.forward(single, _itemsX.weight!), _gcnY.forward(single, _itemsY.weight!));
+        return (_gcn.forward(cross, tables.E), _gcnX.forward(single, tables.X), _gcnY.forward(single, tables.Y));
     }
 
     /// <summary>An encoder over (graph[ids] + table[ids]) √d at the given positions, [batch, length, d].</summary>
-    private Tensor Encode(CausalTransformer encoder, Tensor graph, Embedding table, long[] ids, long[] positions, int batch, Device device)
+    private Tensor Encode(CausalTransformer encoder, Tensor graph, Embedding table, Tensor enriched, long[] ids, long[] positions, int batch, Device device)
     {
         var idTensor = tensor(ids, [batch, _length], device: device);
-        var x = graph.index_select(0, idTensor.flatten()).view(batch, _length, _hidden).Plus(table.forward(idTensor)).Times(Math.Sqrt(_hidden));
+        var rows = _semantics is null ? table.forward(idTensor) : SemaCdr.ItemViews.Rows(enriched, idTensor);
+        var x = graph.index_select(0, idTensor.flatten()).view(batch, _length, _hidden).Plus(rows).Times(Math.Sqrt(_hidden));
         return encoder.ForwardAt(x, idTensor.ne(KeptScalars.Zero), tensor(positions, [batch, _length], device: device));
     }
 
@@ -98,12 +109,13 @@ public sealed class C2dsr : RecommenderModel
         var inp = C2dsrInputs.ForTraining(batch.Users.Select(u => u.MixedTrain).ToList(), _length, IsSource, _tables.SourceItems, _tables.TargetItems, batch.Random);
         if (inp.Batch == 0) return zeros(1, device: device).squeeze();
         int b = inp.Batch, l = inp.Length;
-        var (cross, graphX, graphY) = Convolve(device);
-        var h = Encode(_encoder, cross, _items, inp.Mixed, inp.Positions, b, device);
-        var hX = Encode(_encoderX, graphX, _itemsX, inp.SourceSeq, inp.SourcePositions, b, device);
-        var hY = Encode(_encoderY, graphY, _itemsY, inp.TargetSeq, inp.TargetPositions, b, device);
-        var corruptTarget = Encode(_encoder, cross, _items, inp.CorruptTarget, inp.Positions, b, device);
-        var corruptSource = Encode(_encoder, cross, _items, inp.CorruptSource, inp.Positions, b, device);
+        var tables = Tables(device);
+        var (cross, graphX, graphY) = Convolve(tables, device);
+        var h = Encode(_encoder, cross, _items, tables.E, inp.Mixed, inp.Positions, b, device);
+        var hX = Encode(_encoderX, graphX, _itemsX, tables.X, inp.SourceSeq, inp.SourcePositions, b, device);
+        var hY = Encode(_encoderY, graphY, _itemsY, tables.Y, inp.TargetSeq, inp.TargetPositions, b, device);
+        var corruptTarget = Encode(_encoder, cross, _items, tables.E, inp.CorruptTarget, inp.Positions, b, device);
+        var corruptSource = Encode(_encoder, cross, _items, tables.E, inp.CorruptSource, inp.Positions, b, device);
 
         // The infomax over each domain's positions (x_ground_mask, y_ground_mask), averaged per user.
         Tensor MeanWeights(long[] next) => Normalised(next.Select(i => i != 0 ? 1f : 0f).ToArray(), b, l, device);
@@ -126,7 +138,10 @@ public sealed class C2dsr : RecommenderModel
         var specificX = CrossEntropy(hp, hXp, _headX, inp.NextSource, source: true, b, l, p, device);
         var specificY = CrossEntropy(hp, hYp, _headY, inp.NextTarget, source: false, b, l, p, device);
         var prediction = shareX.Plus(shareY).Plus(specificX).Plus(specificY);
-        return prediction.Times(_options.Lambda).Plus(miX.Plus(miY).Times(1 - _options.Lambda));
+        var loss = prediction.Times(_options.Lambda).Plus(miX.Plus(miY).Times(1 - _options.Lambda));
+        // Enhanced C2DSR: SemaCDR's view-contrastive term over the batch's items, E as the ID view.
+        if (tables.Views is { } views) loss = loss.Plus(_semantics!.Contrastive(views, _items.weight!, inp.Mixed.Concat(inp.Next), device));
+        return loss;
     }
 
     /// <summary>
@@ -171,10 +186,11 @@ public sealed class C2dsr : RecommenderModel
     {
         var inp = C2dsrInputs.ForScoring(users.Select(u => _tables.SequenceInput(u, split)).ToList(), _length, IsSource);
         int b = inp.Batch, l = inp.Length;
-        var (cross, graphX, graphY) = Convolve(device);
-        var h = Encode(_encoder, cross, _items, inp.Mixed, inp.Positions, b, device)[.., -1, ..];
-        var hX = Encode(_encoderX, graphX, _itemsX, inp.SourceSeq, inp.SourcePositions, b, device);
-        var hY = Encode(_encoderY, graphY, _itemsY, inp.TargetSeq, inp.TargetPositions, b, device);
+        var tables = Tables(device);
+        var (cross, graphX, graphY) = Convolve(tables, device);
+        var h = Encode(_encoder, cross, _items, tables.E, inp.Mixed, inp.Positions, b, device)[.., -1, ..];
+        var hX = Encode(_encoderX, graphX, _itemsX, tables.X, inp.SourceSeq, inp.SourcePositions, b, device);
+        var hY = Encode(_encoderY, graphY, _itemsY, tables.Y, inp.TargetSeq, inp.TargetPositions, b, device);
         // Each domain sequence's state at its last item (X_last, Y_last; the last slot when the domain is absent).
         Tensor AtLast(Tensor states, long[] positions)
         {

@@ -13,4 +13,18 @@ public sealed record C2dsrOptions : IModelOptions
     public int GnnLayers { get; init; } = 1;
     /// <summary><c>loss_positions</c>: the most recent positions whose next item the prediction losses score (trainer.py's used = 10).</summary>
     public int LossPositions { get; init; } = 10;
+    /// <summary><c>semantic_views</c>: SemaCDR's item semantics (<see cref="SemaCdr.MultiViewItems"/>) on the three item tables before their GCNs, "Enhanced C2DSR" of SemaCDR's Table 2.</summary>
+    public bool SemanticViews { get; init; }
+    /// <summary><c>semantic_weight</c>: λ of the view-contrastive term (SemaCDR's Appendix C for C2DSR: 0.15).</summary>
+    public double SemanticWeight { get; init; } = 0.15;
+    /// <summary><c>semantic_temperature</c>: τ of its InfoNCE (Appendix C: 0.07).</summary>
+    public double SemanticTemperature { get; init; } = 0.07;
+
+    public SemaCdr.SemanticViewSettings Semantics => new(SemanticViews, SemanticWeight, SemanticTemperature);
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (SemanticWeight < 0) yield return ("semantic_weight", "must be >= 0");
+        if (SemanticTemperature <= 0) yield return ("semantic_temperature", "must be > 0");
+    }
 }

@@ -16,7 +16,7 @@ namespace CrossDomain.Trainer.Models.SemaCdr;
 /// </summary>
 public sealed class ItemViews : Module
 {
-    private readonly Embedding _id;
+    private readonly Embedding? _id;
     private readonly Linear? _inner;
     private readonly Embedding? _subcategories;
     private readonly Tensor _descriptions;   // [N + 1, d_text], frozen
@@ -35,11 +35,16 @@ public sealed class ItemViews : Module
     /// <summary>Items with a description embedding.</summary>
     public bool[] HasDescription { get; }
 
-    public ItemViews(FeatureTables tables, int hidden, SemaCdrOptions options) : base(nameof(ItemViews))
+    public ItemViews(FeatureTables tables, int hidden, SemaCdrOptions options)
+        : this(tables, hidden, options.InnerSemantics, options.AgnosticSemantics, options.Categories, options.AgnosticCombine, withId: true) { }
+
+    /// <param name="withId">Whether the views hold their own e^ID table (SemaCDR); a host model with its own ID table leaves it out (<see cref="MultiViewItems"/>).</param>
+    public ItemViews(FeatureTables tables, int hidden, bool innerSemantics, bool agnosticSemantics, int categories, AgnosticCombine combine, bool withId)
+        : base(nameof(ItemViews))
     {
         int n = tables.ItemCount + 1;
-        IdDim = hidden;
-        _id = Embedding(n, hidden, padding_idx: 0);
+        IdDim = withId ? hidden : 0;
+        if (withId) _id = Embedding(n, hidden, padding_idx: 0);
         var textDim = tables.Items.Select(i => i.DescriptionEmbedding.Length).DefaultIfEmpty(0).Max();
         HasDescription = new bool[n];
         var text = new float[n * Math.Max(1, textDim)];
@@ -49,7 +54,7 @@ public sealed class ItemViews : Module
             if (e.Length == textDim && textDim > 0 && e.Any(x => x != 0)) { e.CopyTo(text, i * textDim); HasDescription[i] = true; }
         }
         _descriptions = tensor(text, [n, Math.Max(1, textDim)]);
-        if (options.InnerSemantics)
+        if (innerSemantics)
         {
             if (textDim == 0) throw new InvalidOperationException("SemaCDR's inner-domain view needs description embeddings in the features (embed stage with texts: [description]); or set ablation: w/o InnSem");
             _inner = Linear(textDim, hidden);
@@ -59,9 +64,9 @@ public sealed class ItemViews : Module
         HasLabels = new bool[n];
         KeyGroup = Enumerable.Repeat(-1L, n).ToArray();
         var categoryCount = tables.LabelCategories.DefaultIfEmpty(-1).Max() + 1;
-        _categories = options.Categories > 0 ? Math.Min(options.Categories, categoryCount) : categoryCount;
-        _combine = options.AgnosticCombine;
-        if (options.AgnosticSemantics)
+        _categories = categories > 0 ? Math.Min(categories, categoryCount) : categoryCount;
+        _combine = combine;
+        if (agnosticSemantics)
         {
             if (_categories <= 0) throw new InvalidOperationException("SemaCDR's domain-agnostic view needs a label vocabulary in the features' manifest; or set ablation: w/o DomAgnSem");
             var labels = tables.LabelCategories.Count;
@@ -104,7 +109,8 @@ public sealed class ItemViews : Module
     public IEnumerable<TorchSharp.Modules.Parameter> SemanticParameters() =>
         (_inner?.parameters() ?? []).Concat(_subcategories?.parameters() ?? []);
 
-    public Tensor Id => _id.weight!;
+    /// <summary>e^ID for every item [N + 1, d1] (only when the views hold it).</summary>
+    public Tensor Id => _id?.weight ?? throw new InvalidOperationException("these item views hold no e^ID table (the host model's own table is its ID view)");
 
     /// <summary>e^inn for every item [N + 1, d2], or null when the view is off.</summary>
     public Tensor? Inner(Device device) => _inner?.forward(_descriptions.to(device));
@@ -119,4 +125,37 @@ public sealed class ItemViews : Module
         var present = _membership.to(device).sum(-1).gt(KeptScalars.Zero).to_type(pooled.dtype).sum(-1, keepdim: true).clamp_min(KeptScalars.One); // categories with a label
         return pooled.sum(1) / present;
     }
+
+    /// <summary>
+    /// L_c¹ + L_c² of Eq. 3 over <paramref name="batchItems"/>, each summed over the source and the target domain:
+    /// InfoNCE(e^ID, e^agn) over the items with labels and InfoNCE(e^inn, e^agn) over those also described.
+    /// </summary>
+    /// <param name="id">The ID view [N + 1, d] (this table's, or a host model's).</param>
+    public Tensor ViewContrast(Tensor id, Tensor? inner, Tensor agnostic, IEnumerable<long> batchItems, bool[] isSource, double temperature, DuplicateKeys duplicates, Device device)
+    {
+        var items = batchItems.Where(i => i > 0 && HasLabels[i]).Distinct().Order().ToArray();
+        var total = zeros(1, device: device).squeeze();
+        foreach (var source in new[] { true, false })
+        {
+            var domain = items.Where(i => isSource[i] == source).ToArray();
+            if (domain.Length >= 2)
+            {
+                var ids = tensor(domain, device: device);
+                total = total.Plus(InfoNce.Loss(Rows(id, ids), Rows(agnostic, ids), temperature, Groups(domain), duplicates));
+            }
+            var described = domain.Where(i => HasDescription[i]).ToArray();
+            if (inner is not null && described.Length >= 2)
+            {
+                var ids = tensor(described, device: device);
+                total = total.Plus(InfoNce.Loss(Rows(inner, ids), Rows(agnostic, ids), temperature, Groups(described), duplicates));
+            }
+        }
+        return total;
+    }
+
+    private long[] Groups(long[] items) => [.. items.Select(i => KeyGroup[i])];
+
+    /// <summary>Rows of a table by index, through index_select: its backward is an index_add, which sums in a fixed order on CPU (advanced indexing's is not).</summary>
+    public static Tensor Rows(Tensor table, Tensor ids) =>
+        table.index_select(0, ids.flatten()).view([.. ids.shape, table.shape[1]]);
 }

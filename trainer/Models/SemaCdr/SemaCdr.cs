@@ -134,9 +134,7 @@ public sealed class SemaCdr : RecommenderModel, IItemRepresentations
         return (hS, hT, where(isSource, hS!, hT), _users.weight!);
     }
 
-    /// <summary>Rows of a table by index, through index_select: its backward is an index_add, which sums in a fixed order on CPU (advanced indexing's is not).</summary>
-    private static Tensor Rows(Tensor table, Tensor ids) =>
-        table.index_select(0, ids.flatten()).view([.. ids.shape, table.shape[1]]);
+    private static Tensor Rows(Tensor table, Tensor ids) => ItemViews.Rows(table, ids);
 
     /// <summary>z_final at every target slot [batch, target length, d] (Eqs. 7–11).</summary>
     private Tensor Encode(CrossDomainInput input, Tensor nodes, Device device)
@@ -240,30 +238,9 @@ public sealed class SemaCdr : RecommenderModel, IItemRepresentations
     }
 
     /// <summary>L_c¹ + L_c² over the batch's items, each summed over the source and the target domain (Eq. 3).</summary>
-    private Tensor Contrastive(CrossDomainInput input, Tensor? inner, Tensor agnostic, Device device)
-    {
-        var items = input.Target.Items.Concat(input.Source.Items).Concat(input.Mixed.Items).Concat(input.Positives)
-            .Where(i => i > 0 && _views.HasLabels[i]).Distinct().Order().ToArray();
-        var total = zeros(1, device: device).squeeze();
-        foreach (var source in new[] { true, false })
-        {
-            var domain = items.Where(i => _isSource[i] == source).ToArray();
-            if (domain.Length >= 2)
-            {
-                var ids = tensor(domain, device: device);
-                total = total.Plus(InfoNce.Loss(Rows(_views.Id, ids), Rows(agnostic, ids), _options.Temperature, Groups(domain), _options.ContrastiveDuplicates));
-            }
-            var described = domain.Where(i => _views.HasDescription[i]).ToArray();
-            if (inner is not null && described.Length >= 2)
-            {
-                var ids = tensor(described, device: device);
-                total = total.Plus(InfoNce.Loss(Rows(inner, ids), Rows(agnostic, ids), _options.Temperature, Groups(described), _options.ContrastiveDuplicates));
-            }
-        }
-        return total;
-    }
-
-    private long[] Groups(long[] items) => [.. items.Select(i => _views.KeyGroup[i])];
+    private Tensor Contrastive(CrossDomainInput input, Tensor? inner, Tensor agnostic, Device device) =>
+        _views.ViewContrast(_views.Id, inner, agnostic, input.Target.Items.Concat(input.Source.Items).Concat(input.Mixed.Items).Concat(input.Positives),
+            _isSource, _options.Temperature, _options.ContrastiveDuplicates, device);
 
     public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)
     {

@@ -31,7 +31,8 @@ public sealed class TriCdr : RecommenderModel
         _tables = tables;
         _options = ModelCatalog.Options<TriCdrOptions>(config);
         _maxLength = config.MaxLength;
-        _tower = new TriCdrTower(nameof(TriCdrTower), tables.ItemCount, config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
+        var semantics = _options.SemanticViews ? new SemaCdr.MultiViewItems(tables, config.Hidden, _options.Semantics) : null;
+        _tower = new TriCdrTower(nameof(TriCdrTower), tables.ItemCount, config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength, semantics);
         RegisterComponents();
         // Tri_CDR.py: xavier_normal_ on every parameter it accepts (every matrix; vectors keep their defaults).
         XavierInit.Apply(this);
@@ -48,9 +49,9 @@ public sealed class TriCdr : RecommenderModel
         var device = batch.Device;
         var input = TriCdrInputs.ForTraining(batch.Users.Select(u => u.MixedTrain).ToList(), InTarget, _maxLength, batch.TargetNegatives);
         if (input.Rows == 0) return zeros(1, device: device).squeeze();
-        var (fused, mix, source, target) = _tower.Forward(input, device);
-        var positiveLogits = _tower.Cosine(fused, tensor(input.Positives, device: device)).Times(_options.Temperature);
-        var negativeLogits = _tower.Cosine(fused, tensor(input.Negatives, device: device)).Times(_options.Temperature);
+        var (fused, mix, source, target, views) = _tower.Forward(input, device);
+        var positiveLogits = _tower.Cosine(fused, tensor(input.Positives, device: device), views).Times(_options.Temperature);
+        var negativeLogits = _tower.Cosine(fused, tensor(input.Negatives, device: device), views).Times(_options.Temperature);
         var rec = functional.binary_cross_entropy_with_logits(positiveLogits, ones_like(positiveLogits))
             .Plus(functional.binary_cross_entropy_with_logits(negativeLogits, zeros_like(negativeLogits)));
 
@@ -64,7 +65,11 @@ public sealed class TriCdr : RecommenderModel
             .Plus(NtXent(m, t).Times(_options.RateMixTarget / rates))
             .Plus(NtXent(s, t).Times(_options.RateSourceTarget / rates));
         var triplet = Triplet(anchor: s, positive: m, negative: t);
-        return rec.Plus(contrastive.Times(_options.ContrastiveWeight)).Plus(triplet.Times(_options.TripletWeight));
+        var loss = rec.Plus(contrastive.Times(_options.ContrastiveWeight)).Plus(triplet.Times(_options.TripletWeight));
+        // Enhanced Tri-CDR: SemaCDR's view-contrastive term over the batch's items.
+        if (views is { } v)
+            loss = loss.Plus(_tower.SemanticLoss(v, input.Target.Items.Concat(input.Source.Items).Concat(input.Mixed.Items).Concat(input.Positives), device));
+        return loss;
     }
 
     /// <summary>torch.nn.TripletMarginLoss (p = 2, eps 1e-6 added to the differences, mean over users).</summary>
@@ -78,6 +83,7 @@ public sealed class TriCdr : RecommenderModel
     public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)
     {
         var input = TriCdrInputs.ForScoring(users.Select(u => split == EvalSplit.Valid ? u.MixedTrain : u.MixedTestInput).ToList(), InTarget, _maxLength);
-        return _tower.CosineAll(_tower.Forward(input, device).Fused).Times(_options.Temperature);
+        var forward = _tower.Forward(input, device);
+        return _tower.CosineAll(forward.Fused, forward.Views).Times(_options.Temperature);
     }
 }

@@ -23,8 +23,19 @@ public sealed record TriCdrOptions : IModelOptions
     /// <summary><c>lr_decay</c>: the learning rate's factor per epoch (ExponentialLR, --lr_decay_rate 0.99); 1: constant.</summary>
     public double LrDecay { get; init; } = 0.99;
 
+    /// <summary><c>semantic_views</c>: SemaCDR's item semantics (<see cref="SemaCdr.MultiViewItems"/>) on every item of the three tables, "Enhanced Tri-CDR" of SemaCDR's Table 2.</summary>
+    public bool SemanticViews { get; init; }
+    /// <summary><c>semantic_weight</c>: λ of the view-contrastive term (SemaCDR's Appendix C for Tri-CDR: 1).</summary>
+    public double SemanticWeight { get; init; } = 1;
+    /// <summary><c>semantic_temperature</c>: τ of its InfoNCE (Appendix C: 0.2).</summary>
+    public double SemanticTemperature { get; init; } = 0.2;
+
+    public SemaCdr.SemanticViewSettings Semantics => new(SemanticViews, SemanticWeight, SemanticTemperature);
+
     public IEnumerable<(string Key, string Message)> Validate()
     {
+        if (SemanticWeight < 0) yield return ("semantic_weight", "must be >= 0");
+        if (SemanticTemperature <= 0) yield return ("semantic_temperature", "must be > 0");
         if (Temperature <= 0) yield return ("temperature", "must be > 0");
         if (ContrastiveTemperature <= 0) yield return ("contrastive_temperature", "must be > 0");
         if (RateMixSource < 0 || RateMixTarget < 0 || RateSourceTarget < 0 || RateMixSource + RateMixTarget + RateSourceTarget <= 0)

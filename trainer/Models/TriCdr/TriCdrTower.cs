@@ -1,4 +1,5 @@
 using CrossDomain.Trainer.Models.Layers;
+using CrossDomain.Trainer.Models.SemaCdr;
 using CrossDomain.Trainer.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,10 +22,13 @@ public sealed class TriCdrTower : Module
     private readonly DinAttention _attention;
     private readonly Linear _fuse, _fuseOut;
     private readonly Sequential _projectMix, _projectSource, _projectTarget;
+    private readonly MultiViewItems? _semantics;
     private readonly int _hidden;
 
-    public TriCdrTower(string name, int items, int hidden, int heads, int blocks, double dropout, int maxLength) : base(name)
+    /// <param name="semantics">SemaCDR's item semantics on every lookup of the three tables, or null (the reference).</param>
+    public TriCdrTower(string name, int items, int hidden, int heads, int blocks, double dropout, int maxLength, MultiViewItems? semantics = null) : base(name)
     {
+        _semantics = semantics;
         _hidden = hidden;
         _mixItems = Embedding(items + 1, hidden, padding_idx: 0);
         _sourceItems = Embedding(items + 1, hidden, padding_idx: 0);
@@ -41,15 +45,19 @@ public sealed class TriCdrTower : Module
         RegisterComponents();
     }
 
-    /// <summary>The fused state of each query row [rows, d], and the three branches' projected outputs [rows, d].</summary>
-    public (Tensor Fused, Tensor Mix, Tensor Source, Tensor Target) Forward(TriCdrInputs input, Device device)
+    /// <summary>
+    /// The fused state of each query row [rows, d], the three branches' projected outputs [rows, d], and the semantic
+    /// views this batch computed (null without <c>semantic_views</c>).
+    /// </summary>
+    public (Tensor Fused, Tensor Mix, Tensor Source, Tensor Target, (Tensor, Tensor)? Views) Forward(TriCdrInputs input, Device device)
     {
+        var views = _semantics?.Compute(device);
         var owner = tensor(input.Owner, device: device);
         // Each row's user's states: the rows gather what they attend over, so padded slots cost nothing.
         Tensor Rows(Tensor states) => states.index_select(0, owner);
-        var mix = Rows(Encode(_mixEncoder, _mixItems, input.Mixed, device));
-        var source = Rows(Encode(_sourceEncoder, _sourceItems, input.Source, device));
-        var target = Rows(Encode(_targetEncoder, _targetItems, input.Target, device));
+        var mix = Rows(Encode(_mixEncoder, _mixItems, input.Mixed, views, device));
+        var source = Rows(Encode(_sourceEncoder, _sourceItems, input.Source, views, device));
+        var target = Rows(Encode(_targetEncoder, _targetItems, input.Target, views, device));
         var query = target.gather(1, tensor(input.Column, device: device).view(-1, 1, 1).expand(-1, 1, _hidden)).squeeze(1);
         var mixMask = input.MixedMask(device);
         var context = DinAttention.VisibleMean(mix, mixMask);
@@ -57,20 +65,31 @@ public sealed class TriCdrTower : Module
         var fromSource = _attention.forward(query, source, input.SourceMask(device), context);
         var fromTarget = _attention.forward(query, target, input.TargetMask(device), context);
         var fused = _fuseOut.forward(functional.leaky_relu(_fuse.forward(cat([fromMix, fromSource, fromTarget], -1))));
-        return (fused, _projectMix.forward(fromMix), _projectSource.forward(fromSource), _projectTarget.forward(fromTarget));
+        return (fused, _projectMix.forward(fromMix), _projectSource.forward(fromSource), _projectTarget.forward(fromTarget), views);
     }
 
+    /// <summary>Item rows of a table, enriched with the semantic views when the tower has them.</summary>
+    private Tensor Lookup(Embedding table, Tensor ids, (Tensor, Tensor)? views) =>
+        views is { } v ? _semantics!.Enrich(v, table.forward(ids), ids) : table.forward(ids);
+
     /// <summary>Cosine of fused states [..., d] with the target table's rows of <paramref name="items"/> [..., d] (same leading shape), unscaled.</summary>
-    public Tensor Cosine(Tensor fused, Tensor items) =>
-        (functional.normalize(fused, p: 2, dim: -1) * functional.normalize(_targetItems.forward(items), p: 2, dim: -1)).sum(-1);
+    public Tensor Cosine(Tensor fused, Tensor items, (Tensor, Tensor)? views) =>
+        (functional.normalize(fused, p: 2, dim: -1) * functional.normalize(Lookup(_targetItems, items, views), p: 2, dim: -1)).sum(-1);
 
     /// <summary>Cosine of fused states [batch, d] with every row of the target table: [batch, items + 1].</summary>
-    public Tensor CosineAll(Tensor fused) =>
-        CheckedMatmul.Product(functional.normalize(fused, p: 2, dim: -1), functional.normalize(_targetItems.weight!, p: 2, dim: -1).t());
+    public Tensor CosineAll(Tensor fused, (Tensor, Tensor)? views)
+    {
+        var table = views is { } v ? _semantics!.EnrichAll(v, _targetItems.weight!) : _targetItems.weight!;
+        return CheckedMatmul.Product(functional.normalize(fused, p: 2, dim: -1), functional.normalize(table, p: 2, dim: -1).t());
+    }
 
-    private Tensor Encode(CausalTransformer encoder, Embedding table, Training.PaddedSequences sequences, Device device)
+    /// <summary>λ (L_c¹ + L_c²) of SemaCDR's Eq. 3 over the batch's items, the target table as e^ID.</summary>
+    public Tensor SemanticLoss((Tensor, Tensor) views, IEnumerable<long> items, Device device) =>
+        _semantics!.Contrastive(views, _targetItems.weight!, items, device);
+
+    private Tensor Encode(CausalTransformer encoder, Embedding table, Training.PaddedSequences sequences, (Tensor, Tensor)? views, Device device)
     {
         var ids = sequences.ToTensor(device);
-        return encoder.forward(table.forward(ids).Times(Math.Sqrt(_hidden)), ids.ne(KeptScalars.Zero), sequences.PositionOffset);
+        return encoder.forward(Lookup(table, ids, views).Times(Math.Sqrt(_hidden)), ids.ne(KeptScalars.Zero), sequences.PositionOffset);
     }
 }
