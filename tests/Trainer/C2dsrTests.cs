@@ -60,3 +60,24 @@ public sealed class C2dsrTests
         Assert.Equal(0f, s[1, 6].item<float>());
     }
 }
+
+/// <summary>A batch in which no sequence can train (C2DSR's loader drops them) is skipped, not a crash.</summary>
+[Collection("torch")]
+public sealed class C2dsrEmptyBatchTests
+{
+    [Fact]
+    public void A_batch_with_no_trainable_sequence_takes_no_step_and_training_goes_on()
+    {
+        CrossDomain.Trainer.Torch.TorchNativeLoader.EnsureLoaded();
+        // TinyTables' user 1 has one source item: nothing for C2DSR's X heads to predict, so its batch of one is empty.
+        var tables = TinyTables.Create();
+        using var dir = new CrossDomain.Tests.Support.TempDir();
+        var config = new CrossDomain.Trainer.Training.TrainingConfig
+        {
+            Model = "c2dsr", Hidden = 8, Heads = 1, Blocks = 1, MaxLength = 5, BatchSize = 1, Epochs = 1, Seeds = [1], Device = "cpu",
+        };
+        var result = new CrossDomain.Trainer.Training.TrainingRun(tables, config, dir.Path)
+            .Run(seed => CrossDomain.Trainer.Evaluation.SampledNegatives.Draw(tables, 3, seed));
+        Assert.Equal(1, result.Seeds[0].Epochs);
+    }
+}

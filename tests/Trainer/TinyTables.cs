@@ -132,7 +132,10 @@ public static class CycleTables
             var start = rng.Next(7);
             var length = 3 + rng.Next(5);
             var items = Enumerable.Range(0, length + 2).Select(k => 6 + (start + k) % 7).ToArray();
-            rows.Add(TinyTables.User(u, [1 + rng.Next(5)], items[..length], items[length], items[length + 1]));
+            // Two source items (C2DSR trains only on sequences with a next item in each domain, as its loader); the
+            // second is a function of the first, so the draws, and every other model's users, are as they were.
+            var source = 1 + rng.Next(5);
+            rows.Add(TinyTables.User(u, [source, 1 + source % 5], items[..length], items[length], items[length + 1]));
         }
         return TinyTables.Create([.. rows]);
     }

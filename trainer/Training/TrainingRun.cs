@@ -154,9 +154,14 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
                 TargetNegatives = targetSampler, SourceNegatives = sourceSampler, Random = rng, Device = device,
             };
             var loss = model.Loss(batch);
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
+            // A batch with nothing to learn from (C2DSR drops sequences without a next item in each domain, as its
+            // loader does) gives a constant: no step, and its zero still counts in the epoch's mean.
+            if (loss.requires_grad)
+            {
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+            }
             total += loss.item<float>();
             _observer.OnBatch(seed, epoch, b + 1, batches);
         }

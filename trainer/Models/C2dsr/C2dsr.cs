@@ -19,7 +19,9 @@ namespace CrossDomain.Trainer.Models.C2dsr;
 /// a bilinear discriminator tells the mean domain-sequence state from the mean merged-sequence state of the other
 /// domain's positions, against the same over a merged sequence whose other domain's items are random.
 /// L = λ (L_share^X + L_share^Y + L_X + L_Y) + (1 − λ)(L_MI^X + L_MI^Y). Scoring: X items by W_X (h_last + h_X at the
-/// last X position), Y items by W_Y likewise. Differences from the reference code: docs/models.md, "C2DSR".
+/// last X position), Y items by W_Y likewise. Under target_loo (SemaCDR's protocol, its Tables 1 and 2) it trains the same way
+/// on the merged training sequence and only its target cases are scored. Differences from the reference code:
+/// docs/models.md, "C2DSR".
 /// </summary>
 public sealed class C2dsr : RecommenderModel
 {
@@ -184,7 +186,7 @@ public sealed class C2dsr : RecommenderModel
 
     public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)
     {
-        var inp = C2dsrInputs.ForScoring(users.Select(u => _tables.SequenceInput(u, split)).ToList(), _length, IsSource);
+        var inp = C2dsrInputs.ForScoring(users.Select(u => split == EvalSplit.Valid ? u.MixedTrain : u.MixedTestInput).ToList(), _length, IsSource);
         int b = inp.Batch, l = inp.Length;
         var tables = Tables(device);
         var (cross, graphX, graphY) = Convolve(tables, device);
