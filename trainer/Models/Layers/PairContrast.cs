@@ -19,7 +19,7 @@ public static class PairContrast
         var n = (int)a.shape[0];
         if (cosine) (a, b) = (functional.normalize(a, p: 2, dim: 1), functional.normalize(b, p: 2, dim: 1));
         var both = cat([a, b], 0);
-        var logits = both.matmul(both.t()).Over(temperature);
+        var logits = CheckedMatmul.Product(both, both.t()).Over(temperature);
         // A finite fill for the diagonal (a vector against itself): exp of it is 0 in float32.
         logits = logits.masked_fill(eye(2 * n, dtype: ScalarType.Bool, device: a.device), KeptScalars.Of(-1e9));
         var positive = (a * b).sum(-1).Over(temperature);

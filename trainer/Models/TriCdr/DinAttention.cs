@@ -41,8 +41,8 @@ public sealed class DinAttention : Module<Tensor, Tensor, Tensor, Tensor, Tensor
     public override Tensor forward(Tensor query, Tensor facts, Tensor visible, Tensor context)
     {
         var w = _first.weight!.split(_hidden, 1); // W_f, W_q, W_p, W_d, W_c: [80, d] each
-        var factTerm = facts.matmul((w[0] - w[3]).t());                                               // [r, k, 80]
-        var queryTerm = query.matmul((w[1] + w[3]).t()).Plus(context.matmul(w[4].t())).Plus(_first.bias!); // [r, 80]
+        var factTerm = CheckedMatmul.Product(facts, (w[0] - w[3]).t());                                               // [r, k, 80]
+        var queryTerm = CheckedMatmul.Product(query, (w[1] + w[3]).t()).Plus(CheckedMatmul.Product(context, w[4].t())).Plus(_first.bias!); // [r, 80]
         // Σ_j f_j q_j W_p[o, j] for every key: (q ⊙ W_p[o]) · f.
         var scaled = query.unsqueeze(1) * w[2].unsqueeze(0);                                          // [r, 80, d]
         var product = facts.bmm(scaled.transpose(1, 2));                                              // [r, k, 80]
