@@ -114,10 +114,10 @@ public sealed class LossFamilyTests
         {
             Model = model, Hidden = 16, Heads = 1, Blocks = 1, Dropout = 0.1, MaxLength = 10, BatchSize = 16, LearningRate = 1e-2,
             Epochs = 60, Patience = 60, Seeds = [1], Device = "cpu", Loss = loss, LossNegatives = 6,
-            // CL4SRec's contrast rewards invariance to reordering, which a successor rule punishes: at its default λ 0.1 it
-            // reaches HR@1 0.844 here with sampled_softmax. This test is about each loss training the model, so CL4SRec runs
-            // at RecBole's λ 0.01; its contrastive term has its own test (Cl4SRecTests).
-            ModelParams = model == "cl4srec" ? new Dictionary<string, string> { ["contrastive_weight"] = "0.01" } : new Dictionary<string, string>(),
+            // Validated every 10 epochs: a model can reach validation HR@1 = 1 by epoch 3, which no later epoch beats, and
+            // the checkpoint then kept is not yet right on the longer test inputs (CL4SRec and π-Net: test HR@1 0.844 with
+            // sampled_softmax; 1.0 when validated every 10 or 20).
+            EvalEvery = 10,
         };
         var result = new TrainingRun(tables, config, dir.Path).Run(seed => SampledNegatives.Draw(tables, 3, seed));
         Assert.True(result.Seeds[0].Test.Full["HR@1"] > 0.85, $"{model} {loss}: test HR@1 {result.Seeds[0].Test.Full["HR@1"]:F3}");

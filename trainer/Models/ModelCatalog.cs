@@ -40,6 +40,8 @@ public static class ModelCatalog
         new("cl4srec", "CL4SRec", typeof(Cl4SRec.Cl4SRecOptions), (t, c) => new Cl4SRec.Cl4SRec(t, c), LossKind.Bpr),
         // CD-SASRec: SASRec over target items enriched with the mean of the earlier source items (docs/models.md).
         new("cdsasrec", "CD-SASRec", typeof(NoOptions), PerDomain((t, c) => new CdSasRec(t, c)), LossKind.Bce),
+        // π-Net: GRU encoders, the shared account filter and the transfer GRU; a softmax over the target items by default.
+        new("pinet", "π-Net", typeof(PiNet.PiNetOptions), PerDomain((t, c) => new PiNet.PiNet(t, c)), LossKind.Ce),
         new("gru4rec", "GRU4Rec", typeof(Gru4RecOptions), (t, c) => new Gru4Rec(t, c), LossKind.Bpr),
         // SemaCDR and TEMA-LLM predict the target domain from source-domain context (their papers' protocol); under
         // mixed_loo an instance per domain (DomainTowers).
