@@ -98,6 +98,24 @@ public sealed class ModelContractTests
     }
 
     [Theory, MemberData(nameof(Models))]
+    public void Every_parameter_receives_a_gradient_from_the_training_loss(string model, string protocol)
+    {
+        var tables = Tables(protocol);
+        using var m = Create(model, tables);
+        m.train();
+        var rng = new Random(5);
+        using var loss = m.Loss(new TrainingBatch
+        {
+            Users = tables.Users, TargetNegatives = new NegativeSampler(tables.SequenceItems, rng), SourceNegatives = new NegativeSampler(tables.SourceItems, rng),
+            Random = rng, Device = CPU,
+        });
+        loss.backward();
+        // A parameter the loss never reaches is dead weight, or a wiring mistake (a view or a unit left out).
+        var untouched = m.named_parameters().Where(p => p.parameter.requires_grad && p.parameter.grad is null).Select(p => p.name).ToList();
+        Assert.True(untouched.Count == 0, $"{model} ({protocol}): no gradient for {string.Join(", ", untouched)}");
+    }
+
+    [Theory, MemberData(nameof(Models))]
     public void A_users_scores_do_not_depend_on_the_rest_of_the_batch(string model, string protocol)
     {
         var tables = Tables(protocol);
