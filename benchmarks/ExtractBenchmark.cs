@@ -16,20 +16,21 @@ public static class ExtractBenchmark
 {
     private static readonly string RepoRoot = BenchmarkStage.RepoRoot();
 
-    public static async Task RunAsync(int items, int latencyMs, int concurrency, string dataDir, string? keep)
+    public static async Task RunAsync(int items, int latencyMs, int concurrency, int endpoints, bool throughputOnly, string dataDir, string? keep)
     {
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB");
         var dir = keep ?? Directory.CreateTempSubdirectory("crossdomain-bench-extract-").FullName;
         Directory.CreateDirectory(dir);
         try
         {
-            if (items > 0) await ThroughputAsync(dir, items, latencyMs, concurrency);
-            await RealDataAsync(dir, Path.GetFullPath(dataDir));
+            if (items > 0) await ThroughputAsync(dir, items, latencyMs, concurrency, endpoints);
+            if (!throughputOnly) await RealDataAsync(dir, Path.GetFullPath(dataDir));
         }
         finally { if (keep is null) Directory.Delete(dir, recursive: true); }
     }
 
-    private static async Task ThroughputAsync(string dir, int items, int latencyMs, int concurrency)
+    /// <summary>Calls per second through <paramref name="endpoints"/> fake servers of latency L, each taking C calls at once (llm.endpoints beyond the first).</summary>
+    private static async Task ThroughputAsync(string dir, int items, int latencyMs, int concurrency, int endpoints)
     {
         var itemsDir = Path.Combine(dir, "items");
         Directory.CreateDirectory(itemsDir);
@@ -38,10 +39,16 @@ public static class ExtractBenchmark
             {
                 Item = $"{domain}-{i:D6}", Domain = domain, Title = $"{domain} item number {i}", Categories = [$"{domain} > shelf {i % 17}"], SourceFormat = "bench",
             }), Path.Combine(itemsDir, $"{domain}.parquet"), new Dictionary<string, string>());
-        using var server = new FakeLlmServer(r => FakeLlmOracle.Answer(r) with { DelayMs = latencyMs }, workers: concurrency * 2);
+        var servers = Enumerable.Range(0, endpoints).Select(_ => new FakeLlmServer(r => FakeLlmOracle.Answer(r) with { DelayMs = latencyMs }, workers: concurrency * 2)).ToList();
+        using var cleanup = new Disposables(servers);
+        var server = servers[0];
         var p = new ExtractParams
         {
-            Llm = new LlmParams { Provider = "ollama", Model = "bench", Endpoint = server.BaseUri.ToString(), Concurrency = concurrency },
+            Llm = new LlmParams
+            {
+                Provider = "ollama", Model = "bench", Endpoint = server.BaseUri.ToString(), Concurrency = concurrency,
+                Endpoints = endpoints > 1 ? [.. servers.Skip(1).Select(s => new PoolEndpoint { Endpoint = s.BaseUri.ToString() })] : null,
+            },
             Samples = 1, SchemaQueries = 3, TagQueries = 3, Categories = 4, TagsPerDomain = 7, CacheDir = "cache",
         };
         var clock = Stopwatch.StartNew();
@@ -50,8 +57,17 @@ public static class ExtractBenchmark
         var report = JsonDocument.Parse(File.ReadAllText(outputs["report"])).RootElement;
         var calls = report.GetProperty("calls").GetInt64();
         var ideal = concurrency * 1000.0 / latencyMs;
-        Console.WriteLine($"throughput      : {items:N0} items, {calls:N0} calls, L = {latencyMs} ms, C = {concurrency}: {calls / seconds:F0} calls/s " +
-            $"in {seconds:F1} s; ideal C/L = {ideal:F0} calls/s ({calls / seconds / ideal:P1} of ideal); peak requests in flight {server.PeakConcurrency}");
+        Console.WriteLine($"throughput      : {items:N0} items, {calls:N0} calls, {endpoints} endpoint(s), L = {latencyMs} ms, C = {concurrency} each: " +
+            $"{calls / seconds:F0} calls/s in {seconds:F1} s = {calls / seconds / ideal:F2} × C/L (C/L = {ideal:F0} calls/s); " +
+            $"calls per endpoint {string.Join(", ", servers.Select(x => x.ChatRequests))}; peak in flight {string.Join(", ", servers.Select(x => x.PeakConcurrency))}");
+    }
+
+    private sealed class Disposables(IEnumerable<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var d in items) d.Dispose();
+        }
     }
 
     private static async Task RealDataAsync(string dir, string dataDir)

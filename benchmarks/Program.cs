@@ -25,9 +25,12 @@ phase.SetAction(async parse => await DataBenchmark.PhaseAsync(parse.GetValue(pha
 var extractItems = new Option<int>("--items") { DefaultValueFactory = _ => 10_000, Description = "Items for the throughput run." };
 var latency = new Option<int>("--latency-ms") { DefaultValueFactory = _ => 50, Description = "Fixed latency L of the fake LLM server." };
 var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => 16, Description = "Concurrency C of the extract stage." };
+var endpoints = new Option<int>("--endpoints") { DefaultValueFactory = _ => 1, Description = "Fake servers of latency L the calls are spread over (llm.endpoints)." };
+var throughputOnly = new Option<bool>("--throughput-only") { Description = "Skip the cached and offline runs over the real items." };
 var dataDir = new Option<string>("--data") { DefaultValueFactory = _ => "../shared/data/amazon2014-food-kitchen" };
-var extract = new Command("extract", "LLM-call throughput against a fake server (vs C/L), cached rerun and offline extractor on the real items") { extractItems, latency, concurrency, dataDir, keep };
-extract.SetAction(async parse => await ExtractBenchmark.RunAsync(parse.GetValue(extractItems), parse.GetValue(latency), parse.GetValue(concurrency), parse.GetValue(dataDir)!, parse.GetValue(keep)));
+var extract = new Command("extract", "LLM-call throughput against fake servers (vs C/L), cached rerun and offline extractor on the real items") { extractItems, latency, concurrency, endpoints, throughputOnly, dataDir, keep };
+extract.SetAction(async parse => await ExtractBenchmark.RunAsync(parse.GetValue(extractItems), parse.GetValue(latency), parse.GetValue(concurrency), parse.GetValue(endpoints),
+    parse.GetValue(throughputOnly), parse.GetValue(dataDir)!, parse.GetValue(keep)));
 
 var embedData = new Option<string>("--data") { DefaultValueFactory = _ => "../shared/data/amazon2014-food-kitchen" };
 var embed = new Command("embed", "lsa and onnx (tiny generated model) embedding throughput over the real item titles") { embedData };

@@ -10,17 +10,25 @@ using OpenAI;
 namespace CrossDomain.Providers.Chat;
 
 /// <summary>A ready chat client, the counters of its resilience pipeline, and the secret to redact from messages.</summary>
-public sealed class ChatConnection(IChatClient client, ResilienceCounters counters, ChatUsage usage, string? secret, HttpClient http) : IDisposable
+public sealed class ChatConnection(IChatClient client, ResilienceCounters counters, ChatUsage usage, string? secret, IReadOnlyList<HttpClient> http,
+    EndpointPoolChatClient? pool = null) : IDisposable
 {
+    public ChatConnection(IChatClient client, ResilienceCounters counters, ChatUsage usage, string? secret, HttpClient http)
+        : this(client, counters, usage, secret, [http]) { }
+
     public IChatClient Client { get; } = client;
     public ResilienceCounters Counters { get; } = counters;
     /// <summary>Answered and failed calls and their tokens, counted by the client's middleware.</summary>
     public ChatUsage Usage { get; } = usage;
+    /// <summary>The endpoints and what each did, when the connection spreads calls over several; null for one.</summary>
+    public EndpointPoolChatClient? Pool { get; } = pool;
+    /// <summary>Endpoints the calls go to (1 without a pool).</summary>
+    public int Endpoints => Pool?.Members.Count ?? 1;
     public string Redact(string text) => ApiKeyResolver.Redact(text, secret);
     public void Dispose()
     {
         Client.Dispose();
-        http.Dispose();
+        foreach (var h in http) h.Dispose();
     }
 }
 
@@ -40,6 +48,32 @@ public static class ChatClientFactory
             .Build();
         return new ChatConnection(client, counters, usage, key, http);
     }
+
+    /// <summary>
+    /// One client over several endpoints of the same model (<see cref="EndpointPoolChatClient"/>): each endpoint with its
+    /// own HTTP client and resilience pipeline (its own concurrency and rate limits), their counters summed, usage
+    /// counted once for the pool.
+    /// </summary>
+    public static ChatConnection CreatePool(IReadOnlyList<(ChatProviderOptions Options, double Weight)> endpoints, TimeSpan cooldown,
+        Func<Uri, HttpMessageHandler?>? transport = null)
+    {
+        if (endpoints.Count == 0) throw new ArgumentException("an endpoint pool needs at least one endpoint");
+        var counters = new ResilienceCounters();
+        var usage = new ChatUsage();
+        var http = new List<HttpClient>();
+        var members = new List<PoolMember>();
+        string? key = null;
+        foreach (var (o, weight) in endpoints)
+        {
+            var (client, k) = ProviderHttp.Create(o, transport?.Invoke(o.Endpoint), counters);
+            http.Add(client);
+            key ??= k;
+            members.Add(new PoolMember(o.Endpoint.ToString(), ModelServices.Get(o.Provider).Chat(o, client, k), weight));
+        }
+        var pool = new EndpointPoolChatClient(members, cooldown);
+        var counted = pool.AsBuilder().Use(inner => new UsageCountingChatClient(inner, usage)).Build();
+        return new ChatConnection(counted, counters, usage, key, http, pool);
+    }
 }
 
 /// <summary>
@@ -50,20 +84,27 @@ public static class ProviderHttp
 {
     public static (HttpClient Http, ResilienceCounters Counters, string? Key) Create(ChatProviderOptions o, HttpMessageHandler? transport)
     {
+        var counters = new ResilienceCounters();
+        var (http, key) = Create(o, transport, counters);
+        return (http, counters, key);
+    }
+
+    /// <summary>As above, counting into <paramref name="counters"/> (shared by the endpoints of a pool).</summary>
+    public static (HttpClient Http, string? Key) Create(ChatProviderOptions o, HttpMessageHandler? transport, ResilienceCounters counters)
+    {
         var service = ModelServices.Get(o.Provider);
         var key = o.UseEntraId ? null : ApiKeyResolver.Find(o.ApiKeyVariable, o.UserSecretsId);
         if (!string.IsNullOrEmpty(o.ApiKeyVariable) && key is null && service.RequiresKey && !o.UseEntraId)
             throw new InvalidOperationException(
                 $"no API key: set the environment variable {o.ApiKeyVariable}" +
                 (o.UserSecretsId is null ? "" : $" or the user secret {o.ApiKeyVariable} (dotnet user-secrets set {o.ApiKeyVariable} <key> --id {o.UserSecretsId})"));
-        var counters = new ResilienceCounters();
         var inner = transport ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256 };
         var http = new HttpClient(new ResilientHttpHandler(o.Resilience, counters, inner), disposeHandler: true)
         {
             Timeout = Timeout.InfiniteTimeSpan, // the pipeline's per-attempt timeout governs
         };
         service.Prepare(http, o, key);
-        return (http, counters, key);
+        return (http, key);
     }
 
     public static OpenAIClient OpenAI(ChatProviderOptions o, HttpClient http, string? key) =>

@@ -45,7 +45,8 @@ public sealed class UsageCountingChatClient(IChatClient inner, ChatUsage usage) 
         return response;
     }
 
-    private static bool IsCapped(Exception? e)
+    /// <summary>Whether the call ended because its answer passed the size cap (the answer's problem, not the endpoint's).</summary>
+    internal static bool IsCapped(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
             if (e is ResponseTooLargeException) return true;

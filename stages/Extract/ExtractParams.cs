@@ -48,7 +48,25 @@ public sealed class LlmParams : ProviderEndpointParams, IValidatableParams
     [Param("Longest answer read per call, in bytes; a longer one is not read further and counts as an invalid answer.", Min = 1024)]
     public long MaxResponseBytes { get; set; } = 256 * 1024;
 
+    // Written into the fingerprint only when set: stages that existed before the key keep theirs.
+    [Param("More endpoints serving the same model (each { endpoint, weight }): calls are spread over endpoint and these by weight, an endpoint that fails a call is taken out for a while and the call goes to another; concurrency and requests_per_minute apply to each endpoint. Answers are cached without the endpoint.")]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public List<PoolEndpoint>? Endpoints { get; set; }
+
+    /// <summary>How long an endpoint that failed a call (after its retries) stays out of the pool.</summary>
+    public static readonly TimeSpan EndpointCooldown = TimeSpan.FromSeconds(30);
+
     public bool IsNetwork => ModelServices.Find(Provider) is not null;
+
+    /// <summary>Endpoints the calls go to: <c>endpoint</c> and each of <c>endpoints</c>.</summary>
+    public int EndpointCount => 1 + (Endpoints?.Count ?? 0);
+
+    /// <summary>Every endpoint's options (this one's settings with its URL) and weight, <c>endpoint</c> first with weight 1.</summary>
+    public IReadOnlyList<(ChatProviderOptions Options, double Weight)> PoolOptions()
+    {
+        var primary = ToOptions();
+        return [(primary, 1.0), .. (Endpoints ?? []).Select(e => (primary with { Endpoint = new Uri(e.Endpoint) }, e.Weight))];
+    }
 
     public IEnumerable<(string Key, string Message)> Validate()
     {
@@ -56,6 +74,14 @@ public sealed class LlmParams : ProviderEndpointParams, IValidatableParams
             yield return ("provider", $"unknown provider '{Provider}'; one of {Offline}, {File}, {string.Join(", ", ModelServices.Names)}");
         if (Provider == File && string.IsNullOrEmpty(ResponsesFile?.Value)) yield return ("responses_file", "the file provider needs responses_file");
         foreach (var e in ValidateEndpoint(IsNetwork, Provider)) yield return e;
+        for (int i = 0; i < (Endpoints?.Count ?? 0); i++)
+        {
+            var entry = Endpoints![i];
+            if (!IsNetwork) yield return ($"endpoints[{i}]", $"only a model service calls endpoints; provider is {Provider}");
+            else if (!Uri.TryCreate(entry.Endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+                yield return ($"endpoints[{i}].endpoint", $"'{entry.Endpoint}' is not an http(s) URL");
+            if (entry.Weight <= 0) yield return ($"endpoints[{i}].weight", "must be > 0");
+        }
     }
 
     public ChatProviderOptions ToOptions()
@@ -159,4 +185,14 @@ public sealed class ExtractParams : IValidatableParams
         if (Temperature is < 0 or > 2) yield return ("temperature", "must be between 0 and 2");
         foreach (var e in Llm.Validate()) yield return ("llm." + e.Key, e.Message);
     }
+}
+
+/// <summary>One more endpoint of an LLM pool (<c>llm.endpoints</c>).</summary>
+public sealed class PoolEndpoint
+{
+    [Param("Base URL, as llm.endpoint.")]
+    public string Endpoint { get; set; } = "";
+
+    [Param("Share of the calls relative to the others (llm.endpoint has weight 1).")]
+    public double Weight { get; set; } = 1;
 }

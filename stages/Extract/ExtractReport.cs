@@ -56,6 +56,23 @@ public sealed class ExtractReport
     public int TagVocabulary { get; set; }
     public Dictionary<string, int> TagsByDomain { get; set; } = [];
     public List<ExtractFailure> Failures { get; set; } = [];
+    /// <summary>Per endpoint of a pool (<c>llm.endpoints</c>): what each did; empty for a single endpoint.</summary>
+    public List<EndpointReport> Endpoints { get; set; } = [];
+}
+
+/// <summary>One endpoint of a pool in the extraction report.</summary>
+public sealed class EndpointReport
+{
+    public string Endpoint { get; set; } = "";
+    public double Weight { get; set; }
+    /// <summary>Calls it answered.</summary>
+    public long Calls { get; set; }
+    /// <summary>Calls that failed there after its retries and went to another endpoint (or failed).</summary>
+    public long Failures { get; set; }
+    /// <summary>Mean seconds of its answered calls.</summary>
+    public double MeanSeconds { get; set; }
+    /// <summary>Times it was taken out of the pool.</summary>
+    public long TakenOut { get; set; }
 }
 
 /// <summary>Items with a title, a category path below the domain's root, a brand and a description.</summary>

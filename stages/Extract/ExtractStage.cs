@@ -54,7 +54,12 @@ public sealed class ExtractStage : StageKind<ExtractParams>
             templates = new PromptTemplates();
             foreach (var t in new[] { p.SchemaPrompt, p.SemanticsPrompt, p.DescriptionPrompt, p.TagVocabularyPrompt, p.ItemTagsPrompt })
                 templates.Load(ctx.Resolve(t));
-            try { connection = ChatClientFactory.Create(p.Llm.ToOptions()); }
+            try
+            {
+                connection = p.Llm.Endpoints is { Count: > 0 }
+                    ? ChatClientFactory.CreatePool(p.Llm.PoolOptions(), LlmParams.EndpointCooldown)
+                    : ChatClientFactory.Create(p.Llm.ToOptions());
+            }
             catch (InvalidOperationException e) { throw new StageException($"params.llm: {e.Message}"); }
         }
         List<ItemText> items;
@@ -100,7 +105,8 @@ public sealed class ExtractStage : StageKind<ExtractParams>
                     ctx.Resolve(p.TagVocabularyPrompt), ctx.Resolve(p.ItemTagsPrompt), p.Categories, p.LabelsPerCategory, p.TagsPerDomain,
                     p.TagPromptExamples, p.Temperature, p.DescriptionTemperature, p.MaxRegenerations, p.Llm.ResponseFormat, p.Llm.Seed, domainNames);
                 source = new LlmSemanticsSource(p.Llm.Provider, p.Llm.Model, connection!, calls, templates!, settings, counters);
-                ctx.Progress.Info($"extracting with {source.Description} at {p.Llm.Endpoint}");
+                ctx.Progress.Info($"extracting with {source.Description} at {p.Llm.Endpoint}" +
+                                  (p.Llm.EndpointCount > 1 ? $" and {p.Llm.EndpointCount - 1} more endpoint(s)" : ""));
                 break;
         }
         report.Extractor = source.Description;
@@ -169,6 +175,11 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         r.Timeouts = connection.Counters.Timeouts;
         r.Throttled = connection.Counters.Throttled;
         r.ServerErrors = connection.Counters.ServerErrors;
+        r.Endpoints = connection.Pool?.Members.Select(m => new EndpointReport
+        {
+            Endpoint = m.Name, Weight = m.Weight, Calls = m.Calls, Failures = m.Failures, TakenOut = m.TakenOut,
+            MeanSeconds = m.Calls == 0 ? 0 : m.Seconds / m.Calls,
+        }).ToList() ?? [];
     }
 
     private static async Task<(List<ItemText> Items, bool Synthetic)> LoadItemsAsync(StageContext ctx, ExtractParams p, CancellationToken ct)

@@ -32,7 +32,8 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
 
     // Twice the HTTP concurrency limit: while some workers render prompts, parse answers and write the cache, others'
     // requests wait at the limiter, so C requests are always in flight.
-    private int Parallelism => source.IsLlm ? 2 * p.Llm.Concurrency : Environment.ProcessorCount;
+    // Each endpoint of a pool takes concurrency calls at once: enough workers to keep all of them busy.
+    private int Parallelism => source.IsLlm ? 2 * p.Llm.Concurrency * p.Llm.EndpointCount : Environment.ProcessorCount;
 
     public async Task ExecuteAsync()
     {

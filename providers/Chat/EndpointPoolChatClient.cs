@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+
+namespace CrossDomain.Providers.Chat;
+
+/// <summary>One endpoint of a pool: its client (with its own resilience pipeline), its weight, and what it did.</summary>
+public sealed class PoolMember(string name, IChatClient client, double weight)
+{
+    private long _calls, _failures, _ticks;
+    internal int InFlight;
+    internal long DownUntil; // Stopwatch timestamp; 0 while healthy
+
+    public string Name { get; } = name;
+    public IChatClient Client { get; } = client;
+    public double Weight { get; } = weight;
+    /// <summary>Calls it answered.</summary>
+    public long Calls => Interlocked.Read(ref _calls);
+    /// <summary>Calls that failed there after its own retries (each moved to another endpoint when one was up).</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+    /// <summary>Seconds spent in its answered calls.</summary>
+    public double Seconds => Interlocked.Read(ref _ticks) / (double)Stopwatch.Frequency;
+    /// <summary>How often it was taken out of the pool.</summary>
+    public long TakenOut { get; internal set; }
+
+    internal void Answered(long ticks)
+    {
+        Interlocked.Increment(ref _calls);
+        Interlocked.Add(ref _ticks, ticks);
+    }
+
+    internal void Failed() => Interlocked.Increment(ref _failures);
+}
+
+/// <summary>
+/// Several endpoints serving the same model as one <see cref="IChatClient"/>: each call goes to the healthy endpoint
+/// with the fewest calls in flight for its weight; a call that fails there (after that endpoint's own retries) takes
+/// the endpoint out of the pool for <paramref name="cooldown"/> and is sent to the next healthy one, so an endpoint
+/// that dies loses no call. The call fails only when every endpoint has failed it. Answers do not depend on which
+/// endpoint gave them (the call cache keys them without it).
+/// </summary>
+public sealed class EndpointPoolChatClient(IReadOnlyList<PoolMember> members, TimeSpan cooldown) : IChatClient
+{
+    private readonly object _gate = new();
+
+    public IReadOnlyList<PoolMember> Members => members;
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        var tried = new HashSet<PoolMember>();
+        Exception? last = null;
+        while (Pick(tried) is { } member)
+        {
+            tried.Add(member);
+            var start = Stopwatch.GetTimestamp();
+            try
+            {
+                var response = await member.Client.GetResponseAsync(list, options, cancellationToken);
+                member.Answered(Stopwatch.GetTimestamp() - start);
+                return response;
+            }
+            catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested) && !UsageCountingChatClient.IsCapped(e))
+            {
+                member.Failed();
+                TakeOut(member);
+                last = e;
+            }
+            finally
+            {
+                lock (_gate) member.InFlight--;
+            }
+        }
+        throw last ?? new InvalidOperationException("no endpoint of the pool is up");
+    }
+
+    /// <summary>The healthy member not yet tried with the fewest calls in flight per unit of weight; a member that is down counts as healthy again after its cool-down.</summary>
+    private PoolMember? Pick(HashSet<PoolMember> tried)
+    {
+        lock (_gate)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var candidates = members.Where(m => !tried.Contains(m)).ToList();
+            var up = candidates.Where(m => m.DownUntil <= now).ToList();
+            // When every untried endpoint is down, try the one that comes back first rather than failing the call.
+            var pool = up.Count > 0 ? up : candidates.OrderBy(m => m.DownUntil).Take(1).ToList();
+            var best = pool.OrderBy(m => (m.InFlight + 1) / m.Weight).ThenBy(m => members.IndexOf(m)).FirstOrDefault();
+            if (best is not null) best.InFlight++;
+            return best;
+        }
+    }
+
+    private void TakeOut(PoolMember member)
+    {
+        lock (_gate)
+        {
+            member.DownUntil = Stopwatch.GetTimestamp() + (long)(cooldown.TotalSeconds * Stopwatch.Frequency);
+            member.TakenOut++;
+        }
+    }
+
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the endpoint pool serves whole responses only (extraction does not stream)");
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : members[0].Client.GetService(serviceType, serviceKey);
+
+    public void Dispose()
+    {
+        foreach (var m in members) m.Client.Dispose();
+    }
+}
+
+internal static class ListExtensions
+{
+    public static int IndexOf<T>(this IReadOnlyList<T> list, T item)
+    {
+        for (int i = 0; i < list.Count; i++) if (EqualityComparer<T>.Default.Equals(list[i], item)) return i;
+        return -1;
+    }
+}
