@@ -84,7 +84,8 @@ public sealed class SampledNegatives
         var meta = result.CustomMetadata ?? new Dictionary<string, string>();
         if (meta.GetValueOrDefault("crossdomain.negatives_seed") != seed.ToString() || meta.GetValueOrDefault("crossdomain.negatives_count") != count.ToString())
             throw new InvalidDataException($"{path}: negatives drawn with seed {meta.GetValueOrDefault("crossdomain.negatives_seed")} and count " +
-                $"{meta.GetValueOrDefault("crossdomain.negatives_count")}, not seed {seed} and count {count}");
+                $"{meta.GetValueOrDefault("crossdomain.negatives_count")}, not seed {seed} and count {count}: the train stage's negatives must equal " +
+                "the negatives stage's count (set both, e.g. in defaults.negatives.count and defaults.train.negatives)");
         if (checkMetadata?.Invoke(meta) is { } problem) throw new InvalidDataException($"{path}: {problem}");
         return new SampledNegatives(seed, count, result.Data.ToDictionary(r => (r.UserIdx, Enum.Parse<EvalSplit>(r.Split, ignoreCase: true)), r => r.Negatives));
     }
