@@ -8,7 +8,8 @@ public sealed class PoolMember(string name, IChatClient client, double weight)
 {
     private long _calls, _failures, _ticks;
     internal int InFlight;
-    internal long DownUntil; // Stopwatch timestamp; 0 while healthy
+    internal long DownUntil;       // the pool clock's timestamp; 0 while healthy
+    internal int FailuresInARow;   // take-outs since its last answer: each doubles the cool-down
 
     public string Name { get; } = name;
     public IChatClient Client { get; } = client;
@@ -34,13 +35,17 @@ public sealed class PoolMember(string name, IChatClient client, double weight)
 /// <summary>
 /// Several endpoints serving the same model as one <see cref="IChatClient"/>: each call goes to the healthy endpoint
 /// with the fewest calls in flight for its weight; a call that fails there (after that endpoint's own retries) takes
-/// the endpoint out of the pool for <paramref name="cooldown"/> and is sent to the next healthy one, so an endpoint
-/// that dies loses no call. The call fails only when every endpoint has failed it. Answers do not depend on which
-/// endpoint gave them (the call cache keys them without it).
+/// the endpoint out of the pool and is sent to the next healthy one, so an endpoint that dies loses no call. An
+/// endpoint comes back after <paramref name="cooldown"/>, doubled for each take-out since its last answer (at most
+/// 16 times), so a dead endpoint costs one probing call per cool-down and fewer as it stays dead. The call fails only
+/// when every endpoint has failed it. Answers do not depend on which endpoint gave them (the call cache keys them
+/// without it).
 /// </summary>
-public sealed class EndpointPoolChatClient(IReadOnlyList<PoolMember> members, TimeSpan cooldown) : IChatClient
+public sealed class EndpointPoolChatClient(IReadOnlyList<PoolMember> members, TimeSpan cooldown, TimeProvider? time = null) : IChatClient
 {
+    private const int MaxDoublings = 4;
     private readonly object _gate = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public IReadOnlyList<PoolMember> Members => members;
 
@@ -57,6 +62,7 @@ public sealed class EndpointPoolChatClient(IReadOnlyList<PoolMember> members, Ti
             {
                 var response = await member.Client.GetResponseAsync(list, options, cancellationToken);
                 member.Answered(Stopwatch.GetTimestamp() - start);
+                lock (_gate) member.FailuresInARow = 0;
                 return response;
             }
             catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested) && !UsageCountingChatClient.IsCapped(e))
@@ -78,7 +84,7 @@ public sealed class EndpointPoolChatClient(IReadOnlyList<PoolMember> members, Ti
     {
         lock (_gate)
         {
-            var now = Stopwatch.GetTimestamp();
+            var now = _time.GetTimestamp();
             var candidates = members.Where(m => !tried.Contains(m)).ToList();
             var up = candidates.Where(m => m.DownUntil <= now).ToList();
             // When every untried endpoint is down, try the one that comes back first rather than failing the call.
@@ -93,7 +99,9 @@ public sealed class EndpointPoolChatClient(IReadOnlyList<PoolMember> members, Ti
     {
         lock (_gate)
         {
-            member.DownUntil = Stopwatch.GetTimestamp() + (long)(cooldown.TotalSeconds * Stopwatch.Frequency);
+            var factor = 1 << Math.Min(member.FailuresInARow, MaxDoublings);
+            member.DownUntil = _time.GetTimestamp() + (long)(cooldown.TotalSeconds * factor * _time.TimestampFrequency);
+            member.FailuresInARow++;
             member.TakenOut++;
         }
     }

@@ -42,3 +42,75 @@ public sealed class EndpointPoolTests
         Assert.Contains(errors, e => e.Key == "endpoints[0].weight");
     }
 }
+
+/// <summary>The pool's routing and cool-downs on in-memory endpoints and a fake clock.</summary>
+public sealed class EndpointPoolRoutingTests
+{
+    private sealed class Endpoint(bool up) : Microsoft.Extensions.AI.IChatClient
+    {
+        public bool Up { get; set; } = up;
+        /// <summary>When set, answers wait for it: calls stay in flight.</summary>
+        public Task? Hold { get; set; }
+        public int Calls;
+
+        public async Task<Microsoft.Extensions.AI.ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages,
+            Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Calls);
+            if (Hold is not null) await Hold;
+            return Up ? new Microsoft.Extensions.AI.ChatResponse(new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, "ok"))
+                      : throw new HttpRequestException("connection refused");
+        }
+
+        public IAsyncEnumerable<Microsoft.Extensions.AI.ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages,
+            Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+        public void Dispose() { }
+    }
+
+    private static Task Call(CrossDomain.Providers.Chat.EndpointPoolChatClient pool) => pool.GetResponseAsync([new(Microsoft.Extensions.AI.ChatRole.User, "q")]);
+
+    [Fact]
+    public async Task A_failing_endpoint_is_out_for_a_cool_down_that_doubles_while_it_keeps_failing_and_resets_on_an_answer()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var (a, b) = (new Endpoint(up: false), new Endpoint(up: true));
+        var pool = new CrossDomain.Providers.Chat.EndpointPoolChatClient(
+            [new("a", a, 1), new("b", b, 1)], TimeSpan.FromSeconds(30), clock);
+
+        await Call(pool);                         // a fails (out for 30 s), the call moves to b
+        Assert.Equal((1, 1), (a.Calls, b.Calls));
+        await Call(pool);
+        Assert.Equal((1, 2), (a.Calls, b.Calls)); // a is out
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await Call(pool);                         // a is tried again, fails: out for 60 s
+        Assert.Equal((2, 3), (a.Calls, b.Calls));
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await Call(pool);
+        Assert.Equal((2, 4), (a.Calls, b.Calls)); // still out: its cool-down doubled
+        clock.Advance(TimeSpan.FromSeconds(30));
+        a.Up = true;
+        await Call(pool);                         // back, and it answers
+        Assert.Equal((3, 4), (a.Calls, b.Calls));
+        Assert.Equal((1L, 2L, 2L), (pool.Members[0].Calls, pool.Members[0].Failures, pool.Members[0].TakenOut));
+    }
+
+    [Fact]
+    public async Task Calls_spread_by_weight_and_a_call_every_endpoint_fails_fails()
+    {
+        // Eight calls held in flight: each goes to the endpoint with the fewest in flight per unit of weight (ties to the
+        // first listed), so b with weight 3 takes three of every four.
+        var gate = new TaskCompletionSource();
+        var (a, b) = (new Endpoint(up: true) { Hold = gate.Task }, new Endpoint(up: true) { Hold = gate.Task });
+        var pool = new CrossDomain.Providers.Chat.EndpointPoolChatClient([new("a", a, 1), new("b", b, 3)], TimeSpan.FromSeconds(30));
+        var calls = Enumerable.Range(0, 8).Select(_ => Call(pool)).ToList();
+        Assert.Equal((2, 6), (a.Calls, b.Calls));
+        gate.SetResult();
+        await Task.WhenAll(calls);
+
+        var (c, d) = (new Endpoint(up: false), new Endpoint(up: false));
+        var dead = new CrossDomain.Providers.Chat.EndpointPoolChatClient([new("c", c, 1), new("d", d, 1)], TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAsync<HttpRequestException>(() => Call(dead));
+        Assert.Equal((1, 1), (c.Calls, d.Calls)); // each tried once, then the last failure is the call's
+    }
+}
