@@ -82,12 +82,7 @@ public sealed class Cl4SRecTests
                 ModelParams = new Dictionary<string, string> { ["contrastive_weight"] = weight.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             });
             m.train();
-            var rng = new Random(5);
-            using var loss = m.Loss(new TrainingBatch
-            {
-                Users = tables.Users, TargetNegatives = new NegativeSampler(tables.TargetItems, rng), SourceNegatives = new NegativeSampler(tables.SourceItems, rng),
-                Random = rng, Device = CPU,
-            });
+            using var loss = m.Loss(TestBatches.Of(tables));
             return loss.item<float>();
         }
         var (none, one, two) = (Loss(0), Loss(1), Loss(2));

@@ -90,12 +90,7 @@ public sealed class LossFamilyTests
         float Loss(IReadOnlyList<CrossDomain.Trainer.Data.FeatureTables.UserRow> users, bool backward = false)
         {
             manual_seed(5);
-            var rng = new Random(5);
-            using var value = m.Loss(new TrainingBatch
-            {
-                Users = users, TargetNegatives = new NegativeSampler(tables.TargetItems, rng), SourceNegatives = new NegativeSampler(tables.SourceItems, rng),
-                Random = rng, Device = CPU,
-            });
+            using var value = m.Loss(TestBatches.Of(tables, users));
             if (backward) value.backward();
             return value.item<float>();
         }

@@ -86,12 +86,7 @@ public sealed class ModelContractTests
         float Loss(IReadOnlyList<FeatureTables.UserRow> users)
         {
             manual_seed(5);
-            var rng = new Random(5);
-            using var loss = m.Loss(new TrainingBatch
-            {
-                Users = users, TargetNegatives = new NegativeSampler(tables.TargetItems, rng), SourceNegatives = new NegativeSampler(tables.SourceItems, rng),
-                Random = rng, Device = CPU,
-            });
+            using var loss = m.Loss(TestBatches.Of(tables, users));
             return loss.item<float>();
         }
         Assert.Equal(Loss(tables.Users), Loss(tables.Users.Select(u => Scramble(u, EvalSplit.Valid, protocol)).ToList()));
@@ -103,12 +98,7 @@ public sealed class ModelContractTests
         var tables = Tables(protocol);
         using var m = Create(model, tables);
         m.train();
-        var rng = new Random(5);
-        using var loss = m.Loss(new TrainingBatch
-        {
-            Users = tables.Users, TargetNegatives = new NegativeSampler(tables.SequenceItems, rng), SourceNegatives = new NegativeSampler(tables.SourceItems, rng),
-            Random = rng, Device = CPU,
-        });
+        using var loss = m.Loss(TestBatches.Of(tables, targetPool: tables.SequenceItems));
         loss.backward();
         // A parameter the loss never reaches is dead weight, or a wiring mistake (a view or a unit left out).
         var untouched = m.named_parameters().Where(p => p.parameter.requires_grad && p.parameter.grad is null).Select(p => p.name).ToList();

@@ -26,12 +26,7 @@ public sealed class SemanticViewsTests
     private static void Backward(RecommenderModel model, FeatureTables tables)
     {
         model.train();
-        var rng = new Random(3);
-        using var loss = model.Loss(new TrainingBatch
-        {
-            Users = tables.Users, TargetNegatives = new NegativeSampler(tables.TargetItems, rng), SourceNegatives = new NegativeSampler(tables.SourceItems, rng),
-            Random = rng, Device = CPU,
-        });
+        using var loss = model.Loss(TestBatches.Of(tables, seed: 3));
         loss.backward();
     }
 

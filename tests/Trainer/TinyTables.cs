@@ -140,3 +140,17 @@ public static class CycleTables
         return TinyTables.Create([.. rows]);
     }
 }
+
+/// <summary>A CPU training batch with seeded samplers, as the training loop builds one (target negatives from the tables' target items unless a pool is given).</summary>
+public static class TestBatches
+{
+    public static CrossDomain.Trainer.Training.TrainingBatch Of(FeatureTables tables, IReadOnlyList<FeatureTables.UserRow>? users = null, int seed = 5, int[]? targetPool = null)
+    {
+        var rng = new Random(seed);
+        return new CrossDomain.Trainer.Training.TrainingBatch
+        {
+            Users = users ?? tables.Users, TargetNegatives = new CrossDomain.Trainer.Training.NegativeSampler(targetPool ?? tables.TargetItems, rng),
+            SourceNegatives = new CrossDomain.Trainer.Training.NegativeSampler(tables.SourceItems, rng), Random = rng, Device = TorchSharp.torch.CPU,
+        };
+    }
+}
