@@ -39,8 +39,7 @@ public sealed class PiNetInputs
     {
         bool training = negatives is not null;
         int b = merged.Count;
-        var targetAt = merged.Select(m => Enumerable.Range(0, m.Length).Where(p => inTarget(m[p])).ToArray()).ToList();
-        var sourceAt = merged.Select(m => Enumerable.Range(0, m.Length).Where(p => !inTarget(m[p])).ToArray()).ToList();
+        var (targetAt, sourceAt) = DomainPositions.Of(merged, inTarget);
         // Training reads the target items but the last (only a positive); scoring reads them all.
         var targetInputs = targetAt.Select((t, i) => (training ? t[..Math.Max(0, t.Length - 1)] : t).Select(p => merged[i][p]).ToArray()).ToList();
         var target = PaddedSequences.From(targetInputs, maxLength, Padding.Right);

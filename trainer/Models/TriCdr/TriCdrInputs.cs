@@ -63,8 +63,7 @@ public sealed class TriCdrInputs
     private static TriCdrInputs Build(IReadOnlyList<int[]> merged, List<int>? lastPositives, Func<int, bool> inTarget, int maxLength, bool training, NegativeSampler? negatives)
     {
         int b = merged.Count;
-        var targetPositions = merged.Select(m => Enumerable.Range(0, m.Length).Where(p => inTarget(m[p])).ToArray()).ToList();
-        var sourcePositions = merged.Select(m => Enumerable.Range(0, m.Length).Where(p => !inTarget(m[p])).ToArray()).ToList();
+        var (targetPositions, sourcePositions) = DomainPositions.Of(merged, inTarget);
         var target = PaddedSequences.From(targetPositions.Select((t, i) => t.Select(p => merged[i][p]).ToArray()).ToList(), maxLength, Padding.Left);
         var source = PaddedSequences.From(sourcePositions.Select((s, i) => s.Select(p => merged[i][p]).ToArray()).ToList(), maxLength, Padding.Left);
         var mixed = PaddedSequences.From(merged, maxLength, Padding.Left);
