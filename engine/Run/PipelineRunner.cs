@@ -16,6 +16,11 @@ public sealed record RunOptions
     /// <summary>With <see cref="Force"/>: rerun every stage upstream of the named ones too (as DVC's <c>repro -f -R</c>).</summary>
     public bool ForceUpstream { get; init; }
     public bool DryRun { get; init; }
+    /// <summary>
+    /// A dry run that also asks each stale stage whose upstream is fresh what running it would cost
+    /// (<see cref="IStageKind.EstimateAsync"/>); nothing runs.
+    /// </summary>
+    public bool Estimate { get; init; }
     /// <summary>Run only the named stages, not their stale upstream (inputs must exist).</summary>
     public bool Single { get; init; }
     /// <summary>Let stages continue partial work a cut-off run left (training checkpoints); false starts them over.</summary>
@@ -26,7 +31,11 @@ public sealed record RunOptions
 
 public enum StageOutcome { UpToDate, Ran, WouldRun, Failed, Skipped, Restored }
 
-public sealed record StageRunResult(string Stage, StageOutcome Outcome, IReadOnlyList<string> Reasons, double Seconds, string? Error = null);
+public sealed record StageRunResult(string Stage, StageOutcome Outcome, IReadOnlyList<string> Reasons, double Seconds, string? Error = null)
+{
+    /// <summary>With <see cref="RunOptions.Estimate"/>: what running the stage would cost, or why that cannot be said yet.</summary>
+    public IReadOnlyList<string> Estimate { get; init; } = [];
+}
 
 public sealed record RunResult(IReadOnlyList<StageRunResult> Stages, bool Cancelled)
 {
@@ -53,6 +62,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
         }
 
         Directory.CreateDirectory(pipeline.ArtifactsRoot);
+        if (options.Estimate) options = options with { DryRun = true };
         using var runLock = options.DryRun ? null : AcquireRunLock(pipeline);
         var store = new ArtifactStore(pipeline.ArtifactsRoot);
         if (!options.DryRun)
@@ -108,7 +118,8 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                     // Only a stage whose upstream is fresh has a fingerprint to look up before anything runs.
                     if (restorable && runCache.RestoreNote(stage, status.Fingerprint) is { } note) reasons = [.. reasons, note];
                     statuses[stage.Name] = status with { State = StageState.Stale };
-                    results.Add(new StageRunResult(stage.Name, StageOutcome.WouldRun, reasons, 0));
+                    var estimate = options.Estimate ? await EstimateAsync(stage, status, statuses, cancellationToken) : [];
+                    results.Add(new StageRunResult(stage.Name, StageOutcome.WouldRun, reasons, 0) { Estimate = estimate });
                     continue;
                 }
                 var result = await RunStageAsync(stage, reasons, store, hasher, lockFile, options, restorable ? runCache : null, cancellationToken);
@@ -196,6 +207,35 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
             }
         progress.Info($"finished {stage.Name} in {clock.Elapsed.TotalSeconds:F1} s");
         return new StageRunResult(stage.Name, StageOutcome.Ran, reasons, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The stage's own estimate, read from its inputs as they are. A stage whose upstream would run first has no
+    /// inputs to read yet (its fingerprint is unknown): it says which to run.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> EstimateAsync(StageDefinition stage, StageStatus status,
+        IReadOnlyDictionary<string, StageStatus> statuses, CancellationToken cancellationToken)
+    {
+        if (status.Fingerprint is null)
+        {
+            var stale = stage.UpstreamStages.Where(u => statuses.TryGetValue(u, out var s) && s.State != StageState.Fresh).ToList();
+            return [stale.Count > 0
+                ? $"no estimate until its inputs are up to date: run {string.Join(", ", stale)} first, then estimate again"
+                : "no estimate: some of its inputs are missing"];
+        }
+        var context = new StageContext
+        {
+            StageName = stage.Name, KindName = stage.Kind.Name, Fingerprint = status.Fingerprint, ProjectRoot = pipeline.Root,
+            ArtifactsRoot = pipeline.ArtifactsRoot, OutputPaths = new Dictionary<string, string>(),
+            InputPaths = stage.InputBindings.ToDictionary(kv => kv.Key, kv => kv.Value.Path),
+            Upstream = stage.Upstream.Select(u => new UpstreamOutput(u.Stage, u.Spec.Name, u.Path)).ToList(),
+            Progress = new StageProgressSink(stage.Name, progress),
+        };
+        try { return await stage.Kind.EstimateAsync(context, stage.Params, cancellationToken) ?? ["no estimate for this stage kind (it calls no paid service)"]; }
+        catch (Exception e) when (e is StageException or IOException or InvalidDataException)
+        {
+            return [$"no estimate: {e.Message}"];
+        }
     }
 
     /// <summary>Hashes the outputs now in place and records the run in the lock (saved at once).</summary>

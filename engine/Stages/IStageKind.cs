@@ -33,6 +33,14 @@ public interface IStageKind
     Task RunAsync(StageContext context, object parameters, CancellationToken cancellationToken);
 
     /// <summary>
+    /// What running this stage would cost (calls to a paid service, their tokens and price), worked out from its
+    /// inputs without sending or writing anything, as lines for the terminal; null when the kind has no estimate.
+    /// The context's outputs are not bound.
+    /// </summary>
+    Task<IReadOnlyList<string>?> EstimateAsync(StageContext context, object parameters, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>?>(null);
+
+    /// <summary>
     /// Facts about what this stage's outputs will hold that its params already decide (ingest: the names of its
     /// domains), by name. Dependants see them, and their own upstream's, in <see cref="CheckUpstream"/>.
     /// </summary>
@@ -67,6 +75,8 @@ public abstract class StageKind<TParams> : IStageKind where TParams : class, new
     public abstract Task RunAsync(StageContext context, TParams parameters, CancellationToken cancellationToken);
 
     public virtual IReadOnlyDictionary<string, IReadOnlyCollection<string>> Facts(TParams parameters) => StageFacts.None;
+    public virtual Task<IReadOnlyList<string>?> EstimateAsync(StageContext context, TParams parameters, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>?>(null);
     public virtual IEnumerable<(string Key, string Message)> CheckUpstream(TParams parameters, IReadOnlyDictionary<string, IReadOnlyCollection<string>> upstreamFacts) => [];
     public virtual YamlDotNet.RepresentationModel.YamlMappingNode? ParamDefaults(YamlDotNet.RepresentationModel.YamlMappingNode parameters) => null;
 
@@ -75,6 +85,8 @@ public abstract class StageKind<TParams> : IStageKind where TParams : class, new
         CheckUpstream((TParams)parameters, upstreamFacts);
     IReadOnlyList<OutputSpec> IStageKind.Outputs(object parameters) => Outputs((TParams)parameters);
     IReadOnlyList<string> IStageKind.RequiredInputs(object parameters) => RequiredInputs((TParams)parameters);
+    Task<IReadOnlyList<string>?> IStageKind.EstimateAsync(StageContext context, object parameters, CancellationToken cancellationToken) =>
+        EstimateAsync(context, (TParams)parameters, cancellationToken);
     Task IStageKind.RunAsync(StageContext context, object parameters, CancellationToken cancellationToken) =>
         RunAsync(context, (TParams)parameters, cancellationToken);
 }

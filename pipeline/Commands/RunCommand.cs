@@ -15,17 +15,18 @@ public static class RunCommand
         var force = new Option<bool>("--force", "-f") { Description = "Rerun the named stages even when fresh (every stage when none is named); fresh upstream stages are not rerun." };
         var forceUpstream = new Option<bool>("--force-upstream", "-R") { Description = "With --force: rerun every stage upstream of the named ones too." };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Print what would run and why; run nothing." };
+        var estimate = new Option<bool>("--estimate") { Description = "A dry run that also prints, for each stale stage that calls a paid service (extract), the calls still to make after the caches, their tokens and cost; sends nothing." };
         var single = new Option<bool>("--single", "-s") { Description = "Run only the named stages, not their stale upstream (their inputs must exist)." };
         var resume = new Option<bool>("--resume") { DefaultValueFactory = _ => true, Description = "Continue training a cut-off run left behind, from its last checkpoint (default true; --resume false starts it over)." };
         var noRunCache = new Option<bool>("--no-run-cache") { Description = "Run stale stages even when the run-cache holds their outputs for exactly this state (artifacts/.cache/runs)." };
-        var command = new Command("run", "Run stale stages in dependency order.") { stages, force, forceUpstream, dryRun, single, resume, noRunCache };
+        var command = new Command("run", "Run stale stages in dependency order.") { stages, force, forceUpstream, dryRun, estimate, single, resume, noRunCache };
         command.SetAction((parse, ct) => GlobalOptions.Guard(async () =>
         {
             var pipeline = GlobalOptions.Load(parse);
             var targets = (parse.GetValue(stages) ?? []).Where(s => s != "all").ToList();
             if (parse.GetValue(single) && targets.Count == 0) throw new ArgumentException("--single needs a stage name");
             if (parse.GetValue(forceUpstream) && !parse.GetValue(force)) throw new ArgumentException("--force-upstream (-R) goes with --force");
-            var options = new RunOptions { Targets = targets, Force = parse.GetValue(force), ForceUpstream = parse.GetValue(forceUpstream), DryRun = parse.GetValue(dryRun), Single = parse.GetValue(single), Resume = parse.GetValue(resume), UseRunCache = !parse.GetValue(noRunCache) };
+            var options = new RunOptions { Targets = targets, Force = parse.GetValue(force), ForceUpstream = parse.GetValue(forceUpstream), DryRun = parse.GetValue(dryRun) || parse.GetValue(estimate), Estimate = parse.GetValue(estimate), Single = parse.GetValue(single), Resume = parse.GetValue(resume), UseRunCache = !parse.GetValue(noRunCache) };
             var quiet = parse.GetValue(GlobalOptions.Quiet);
             var verbose = parse.GetValue(GlobalOptions.Verbose);
             RunResult result;
@@ -67,7 +68,10 @@ public static class RunCommand
             switch (s.Outcome)
             {
                 case StageOutcome.UpToDate when !quiet: Console.WriteLine($"{s.Stage}: up to date"); break;
-                case StageOutcome.WouldRun: Console.WriteLine($"{s.Stage}: would run ({string.Join("; ", s.Reasons)})"); break;
+                case StageOutcome.WouldRun:
+                    Console.WriteLine($"{s.Stage}: would run ({string.Join("; ", s.Reasons)})");
+                    foreach (var line in s.Estimate) Console.WriteLine($"  {line}");
+                    break;
                 case StageOutcome.Ran: Console.WriteLine($"{s.Stage}: ran in {s.Seconds:F1} s"); break;
                 case StageOutcome.Restored: Console.WriteLine($"{s.Stage}: restored from the run-cache"); break;
                 case StageOutcome.Failed: Console.Error.WriteLine($"{s.Stage}: FAILED: {s.Error}"); break;

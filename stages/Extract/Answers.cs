@@ -8,6 +8,10 @@ public readonly record struct Answer<T>(T? Value, string? Error)
     public bool Ok => Error is null;
     public static Answer<T> Success(T value) => new(value, null);
     public static Answer<T> Failure(string error) => new(default, error);
+
+    /// <summary>No answer yet: the call was set aside in a <see cref="CallPlan"/> (an estimate, or a batch job still to send).</summary>
+    public static Answer<T> Deferred() => new(default, CallPlan.NotAnsweredYet);
+    public bool IsDeferred => ReferenceEquals(Error, CallPlan.NotAnsweredYet);
 }
 
 /// <summary>One T_rec answer: label indices per schema category, and the semantic summary.</summary>

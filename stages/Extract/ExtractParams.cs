@@ -53,6 +53,10 @@ public sealed class LlmParams : ProviderEndpointParams, IValidatableParams
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public List<PoolEndpoint>? Endpoints { get; set; }
 
+    [Param("Prices per million tokens (input_per_million, output_per_million, batch_factor, currency): the estimate and the run report give costs with it.")]
+    [System.Text.Json.Serialization.JsonIgnore] // a price changes no output
+    public LlmPrice? Price { get; set; }
+
     /// <summary>How long an endpoint that failed a call (after its retries) stays out of the pool.</summary>
     public static readonly TimeSpan EndpointCooldown = TimeSpan.FromSeconds(30);
 

@@ -39,6 +39,9 @@ public sealed class ExtractReport
     public long FailedCalls { get; set; }
     public long TokensIn { get; set; }
     public long TokensOut { get; set; }
+    /// <summary>What this run's answered calls cost at <c>llm.price</c>, from the tokens the API reported; null without a price.</summary>
+    public double? Cost { get; set; }
+    public string? Currency { get; set; }
     public long CachedTokensIn { get; set; }
     public long CachedTokensOut { get; set; }
     public double WallSeconds { get; set; }

@@ -4,6 +4,7 @@ using CrossDomain.Engine.Artifacts;
 using CrossDomain.Engine.Stages;
 using CrossDomain.Providers.Caching;
 using CrossDomain.Providers.Chat;
+using CrossDomain.Providers.Tokens;
 using CrossDomain.Stages.Ingest;
 using CrossDomain.Stages.Sequences;
 using Polly.CircuitBreaker;
@@ -41,6 +42,83 @@ public sealed class ExtractStage : StageKind<ExtractParams>
     public override async Task RunAsync(StageContext ctx, ExtractParams p, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        var x = await OpenAsync(ctx, p, plan: null, clock, ct);
+        var report = x.Report;
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        ExtractionRun? run = null;
+        try
+        {
+            run = new ExtractionRun(p, x.Source, x.Items, x.Domains, ctx, report, abort, x.Memo);
+            await run.ExecuteAsync();
+            report.WallSeconds = clock.Elapsed.TotalSeconds;
+            FillCounters(report, x.Counters, x.Connection, x.Calls?.Opened, p.Llm.Price);
+            if (x.Calls?.Opened is { } opened)
+            {
+                if (opened.TornLines > 0) ctx.Progress.Warn($"LLM cache: {opened.TornLines} torn line(s) from an interrupted run ignored");
+                ctx.Progress.Verbose($"LLM cache {opened.Directory}: {opened.Count:N0} answers");
+            }
+            CheckFailures(p, report, run);
+            await WriteAsync(ctx, p, run, report, x.Synthetic, ct);
+            if (x.Memo is not null) await x.Memo.SaveAsync(ct);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new StageException($"the LLM at {p.Llm.Endpoint} stopped the stage: {run?.StopReason ?? "repeated failures (circuit open)"}. " +
+                "Answers received so far are cached; rerun to resume.");
+        }
+        finally
+        {
+            await x.CloseAsync();
+        }
+    }
+
+    /// <summary>
+    /// The calls a run would make, their tokens and cost, found by walking the same extraction with every call the
+    /// caches do not answer set aside (<see cref="CallPlan"/>) instead of sent. Nothing is sent or written.
+    /// </summary>
+    public override async Task<IReadOnlyList<string>?> EstimateAsync(StageContext ctx, ExtractParams p, CancellationToken ct) =>
+        p.Llm.IsNetwork ? (await EstimateCallsAsync(ctx, p, ct)).Lines()
+            : [$"no LLM calls: the {(p.Llm.Provider == LlmParams.File ? "file provider imports answers" : "offline extractor is not an LLM")}"];
+
+    /// <summary>
+    /// The calls a run would make, their tokens and cost, found by walking the same extraction with every call the
+    /// caches do not answer set aside (<see cref="CallPlan"/>) instead of sent. Nothing is sent or written.
+    /// </summary>
+    public static async Task<ExtractEstimate> EstimateCallsAsync(StageContext ctx, ExtractParams p, CancellationToken ct)
+    {
+        var plan = new CallPlan(continuePastUnknowns: true);
+        var clock = Stopwatch.StartNew();
+        var x = await OpenAsync(ctx, p, plan, clock, ct);
+        try
+        {
+            using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            await new ExtractionRun(p, x.Source, x.Items, x.Domains, ctx, x.Report, abort, x.Memo, plan).ExecuteAsync();
+            return ExtractEstimate.From(x.Source.Description, x.Items.Count, x.Report.ItemsFromMemo, x.Counters.CacheHits, plan,
+                PromptTokenCounter.For(p.Llm.Provider, p.Llm.Model), x.Calls?.Opened, p.Llm.Price);
+        }
+        finally
+        {
+            await x.CloseAsync(compact: false);
+        }
+    }
+
+    /// <summary>What a run or an estimate works with: the items, the semantics source and the caches.</summary>
+    private sealed record Opened(List<ItemText> Items, bool Synthetic, List<string> Domains, ISemanticsSource Source, LazyCallCache? Calls,
+        ResultMemo? Memo, ChatConnection? Connection, ExtractReport Report, ExtractionCounters Counters)
+    {
+        public async Task CloseAsync(bool compact = true)
+        {
+            Source.Dispose();
+            if (Calls?.Opened is { } cache)
+            {
+                if (compact) await cache.CompactAsync(CancellationToken.None);
+                cache.Dispose();
+            }
+        }
+    }
+
+    private static async Task<Opened> OpenAsync(StageContext ctx, ExtractParams p, CallPlan? plan, Stopwatch clock, CancellationToken ct)
+    {
         var cacheDir = Path.Combine(ctx.ArtifactsRoot, p.CacheDir);
         var network = p.Llm.IsNetwork;
         // The result memo (network providers only) loads while the items are read; the call cache only when needed.
@@ -104,45 +182,15 @@ public sealed class ExtractStage : StageKind<ExtractParams>
                 var settings = new LlmTaskSettings(ctx.Resolve(p.SchemaPrompt), ctx.Resolve(p.SemanticsPrompt), ctx.Resolve(p.DescriptionPrompt),
                     ctx.Resolve(p.TagVocabularyPrompt), ctx.Resolve(p.ItemTagsPrompt), p.Categories, p.LabelsPerCategory, p.TagsPerDomain,
                     p.TagPromptExamples, p.Temperature, p.DescriptionTemperature, p.MaxRegenerations, p.Llm.ResponseFormat, p.Llm.Seed, domainNames);
-                source = new LlmSemanticsSource(p.Llm.Provider, p.Llm.Model, connection!, calls, templates!, settings, counters);
-                ctx.Progress.Info($"extracting with {source.Description} at {p.Llm.Endpoint}" +
-                                  (p.Llm.EndpointCount > 1 ? $" and {p.Llm.EndpointCount - 1} more endpoint(s)" : ""));
+                source = new LlmSemanticsSource(p.Llm.Provider, p.Llm.Model, connection!, calls, templates!, settings, counters, plan);
+                if (plan is null)
+                    ctx.Progress.Info($"extracting with {source.Description} at {p.Llm.Endpoint}" +
+                                      (p.Llm.EndpointCount > 1 ? $" and {p.Llm.EndpointCount - 1} more endpoint(s)" : ""));
                 break;
         }
         report.Extractor = source.Description;
         report.IsLlm = source.IsLlm;
-
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        ExtractionRun? run = null;
-        try
-        {
-            run = new ExtractionRun(p, source, items, domains, ctx, report, abort, memo);
-            await run.ExecuteAsync();
-            report.WallSeconds = clock.Elapsed.TotalSeconds;
-            FillCounters(report, counters, connection, calls?.Opened);
-            if (calls?.Opened is { } opened)
-            {
-                if (opened.TornLines > 0) ctx.Progress.Warn($"LLM cache: {opened.TornLines} torn line(s) from an interrupted run ignored");
-                ctx.Progress.Verbose($"LLM cache {opened.Directory}: {opened.Count:N0} answers");
-            }
-            CheckFailures(p, report, run);
-            await WriteAsync(ctx, p, run, report, synthetic, ct);
-            if (memo is not null) await memo.SaveAsync(ct);
-        }
-        catch (OperationCanceledException) when (abort.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw new StageException($"the LLM at {p.Llm.Endpoint} stopped the stage: {run?.StopReason ?? "repeated failures (circuit open)"}. " +
-                "Answers received so far are cached; rerun to resume.");
-        }
-        finally
-        {
-            source.Dispose();
-            if (calls?.Opened is { } cache)
-            {
-                await cache.CompactAsync(CancellationToken.None);
-                cache.Dispose();
-            }
-        }
+        return new Opened(items, synthetic, domains, source, calls, memo, connection, report, counters);
     }
 
     private static void CheckFailures(ExtractParams p, ExtractReport report, ExtractionRun run)
@@ -156,7 +204,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
                 $"{p.MaxRegenerations} regenerations (max_invalid_fraction {p.MaxInvalidFraction}). First: {report.Failures.FirstOrDefault()?.Error}");
     }
 
-    private static void FillCounters(ExtractReport r, ExtractionCounters c, ChatConnection? connection, CallCache? cache)
+    private static void FillCounters(ExtractReport r, ExtractionCounters c, ChatConnection? connection, CallCache? cache, LlmPrice? price)
     {
         r.CacheHits = c.CacheHits;
         r.Regenerations = c.Regenerations;
@@ -175,6 +223,12 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         r.Timeouts = connection.Counters.Timeouts;
         r.Throttled = connection.Counters.Throttled;
         r.ServerErrors = connection.Counters.ServerErrors;
+        if (price is not null)
+        {
+            // What this run's calls cost, from the tokens the API reported (calls without usage count as zero).
+            r.Cost = Math.Round(price.Cost(r.TokensIn, r.TokensOut, batch: false), 6);
+            r.Currency = price.Currency;
+        }
         r.Endpoints = connection.Pool?.Members.Select(m => new EndpointReport
         {
             Endpoint = m.Name, Weight = m.Weight, Calls = m.Calls, Failures = m.Failures, TakenOut = m.TakenOut,

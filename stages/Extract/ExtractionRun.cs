@@ -6,7 +6,7 @@ namespace CrossDomain.Stages.Extract;
 
 /// <summary>One execution of the extract stage: schema, tag vocabulary, then every item; votes and filters; rows.</summary>
 internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, List<ItemText> items, List<string> domains,
-    StageContext ctx, ExtractReport report, CancellationTokenSource abort, ResultMemo? memo)
+    StageContext ctx, ExtractReport report, CancellationTokenSource abort, ResultMemo? memo, CallPlan? plan = null)
 {
     private string? _memoContext;
     private int _itemsFromMemo;
@@ -48,6 +48,12 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         if (memo is not null && source.ResultContext(_schema, _vocabulary) is { } context)
             _memoContext = Providers.Caching.CallCache.Key("extract item result v1", context, Samples.ToString(), p.TagSelection.ToString(),
                 p.TagTopR.ToString(), p.TagThreshold.ToString(), p.MaxTagsPerItem.ToString());
+        if (plan is { ContinuePastUnknowns: false } && (SchemaDeferred || VocabularyDeferred))
+        {
+            // Batch mode: the item prompts hold the schema and the vocabulary, which wait on the calls just set aside.
+            ctx.Progress.Info($"the {(SchemaDeferred ? "schema" : "tag vocabulary")} waits on {plan.Count} call(s); item calls follow once they are answered");
+            return;
+        }
         var results = new ItemResult[items.Count];
         using (var progress = ctx.Progress.Start("items", items.Count))
         {
@@ -62,10 +68,17 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         }
         report.ItemsFromMemo = _itemsFromMemo;
         ctx.Progress.Verbose($"items done at {clock.Elapsed.TotalSeconds:F2} s ({_itemsFromMemo:N0} from the result memo)");
+        if (plan is { Count: > 0 }) return; // answers are missing: nothing to aggregate yet
         Aggregate(results);
         ctx.Progress.Verbose($"aggregated at {clock.Elapsed.TotalSeconds:F2} s");
         report.Failures = _failures.Take(ReportedFailures).ToList();
     }
+
+    /// <summary>Schema induction set its calls aside (<see cref="CallPlan"/>): the schema is not known in this run.</summary>
+    public bool SchemaDeferred { get; private set; }
+
+    /// <summary>A tag-list query was set aside: the vocabulary is not known in this run.</summary>
+    public bool VocabularyDeferred { get; private set; }
 
     /// <summary>Why the run stopped before its end (the circuit opened, the credentials were refused); null while it goes on.</summary>
     public string? StopReason { get; private set; }
@@ -107,6 +120,16 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
             catch (LlmCallException e) { Fail("", "schema", e.Message, e); return Answer<SchemaProposal>.Failure(e.Message); }
         }));
         abort.Token.ThrowIfCancellationRequested();
+        if (answers.Any(a => a.IsDeferred))
+        {
+            // Not known until those calls are answered: the estimate counts item prompts against a stand-in of the
+            // largest shape voting can keep (K categories of labels_per_category labels); the number of calls is the same.
+            SchemaDeferred = true;
+            plan!.StandIns.Enqueue($"the schema is not known until its {p.SchemaQueries} induction calls are answered: item prompts are counted " +
+                                   $"with a stand-in of {p.Categories} categories of {p.LabelsPerCategory} labels");
+            return new SemanticSchema(Enumerable.Range(1, p.Categories).Select(c => new SchemaCategory($"category {c}",
+                Enumerable.Range(1, p.LabelsPerCategory).Select(l => $"category {c} label {l}").ToList())).ToList(), "a stand-in for the estimate");
+        }
         var valid = answers.Where(a => a.Ok).Select(a => a.Value!).ToList();
         if (valid.Count == 0)
             throw new StageException($"schema induction: none of the {p.SchemaQueries} answers conformed; last problem: {answers.Last().Error}");
@@ -141,6 +164,15 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
                 catch (LlmCallException e) { Fail(domain, "tag_vocabulary", e.Message, e); return Answer<List<ScoredTag>>.Failure(e.Message); }
             }));
             abort.Token.ThrowIfCancellationRequested();
+            if (answers.Any(a => a.IsDeferred))
+            {
+                // As many stand-in tags as a domain's list can hold (tags_per_domain), for counting item-tag prompts.
+                VocabularyDeferred = true;
+                plan!.StandIns.Enqueue($"domain {domain}: the tag vocabulary is not known until its {queries} queries are answered: " +
+                                       $"item-tag prompts are counted with {p.TagsPerDomain} stand-in tags for it");
+                for (int t = 0; t < p.TagsPerDomain; t++) Merge($"{domain} tag {t + 1}", 1, 1, 1, domain);
+                continue;
+            }
             var valid = answers.Where(a => a.Ok).Select(a => a.Value!).ToList();
             if (valid.Count == 0)
             {
@@ -191,7 +223,7 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
             return FromMemo(item, remembered);
         }
         var result = await ComputeItemAsync(item, token);
-        if (memoKey is not null && result.Row.Status != "failed") memo!.AddItem(ToMemo(memoKey, result));
+        if (memoKey is not null && result.Row.Status != "failed" && plan is not { Count: > 0 }) memo!.AddItem(ToMemo(memoKey, result));
         return result;
     }
 

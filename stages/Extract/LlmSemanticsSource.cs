@@ -22,7 +22,7 @@ public sealed record LlmTaskSettings(
 /// </summary>
 public sealed class LlmSemanticsSource(
     string provider, string model, ChatConnection connection, LazyCallCache calls, PromptTemplates templates,
-    LlmTaskSettings settings, ExtractionCounters counters) : ISemanticsSource
+    LlmTaskSettings settings, ExtractionCounters counters, CallPlan? plan = null) : ISemanticsSource
 {
     private static readonly JsonElement TagListSchema = AnswerSchemas.TagList;
     private static readonly JsonElement SchemaProposalSchema = AnswerSchemas.SchemaProposal;
@@ -175,6 +175,13 @@ public sealed class LlmSemanticsSource(
                         _ => null,
                     },
                 };
+                if (plan is not null)
+                {
+                    // Estimate or batch mode: set the call aside; a batch job's answer comes back through the cache.
+                    if (plan.GivenUp(key) is { } error) throw new LlmCallException($"{task} for {subject}: {error}", new InvalidOperationException(error));
+                    plan.Add(new PlannedCall(key, task, subject, sample, attempt, $"{templateName}@{templateVersion}", [.. messages], options));
+                    return Answer<T>.Deferred();
+                }
                 var clock = Stopwatch.StartNew();
                 ChatResponse response;
                 try { response = await connection.Client.GetResponseAsync(messages, options, ct); }
