@@ -51,6 +51,12 @@ public static class ExtractBenchmark
             },
             Samples = 1, SchemaQueries = 3, TagQueries = 3, Categories = 4, TagsPerDomain = 7, CacheDir = "cache",
         };
+        // The estimate first (sends nothing): its call count must equal the calls the run then makes.
+        var estimate = await ExtractStage.EstimateCallsAsync(new CrossDomain.Engine.Stages.StageContext
+        {
+            StageName = "extract", KindName = "extract", Fingerprint = "bench", ProjectRoot = RepoRoot, ArtifactsRoot = dir,
+            OutputPaths = new Dictionary<string, string>(), InputPaths = new Dictionary<string, string> { ["items"] = itemsDir },
+        }, p, default);
         var clock = Stopwatch.StartNew();
         var outputs = await BenchmarkStage.RunAsync(new ExtractStage(), p, Path.Combine(dir, "out"), new() { ["items"] = itemsDir }, RepoRoot, dir);
         var seconds = clock.Elapsed.TotalSeconds;
@@ -60,6 +66,8 @@ public static class ExtractBenchmark
         Console.WriteLine($"throughput      : {items:N0} items, {calls:N0} calls, {endpoints} endpoint(s), L = {latencyMs} ms, C = {concurrency} each: " +
             $"{calls / seconds:F0} calls/s in {seconds:F1} s = {calls / seconds / ideal:F2} × C/L (C/L = {ideal:F0} calls/s); " +
             $"calls per endpoint {string.Join(", ", servers.Select(x => x.ChatRequests))}; peak in flight {string.Join(", ", servers.Select(x => x.PeakConcurrency))}");
+        Console.WriteLine($"estimate        : {estimate.Calls:N0} calls estimated before the run, {calls:N0} made: {(estimate.Calls == calls ? "equal" : "DIFFERENT")}; " +
+            $"{estimate.PromptTokens:N0} prompt tokens counted with {estimate.Tokenizer}");
     }
 
     private sealed class Disposables(IEnumerable<IDisposable> items) : IDisposable

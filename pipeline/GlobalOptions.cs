@@ -60,4 +60,6 @@ public static class ExitCodes
     public const int Success = 0;
     public const int Failure = 1;
     public const int Usage = 2;
+    /// <summary>Nothing failed, but a stage waits on batch jobs: run again later to collect them.</summary>
+    public const int Waiting = 3;
 }

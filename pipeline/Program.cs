@@ -7,7 +7,7 @@ CrossDomain.Pipeline.Output.TerminalWidth.Apply();
 var root = new RootCommand("CrossDomain: LLM-derived item semantics and cross-domain sequential recommenders, as a cached pipeline.")
 {
     GlobalOptions.Config, GlobalOptions.Set, GlobalOptions.Lock, GlobalOptions.Quiet, GlobalOptions.Verbose,
-    InitCommand.Create(), RunCommand.Create(), StatusCommand.Create(), InspectCommand.Create(), ListCommand.Create(), GraphCommand.Create(), CleanCommand.Create(), ReportCommand.Create(),
+    InitCommand.Create(), RunCommand.Create(), StatusCommand.Create(), InspectCommand.Create(), ListCommand.Create(), GraphCommand.Create(), CleanCommand.Create(), ReportCommand.Create(), BatchCommand.Create(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -29,7 +29,12 @@ public sealed record RunOptions
     public bool UseRunCache { get; init; } = true;
 }
 
-public enum StageOutcome { UpToDate, Ran, WouldRun, Failed, Skipped, Restored }
+public enum StageOutcome
+{
+    UpToDate, Ran, WouldRun, Failed, Skipped, Restored,
+    /// <summary>The stage handed work to an outside service and finishes on a later run (<see cref="StageWaitingException"/>).</summary>
+    Waiting,
+}
 
 public sealed record StageRunResult(string Stage, StageOutcome Outcome, IReadOnlyList<string> Reasons, double Seconds, string? Error = null)
 {
@@ -39,7 +44,9 @@ public sealed record StageRunResult(string Stage, StageOutcome Outcome, IReadOnl
 
 public sealed record RunResult(IReadOnlyList<StageRunResult> Stages, bool Cancelled)
 {
-    public bool Succeeded => !Cancelled && Stages.All(s => s.Outcome != StageOutcome.Failed);
+    public bool Succeeded => !Cancelled && Stages.All(s => s.Outcome is not (StageOutcome.Failed or StageOutcome.Waiting));
+    /// <summary>Nothing failed, but a stage waits on outside work (the CLI's exit code 3).</summary>
+    public bool Waiting => !Cancelled && Stages.All(s => s.Outcome != StageOutcome.Failed) && Stages.Any(s => s.Outcome == StageOutcome.Waiting);
 }
 
 /// <summary>
@@ -91,7 +98,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                 if (cancellationToken.IsCancellationRequested) return new RunResult(results, Cancelled: true);
                 if (failed)
                 {
-                    results.Add(new StageRunResult(stage.Name, StageOutcome.Skipped, ["an earlier stage failed"], 0));
+                    results.Add(new StageRunResult(stage.Name, StageOutcome.Skipped, ["an earlier stage failed or waits"], 0));
                     statuses[stage.Name] = new StageStatus(stage.Name, StageState.Stale, [], null);
                     continue;
                 }
@@ -124,7 +131,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                 }
                 var result = await RunStageAsync(stage, reasons, store, hasher, lockFile, options, restorable ? runCache : null, cancellationToken);
                 results.Add(result);
-                if (result.Outcome == StageOutcome.Failed)
+                if (result.Outcome is StageOutcome.Failed or StageOutcome.Waiting)
                 {
                     failed = true;
                     statuses[stage.Name] = new StageStatus(stage.Name, StageState.Stale, [], null);
@@ -185,6 +192,12 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                 if (!File.Exists(path) && !(stage.Outputs[name].Spec.IsDirectory && Directory.Exists(path)))
                     throw new InvalidOperationException($"stage finished without writing its output '{name}'");
             store.Commit(stage.Name, stage.Outputs.Where(o => !o.Value.Spec.WrittenInPlace).Select(o => (outputPaths[o.Key], o.Value.Path)).ToList());
+        }
+        catch (StageWaitingException w)
+        {
+            ArtifactStore.DeleteTemp(temp);
+            progress.Info($"{stage.Name} waits: {w.Message}");
+            return new StageRunResult(stage.Name, StageOutcome.Waiting, reasons, clock.Elapsed.TotalSeconds, w.Message);
         }
         catch (Exception e)
         {

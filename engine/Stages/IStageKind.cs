@@ -41,6 +41,12 @@ public interface IStageKind
         Task.FromResult<IReadOnlyList<string>?>(null);
 
     /// <summary>
+    /// Outside work this stage waits on (batch jobs in flight), for <c>status</c>: "waiting for batch jobs: 3 of 5
+    /// done"; null when none. Read from the stage's own records under the artifacts folder; sends nothing.
+    /// </summary>
+    string? Waiting(object parameters, string artifactsRoot) => null;
+
+    /// <summary>
     /// Facts about what this stage's outputs will hold that its params already decide (ingest: the names of its
     /// domains), by name. Dependants see them, and their own upstream's, in <see cref="CheckUpstream"/>.
     /// </summary>
@@ -75,6 +81,8 @@ public abstract class StageKind<TParams> : IStageKind where TParams : class, new
     public abstract Task RunAsync(StageContext context, TParams parameters, CancellationToken cancellationToken);
 
     public virtual IReadOnlyDictionary<string, IReadOnlyCollection<string>> Facts(TParams parameters) => StageFacts.None;
+    public virtual string? Waiting(TParams parameters, string artifactsRoot) => null;
+    string? IStageKind.Waiting(object parameters, string artifactsRoot) => Waiting((TParams)parameters, artifactsRoot);
     public virtual Task<IReadOnlyList<string>?> EstimateAsync(StageContext context, TParams parameters, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>?>(null);
     public virtual IEnumerable<(string Key, string Message)> CheckUpstream(TParams parameters, IReadOnlyDictionary<string, IReadOnlyCollection<string>> upstreamFacts) => [];

@@ -40,7 +40,7 @@ public static class RunCommand
             else result = await new PipelineRunner(pipeline, new PlainProgressSink(Console.Out, quiet, verbose)).RunAsync(options, ct);
             Print(result, options.DryRun, quiet);
             if (!options.DryRun) Console.WriteLine(Summary(pipeline, result));
-            return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
+            return result.Succeeded ? ExitCodes.Success : result.Waiting ? ExitCodes.Waiting : ExitCodes.Failure;
         }));
         return command;
     }
@@ -51,6 +51,7 @@ public static class RunCommand
         int Count(StageOutcome o) => result.Stages.Count(s => s.Outcome == o);
         var line = $"summary: {Count(StageOutcome.Ran)} ran, {Count(StageOutcome.UpToDate)} up to date (cached), {Count(StageOutcome.Failed)} failed";
         if (Count(StageOutcome.Restored) > 0) line += $", {Count(StageOutcome.Restored)} restored from the run-cache";
+        if (Count(StageOutcome.Waiting) > 0) line += $", {Count(StageOutcome.Waiting)} waiting on batch jobs";
         if (Count(StageOutcome.Skipped) > 0) line += $", {Count(StageOutcome.Skipped)} skipped";
         var reports = result.Stages.Where(s => s.Outcome is StageOutcome.Ran or StageOutcome.UpToDate or StageOutcome.Restored)
             .Select(s => pipeline.Find(s.Stage)!).Where(s => s.Kind.Name == "report" && s.Outputs.ContainsKey("html"))
@@ -75,7 +76,8 @@ public static class RunCommand
                 case StageOutcome.Ran: Console.WriteLine($"{s.Stage}: ran in {s.Seconds:F1} s"); break;
                 case StageOutcome.Restored: Console.WriteLine($"{s.Stage}: restored from the run-cache"); break;
                 case StageOutcome.Failed: Console.Error.WriteLine($"{s.Stage}: FAILED: {s.Error}"); break;
-                case StageOutcome.Skipped: Console.WriteLine($"{s.Stage}: skipped (an earlier stage failed)"); break;
+                case StageOutcome.Skipped: Console.WriteLine($"{s.Stage}: skipped (an earlier stage failed or waits)"); break;
+                case StageOutcome.Waiting: Console.WriteLine($"{s.Stage}: waiting: {s.Error}"); break;
             }
         }
         if (dryRun && result.Stages.All(s => s.Outcome == StageOutcome.UpToDate)) Console.WriteLine("nothing to run");

@@ -48,8 +48,13 @@ public static class StatusCommand
         var statuses = new StatusEvaluator(pipeline, LockFile.Open(pipeline), hasher).EvaluateAll(pipeline.Stages);
         hasher.Save();
         var runCache = new RunCache(pipeline.ArtifactsRoot);
-        return [.. statuses.Select(s => s.State != StageState.Fresh && runCache.RestoreNote(pipeline.Find(s.Stage)!, s.Fingerprint) is { } note
-            ? s with { Reasons = [.. s.Reasons, note] }
-            : s)];
+        return [.. statuses.Select(s =>
+        {
+            if (s.State == StageState.Fresh) return s;
+            var stage = pipeline.Find(s.Stage)!;
+            if (runCache.RestoreNote(stage, s.Fingerprint) is { } note) s = s with { Reasons = [.. s.Reasons, note] };
+            if (stage.Kind.Waiting(stage.Params, pipeline.ArtifactsRoot) is { } waiting) s = s with { Reasons = [.. s.Reasons, waiting] };
+            return s;
+        })];
     }
 }

@@ -40,5 +40,25 @@ public sealed class CallPlan(bool continuePastUnknowns)
     /// <summary>Marks a call that batch jobs failed on too often: asking it again reports this error instead of planning it.</summary>
     public void GiveUp(string key, string error) => _givenUp[key] = error;
 
-    public string? GivenUp(string key) => _givenUp.GetValueOrDefault(key);
+    /// <summary>The error of a call given up on, recording that it was asked (it then counts as a failed call).</summary>
+    public string? GivenUp(string key)
+    {
+        if (!_givenUp.TryGetValue(key, out var error)) return null;
+        _failedNow.TryAdd(key, 0);
+        return error;
+    }
+
+    private readonly ConcurrentDictionary<string, byte> _failedNow = new(StringComparer.Ordinal);
+
+    /// <summary>Calls given up on that this walk asked for: its failed calls.</summary>
+    public IReadOnlyCollection<string> FailedCalls => _failedNow.Keys.ToList();
+
+    /// <summary>Empties the plan for another walk (batch mode: once per round).</summary>
+    public void Clear()
+    {
+        _calls.Clear();
+        _givenUp.Clear();
+        _failedNow.Clear();
+        StandIns.Clear();
+    }
 }

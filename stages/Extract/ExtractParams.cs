@@ -16,6 +16,15 @@ public enum ResponseFormatMode
     Text,
 }
 
+/// <summary>How the calls the cache lacks reach the model.</summary>
+public enum LlmMode
+{
+    /// <summary>One request per call, answered at once (concurrency, requests_per_minute, endpoints apply).</summary>
+    Stream,
+    /// <summary>OpenAI / Azure OpenAI Batch jobs: half the price, answered within 24 hours; the stage waits across runs.</summary>
+    Batch,
+}
+
 public enum TagSelection
 {
     /// <summary>Top-R, then any other tag scoring at least θ, up to max_tags (TEMA-LLM's best, Table VI).</summary>
@@ -53,6 +62,31 @@ public sealed class LlmParams : ProviderEndpointParams, IValidatableParams
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public List<PoolEndpoint>? Endpoints { get; set; }
 
+    // None of the mode's settings enters the fingerprint: the answers land in the same per-call cache either way.
+    [Param("stream (a request per call) or batch (OpenAI / Azure OpenAI Batch jobs; run again to collect, see docs/llm-providers.md).")]
+    [System.Text.Json.Serialization.JsonIgnore]
+    public LlmMode Mode { get; set; } = LlmMode.Stream;
+
+    [Param("Batch mode: how long one run waits for its jobs, polling, before it returns and leaves them in flight (0: submit or collect, then return).", Min = 0)]
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double BatchWaitMinutes { get; set; }
+
+    [Param("Batch mode: first interval between polls of the jobs while waiting; it doubles up to 10 minutes.", Min = 0.001)]
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double BatchPollSeconds { get; set; } = 30;
+
+    [Param("Batch mode: jobs a request may fail in (error, expiry, cancellation) before it is reported as a failed call.", Min = 1)]
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int BatchMaxTries { get; set; } = 3;
+
+    [Param("Batch mode: most requests per request file (OpenAI: 50,000).", Min = 1)]
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int BatchMaxRequests { get; set; } = 50_000;
+
+    [Param("Batch mode: largest request file in MB (OpenAI: 200).", Min = 0.001)]
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double BatchMaxMb { get; set; } = 190;
+
     [Param("Prices per million tokens (input_per_million, output_per_million, batch_factor, currency): the estimate and the run report give costs with it.")]
     [System.Text.Json.Serialization.JsonIgnore] // a price changes no output
     public LlmPrice? Price { get; set; }
@@ -77,6 +111,9 @@ public sealed class LlmParams : ProviderEndpointParams, IValidatableParams
         if (Provider is not (Offline or File) && !IsNetwork)
             yield return ("provider", $"unknown provider '{Provider}'; one of {Offline}, {File}, {string.Join(", ", ModelServices.Names)}");
         if (Provider == File && string.IsNullOrEmpty(ResponsesFile?.Value)) yield return ("responses_file", "the file provider needs responses_file");
+        if (Mode == LlmMode.Batch && Provider is not ("openai" or "azure_openai"))
+            yield return ("mode", $"batch mode needs provider openai or azure_openai (their Batch APIs), not {Provider}");
+        if (Mode == LlmMode.Batch && Endpoints is { Count: > 0 }) yield return ("mode", "batch mode sends jobs to endpoint alone; drop endpoints or use stream");
         foreach (var e in ValidateEndpoint(IsNetwork, Provider)) yield return e;
         for (int i = 0; i < (Endpoints?.Count ?? 0); i++)
         {

@@ -39,7 +39,21 @@ public sealed class ExtractReport
     public long FailedCalls { get; set; }
     public long TokensIn { get; set; }
     public long TokensOut { get; set; }
-    /// <summary>What this run's answered calls cost at <c>llm.price</c>, from the tokens the API reported; null without a price.</summary>
+    /// <summary>Batch mode: answers this run filed in the cache from finished jobs.</summary>
+    public long BatchAnswers { get; set; }
+    /// <summary>Batch mode: tokens of those answers, as the provider reported them.</summary>
+    public long BatchTokensIn { get; set; }
+    public long BatchTokensOut { get; set; }
+    /// <summary>Batch mode: requests that failed in jobs this run collected (sent again in a follow-up job up to batch_max_tries).</summary>
+    public long BatchRequestsFailed { get; set; }
+    /// <summary>Batch mode: calls that failed in batch_max_tries jobs, reported as failed calls.</summary>
+    public long BatchFailedCalls { get; set; }
+    /// <summary>Batch mode: every job of this call cache so far.</summary>
+    public List<string> BatchJobs { get; set; } = [];
+    /// <summary>
+    /// What this run's answered calls cost at <c>llm.price</c>, from the tokens the API reported (batch answers at the
+    /// batch factor); null without a price.
+    /// </summary>
     public double? Cost { get; set; }
     public string? Currency { get; set; }
     public long CachedTokensIn { get; set; }

@@ -5,6 +5,7 @@ using CrossDomain.Engine.Stages;
 using CrossDomain.Providers.Caching;
 using CrossDomain.Providers.Chat;
 using CrossDomain.Providers.Tokens;
+using CrossDomain.Stages.Extract.Batch;
 using CrossDomain.Stages.Ingest;
 using CrossDomain.Stages.Sequences;
 using Polly.CircuitBreaker;
@@ -27,6 +28,32 @@ public sealed class ExtractStage : StageKind<ExtractParams>
     public override int Version => 2;
     public override string Description => "LLM semantics: schema induction, voted item labels and summaries, enriched descriptions, tag vocabulary and item tags.";
 
+    public override string? Waiting(ExtractParams p, string artifactsRoot) =>
+        p.Llm.IsNetwork ? BatchExtraction.Waiting(Path.Combine(artifactsRoot, p.CacheDir)) : null;
+
+    /// <summary>Cancels the open batch jobs of this stage's call cache; their finished answers are collected by the next run.</summary>
+    public static async Task<int> CancelBatchesAsync(ExtractParams p, string artifactsRoot, CancellationToken ct)
+    {
+        if (!p.Llm.IsNetwork) return 0;
+        var dir = Path.Combine(artifactsRoot, p.CacheDir);
+        if (!Directory.Exists(Path.Combine(dir, "batches"))) return 0;
+        using var cache = await CallCache.OpenAsync(dir, ct);
+        using var api = new Providers.Batch.OpenAIBatchApi(p.Llm.ToOptions());
+        var jobs = new BatchJobs(api, BatchJournal.Load(Path.Combine(dir, "batches")), cache, p.Llm.Provider, p.Llm.Model,
+            Engine.Progress.NullProgressSink.Instance);
+        return await jobs.CancelAsync(ct);
+    }
+
+    /// <summary>Every recorded batch job of this stage's call cache with its last known status, or that there is none.</summary>
+    public static string BatchJobsText(ExtractParams p, string artifactsRoot)
+    {
+        var dir = Path.Combine(artifactsRoot, p.CacheDir, "batches");
+        if (!p.Llm.IsNetwork || !Directory.Exists(dir)) return "no batch jobs";
+        var journal = BatchJournal.Load(dir);
+        return journal.Submissions.Count == 0 ? "no batch jobs" : string.Join("\n  ", [BatchJobs.Describe(journal),
+            .. journal.Submissions.Select(s => $"{s.JobId ?? "(not created)"} {s.Status}{(s.Collected ? ", collected" : "")}: {s.Requests:N0} requests, {s.Answered:N0} answered, {s.Failed:N0} failed ({s.Id})")]);
+    }
+
     public override IReadOnlyList<string> RequiredInputs(ExtractParams p) => p.OnlyIndexedItems ? ["items", "item_index"] : ["items"];
 
     public override IReadOnlyList<OutputSpec> Outputs(ExtractParams p) =>
@@ -42,14 +69,20 @@ public sealed class ExtractStage : StageKind<ExtractParams>
     public override async Task RunAsync(StageContext ctx, ExtractParams p, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var x = await OpenAsync(ctx, p, plan: null, clock, ct);
+        var batch = p.Llm.Mode == LlmMode.Batch ? new CallPlan(continuePastUnknowns: false) : null;
+        var x = await OpenAsync(ctx, p, batch, clock, ct);
         var report = x.Report;
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
         ExtractionRun? run = null;
         try
         {
-            run = new ExtractionRun(p, x.Source, x.Items, x.Domains, ctx, report, abort, x.Memo);
-            await run.ExecuteAsync();
+            if (batch is null)
+            {
+                run = new ExtractionRun(p, x.Source, x.Items, x.Domains, ctx, report, abort, x.Memo);
+                await run.ExecuteAsync();
+            }
+            else run = await BatchExtraction.RunAsync(ctx, p, x.Source, x.Items, x.Domains, report, x.Counters, abort, x.Memo, batch,
+                await x.Calls!.GetAsync(ct), ct);
             report.WallSeconds = clock.Elapsed.TotalSeconds;
             FillCounters(report, x.Counters, x.Connection, x.Calls?.Opened, p.Llm.Price);
             if (x.Calls?.Opened is { } opened)
@@ -214,7 +247,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         r.CacheEntries = cache?.Count ?? 0;
         if (connection is null) return;
         r.Calls = connection.Usage.Calls;
-        r.FailedCalls = connection.Usage.Failed;
+        r.FailedCalls = connection.Usage.Failed + r.BatchFailedCalls;
         r.TokensIn = connection.Usage.TokensIn;
         r.TokensOut = connection.Usage.TokensOut;
         r.CallsPerSecond = r.WallSeconds > 0 ? r.Calls / r.WallSeconds : 0;
@@ -226,7 +259,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         if (price is not null)
         {
             // What this run's calls cost, from the tokens the API reported (calls without usage count as zero).
-            r.Cost = Math.Round(price.Cost(r.TokensIn, r.TokensOut, batch: false), 6);
+            r.Cost = Math.Round(price.Cost(r.TokensIn, r.TokensOut, batch: false) + price.Cost(r.BatchTokensIn, r.BatchTokensOut, batch: true), 6);
             r.Currency = price.Currency;
         }
         r.Endpoints = connection.Pool?.Members.Select(m => new EndpointReport

@@ -25,6 +25,16 @@ public sealed class ExtractionCounters
         Interlocked.Add(ref _cachedTokensOut, tokensOut);
     }
 
+    /// <summary>Starts the counts again (batch mode walks the extraction once per round; the last round's counts are the run's).</summary>
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _cacheHits, 0);
+        Interlocked.Exchange(ref _regenerations, 0);
+        Interlocked.Exchange(ref _invalid, 0);
+        Interlocked.Exchange(ref _cachedTokensIn, 0);
+        Interlocked.Exchange(ref _cachedTokensOut, 0);
+    }
+
     public void Regeneration() => Interlocked.Increment(ref _regenerations);
     public void InvalidAnswer() => Interlocked.Increment(ref _invalid);
 }

@@ -38,6 +38,7 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
     public async Task ExecuteAsync()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        report.VocabulariesFromMemo = 0; // batch mode runs the extraction once per round over one report
         _schema = await SchemaAsync();
         report.SchemaOrigin = _schema.Origin;
         report.Categories = _schema.Categories.Count;

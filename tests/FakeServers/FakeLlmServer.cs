@@ -50,6 +50,7 @@ public sealed class FakeLlmServer : IDisposable
     public FakeLlmServer(Func<FakeChatRequest, FakeReply> script, int workers = 64)
     {
         Script = script;
+        Batches = new FakeBatchService(this);
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
@@ -79,9 +80,17 @@ public sealed class FakeLlmServer : IDisposable
         }
     }
 
+    /// <summary>OpenAI's files and batches endpoints, answering request lines with <see cref="Script"/>.</summary>
+    public FakeBatchService Batches { get; }
+
     private async Task HandleAsync(HttpListenerContext ctx)
     {
         var path = ctx.Request.Url!.AbsolutePath;
+        if (FakeBatchService.Handles(path))
+        {
+            await Batches.HandleAsync(ctx);
+            return;
+        }
         string body;
         using (var reader = new StreamReader(ctx.Request.InputStream, Encoding.UTF8)) body = await reader.ReadToEndAsync();
         var json = JsonNode.Parse(body)!.AsObject();
@@ -99,13 +108,9 @@ public sealed class FakeLlmServer : IDisposable
             return;
         }
         var ollama = path == "/api/chat";
-        var messages = json["messages"]!.AsArray().Select(m => (m!["role"]!.GetValue<string>(), m["content"]?.GetValue<string>() ?? "")).ToList();
-        double? temperature = ollama ? json["options"]?["temperature"]?.GetValue<double>() : json["temperature"]?.GetValue<double>();
-        long? seed = ollama ? json["options"]?["seed"]?.GetValue<long>() : json["seed"]?.GetValue<long>();
-        var format = ollama ? json["format"] : json["response_format"];
         var headers = ctx.Request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => ctx.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase);
-        var model = json["model"]?.GetValue<string>() ?? "";
-        var request = new FakeChatRequest(ollama ? "ollama" : "openai", path, model, messages, temperature, seed, format?.DeepClone(), index, headers);
+        var request = ToChatRequest(json, path, ollama ? "ollama" : "openai", index, headers);
+        var model = request.Model;
         Received.Enqueue(request);
         var reply = Script(request);
         if (reply.DelayMs > 0) await Task.Delay(reply.DelayMs);
@@ -122,18 +127,33 @@ public sealed class FakeLlmServer : IDisposable
                 ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply.Content },
                 ["done"] = true, ["done_reason"] = "stop", ["prompt_eval_count"] = reply.PromptTokens, ["eval_count"] = reply.CompletionTokens,
             }
-            : new JsonObject
-            {
-                ["id"] = $"chatcmpl-{index}", ["object"] = "chat.completion", ["created"] = 1767225600, ["model"] = model,
-                ["choices"] = new JsonArray(new JsonObject
-                {
-                    ["index"] = 0, ["finish_reason"] = "stop",
-                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply.Content },
-                }),
-                ["usage"] = new JsonObject { ["prompt_tokens"] = reply.PromptTokens, ["completion_tokens"] = reply.CompletionTokens, ["total_tokens"] = reply.PromptTokens + reply.CompletionTokens },
-            };
+            : Completion(model, index, reply);
         await WriteAsync(ctx, 200, response.ToJsonString());
     }
+
+    /// <summary>A chat request from its JSON body, in either wire format.</summary>
+    public FakeChatRequest ToChatRequest(JsonObject json, string path, string wire, int index = 0, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        var ollama = wire == "ollama";
+        var messages = json["messages"]!.AsArray().Select(m => (m!["role"]!.GetValue<string>(), m["content"]?.GetValue<string>() ?? "")).ToList();
+        double? temperature = ollama ? json["options"]?["temperature"]?.GetValue<double>() : json["temperature"]?.GetValue<double>();
+        long? seed = ollama ? json["options"]?["seed"]?.GetValue<long>() : json["seed"]?.GetValue<long>();
+        var format = ollama ? json["format"] : json["response_format"];
+        return new FakeChatRequest(wire, path, json["model"]?.GetValue<string>() ?? "", messages, temperature, seed, format?.DeepClone(), index,
+            headers ?? new Dictionary<string, string>());
+    }
+
+    /// <summary>An OpenAI chat.completion object carrying the reply.</summary>
+    public static JsonObject Completion(string model, int index, FakeReply reply) => new()
+    {
+        ["id"] = $"chatcmpl-{index}", ["object"] = "chat.completion", ["created"] = 1767225600, ["model"] = model,
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0, ["finish_reason"] = "stop",
+            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply.Content },
+        }),
+        ["usage"] = new JsonObject { ["prompt_tokens"] = reply.PromptTokens, ["completion_tokens"] = reply.CompletionTokens, ["total_tokens"] = reply.PromptTokens + reply.CompletionTokens },
+    };
 
     private async Task EmbedAsync(HttpListenerContext ctx, string path, JsonObject json)
     {
