@@ -68,11 +68,31 @@ public static class ChatClientFactory
             var (client, k) = ProviderHttp.Create(o, transport?.Invoke(o.Endpoint), counters);
             http.Add(client);
             key ??= k;
-            members.Add(new PoolMember(o.Endpoint.ToString(), ModelServices.Get(o.Provider).Chat(o, client, k), weight));
+            var service = ModelServices.Get(o.Provider);
+            members.Add(new PoolMember(o.Endpoint.ToString(), service.Chat(o, client, k), weight, HealthCheck(service, o, k, transport?.Invoke(o.Endpoint), http)));
         }
         var pool = new EndpointPoolChatClient(members, cooldown);
         var counted = pool.AsBuilder().Use(inner => new UsageCountingChatClient(inner, usage)).Build();
         return new ChatConnection(counted, counters, usage, key, http, pool);
+    }
+
+    /// <summary>
+    /// The service's health GET on its own HTTP client: no retries (a retried check would only delay the answer) and a
+    /// 10 s timeout. Null when the service has no health path.
+    /// </summary>
+    private static Func<CancellationToken, Task<bool>>? HealthCheck(IModelService service, ChatProviderOptions o, string? key,
+        HttpMessageHandler? transport, List<HttpClient> owned)
+    {
+        if (service.HealthPath is not { } path) return null;
+        var http = new HttpClient(transport ?? new SocketsHttpHandler(), disposeHandler: transport is null) { Timeout = TimeSpan.FromSeconds(10) };
+        if (key is not null) http.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        owned.Add(http);
+        var url = new Uri(new Uri(o.Endpoint.ToString().TrimEnd('/') + "/"), path);
+        return async ct =>
+        {
+            using var response = await http.GetAsync(url, ct);
+            return response.IsSuccessStatusCode;
+        };
     }
 }
 

@@ -4,9 +4,11 @@ using Microsoft.Extensions.AI;
 namespace CrossDomain.Providers.Chat;
 
 /// <summary>One endpoint of a pool: its client (with its own resilience pipeline), its weight, and what it did.</summary>
-public sealed class PoolMember(string name, IChatClient client, double weight)
+public sealed class PoolMember(string name, IChatClient client, double weight, Func<CancellationToken, Task<bool>>? healthCheck = null)
 {
-    private long _calls, _failures, _ticks;
+    private long _calls, _failures, _ticks, _failedChecks;
+    internal readonly SemaphoreSlim Probe = new(1, 1);
+    internal bool Verified = true;  // false from a take-out until a health check passes (or, without one, until it answers)
     internal int InFlight;
     internal long DownUntil;       // the pool clock's timestamp; 0 while healthy
     internal int FailuresInARow;   // take-outs since its last answer: each doubles the cool-down
@@ -22,6 +24,11 @@ public sealed class PoolMember(string name, IChatClient client, double weight)
     public double Seconds => Interlocked.Read(ref _ticks) / (double)Stopwatch.Frequency;
     /// <summary>How often it was taken out of the pool.</summary>
     public long TakenOut { get; internal set; }
+    /// <summary>A cheap request that says whether the endpoint serves (GET /models, /api/tags); null: the next call is the probe.</summary>
+    public Func<CancellationToken, Task<bool>>? HealthCheck { get; } = healthCheck;
+    /// <summary>Health checks it failed when its cool-down ended (each kept it out for another, longer one).</summary>
+    public long FailedHealthChecks => Interlocked.Read(ref _failedChecks);
+    internal void FailedCheck() => Interlocked.Increment(ref _failedChecks);
 
     internal void Answered(long ticks)
     {
@@ -38,7 +45,8 @@ public sealed class PoolMember(string name, IChatClient client, double weight)
 /// the endpoint out of the pool and is sent to the next healthy one, so an endpoint that dies loses no call. An
 /// endpoint comes back after <paramref name="cooldown"/>, doubled for each take-out since its last answer (at most
 /// 16 times), so a dead endpoint costs one probing call per cool-down and fewer as it stays dead. The call fails only
-/// when every endpoint has failed it. Answers do not depend on which endpoint gave them (the call cache keys them
+/// when every endpoint has failed it. A member with a health check is checked when its cool-down ends, before it gets
+/// a call again: a dead endpoint then costs one cheap request per cool-down, and no call. Answers do not depend on which endpoint gave them (the call cache keys them
 /// without it).
 /// </summary>
 public sealed class EndpointPoolChatClient(IReadOnlyList<PoolMember> members, TimeSpan cooldown, TimeProvider? time = null) : IChatClient
@@ -60,6 +68,11 @@ public sealed class EndpointPoolChatClient(IReadOnlyList<PoolMember> members, Ti
             var start = Stopwatch.GetTimestamp();
             try
             {
+                if (!await ReadyAsync(member, cancellationToken))
+                {
+                    last ??= new HttpRequestException($"endpoint {member.Name} failed its health check");
+                    continue;
+                }
                 var response = await member.Client.GetResponseAsync(list, options, cancellationToken);
                 member.Answered(Stopwatch.GetTimestamp() - start);
                 lock (_gate) member.FailuresInARow = 0;
@@ -95,10 +108,39 @@ public sealed class EndpointPoolChatClient(IReadOnlyList<PoolMember> members, Ti
         }
     }
 
+    /// <summary>
+    /// Whether a member may take the call: always, unless it comes back from a take-out and has a health check, which
+    /// then runs once (concurrent callers wait for its result). A failed check takes it out again, for longer.
+    /// </summary>
+    private async Task<bool> ReadyAsync(PoolMember member, CancellationToken ct)
+    {
+        if (member.HealthCheck is null || Volatile.Read(ref member.Verified)) return true;
+        await member.Probe.WaitAsync(ct);
+        try
+        {
+            if (Volatile.Read(ref member.Verified)) return true;
+            bool healthy;
+            try { healthy = await member.HealthCheck(ct); }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested) { healthy = false; }
+            if (healthy) Volatile.Write(ref member.Verified, true);
+            else
+            {
+                member.FailedCheck();
+                TakeOut(member);
+            }
+            return healthy;
+        }
+        finally
+        {
+            member.Probe.Release();
+        }
+    }
+
     private void TakeOut(PoolMember member)
     {
         lock (_gate)
         {
+            member.Verified = false;
             var factor = 1 << Math.Min(member.FailuresInARow, MaxDoublings);
             member.DownUntil = _time.GetTimestamp() + (long)(cooldown.TotalSeconds * factor * _time.TimestampFrequency);
             member.FailuresInARow++;

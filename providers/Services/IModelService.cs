@@ -16,6 +16,12 @@ public interface IModelService
     /// <summary>Whether an API key variable that is configured must resolve (a keyless local server: false).</summary>
     bool RequiresKey => true;
 
+    /// <summary>
+    /// A cheap GET, relative to the endpoint, that answers 200 when the server serves (an endpoint pool's health
+    /// check); null when the service has none.
+    /// </summary>
+    string? HealthPath => null;
+
     /// <summary>Sets up the shared client where the SDK does not (base address, an authorisation header).</summary>
     void Prepare(HttpClient http, ChatProviderOptions options, string? key) { }
 

@@ -12,6 +12,8 @@ public sealed class OllamaService : IModelService
     // A local server needs no key; one found is sent as a bearer token (Ollama behind an authenticating proxy).
     public bool RequiresKey => false;
 
+    public string? HealthPath => "api/tags";
+
     public void Prepare(HttpClient http, ChatProviderOptions options, string? key)
     {
         http.BaseAddress = options.Endpoint;

@@ -8,6 +8,9 @@ public sealed class OpenAIService : IModelService
 {
     public string Name => "openai";
 
+    // Served by OpenAI and by the OpenAI-compatible servers (vLLM, TGI, llama.cpp, LM Studio), relative to .../v1/.
+    public string? HealthPath => "models";
+
     public IChatClient Chat(ChatProviderOptions options, HttpClient http, string? key) =>
         ProviderHttp.OpenAI(options, http, key).GetChatClient(options.Model).AsIChatClient();
 

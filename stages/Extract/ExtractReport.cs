@@ -90,6 +90,8 @@ public sealed class EndpointReport
     public double MeanSeconds { get; set; }
     /// <summary>Times it was taken out of the pool.</summary>
     public long TakenOut { get; set; }
+    /// <summary>Health checks it failed when a cool-down ended (each kept it out longer, without a call).</summary>
+    public long FailedHealthChecks { get; set; }
 }
 
 /// <summary>Items with a title, a category path below the domain's root, a brand and a description.</summary>

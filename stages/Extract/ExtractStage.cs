@@ -264,7 +264,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         }
         r.Endpoints = connection.Pool?.Members.Select(m => new EndpointReport
         {
-            Endpoint = m.Name, Weight = m.Weight, Calls = m.Calls, Failures = m.Failures, TakenOut = m.TakenOut,
+            Endpoint = m.Name, Weight = m.Weight, Calls = m.Calls, Failures = m.Failures, TakenOut = m.TakenOut, FailedHealthChecks = m.FailedHealthChecks,
             MeanSeconds = m.Calls == 0 ? 0 : m.Seconds / m.Calls,
         }).ToList() ?? [];
     }

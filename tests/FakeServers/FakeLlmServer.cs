@@ -42,6 +42,8 @@ public sealed class FakeLlmServer : IDisposable
     public ConcurrentQueue<FakeChatRequest> Received { get; } = new();
     public int ChatRequests => Received.Count;
     public int EmbeddingRequests;
+    /// <summary>GET /models or /api/tags requests (health checks).</summary>
+    public int HealthChecks;
     public int EmbeddingDimensions { get; set; } = 8;
     /// <summary>Most requests handled at once so far.</summary>
     public int PeakConcurrency;
@@ -89,6 +91,15 @@ public sealed class FakeLlmServer : IDisposable
         if (FakeBatchService.Handles(path))
         {
             await Batches.HandleAsync(ctx);
+            return;
+        }
+        if (ctx.Request.HttpMethod == "GET" && (path.EndsWith("/models", StringComparison.Ordinal) || path == "/api/tags"))
+        {
+            // The model list (OpenAI) or tags (Ollama): what an endpoint pool's health check asks.
+            Interlocked.Increment(ref HealthChecks);
+            await WriteAsync(ctx, 200, path == "/api/tags"
+                ? "{\"models\":[{\"name\":\"fake-model\"}]}"
+                : "{\"object\":\"list\",\"data\":[{\"id\":\"fake-model\",\"object\":\"model\"}]}");
             return;
         }
         string body;

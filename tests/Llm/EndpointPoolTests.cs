@@ -33,6 +33,22 @@ public sealed class EndpointPoolTests
             Assert.Equal(File.ReadAllBytes(alone[name]), File.ReadAllBytes(outputs[name]));
     }
 
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("ollama")]
+    public async Task The_health_check_asks_the_servers_model_list_and_fails_when_the_server_is_gone(string provider)
+    {
+        using var f = new ExtractFixture(itemsPerDomain: 1);
+        var p = f.Params(provider);
+        p.Llm.Endpoints = [new PoolEndpoint { Endpoint = p.Llm.Endpoint!, Weight = 1 }];
+        using var connection = CrossDomain.Providers.Chat.ChatClientFactory.CreatePool(p.Llm.PoolOptions(), LlmParams.EndpointCooldown);
+        var check = connection.Pool!.Members[0].HealthCheck!;
+        Assert.True(await check(default));
+        Assert.Equal(1, f.Server.HealthChecks);
+        f.Server.Stop();
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => check(default)); // the pool counts a throw as a failed check
+    }
+
     [Fact]
     public void An_endpoint_that_is_not_a_url_or_a_weight_that_is_not_positive_is_named()
     {
@@ -93,6 +109,32 @@ public sealed class EndpointPoolRoutingTests
         await Call(pool);                         // back, and it answers
         Assert.Equal((3, 4), (a.Calls, b.Calls));
         Assert.Equal((1L, 2L, 2L), (pool.Members[0].Calls, pool.Members[0].Failures, pool.Members[0].TakenOut));
+    }
+
+    [Fact]
+    public async Task A_returning_endpoint_gets_calls_again_only_after_its_health_check_passes()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var (a, b) = (new Endpoint(up: false), new Endpoint(up: true));
+        var healthy = false;
+        var checks = 0;
+        var pool = new CrossDomain.Providers.Chat.EndpointPoolChatClient(
+            [new("a", a, 1, _ => { checks++; return Task.FromResult(healthy); }), new("b", b, 1)], TimeSpan.FromSeconds(30), clock);
+
+        await Call(pool);                          // a fails its call (out for 30 s), the call moves to b
+        Assert.Equal((1, 1, 0), (a.Calls, b.Calls, checks));
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await Call(pool);                          // a's cool-down ended: its check fails, so no call reaches it
+        Assert.Equal((1, 2, 1), (a.Calls, b.Calls, checks));
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await Call(pool);                          // out for 60 s after the failed check: not even checked
+        Assert.Equal((1, 3, 1), (a.Calls, b.Calls, checks));
+        clock.Advance(TimeSpan.FromSeconds(30));
+        (healthy, a.Up) = (true, true);
+        await Call(pool);                          // checked, passes, and takes the call
+        await Call(pool);                          // verified: no further check while it answers (ties go to a, listed first)
+        Assert.Equal((3, 3, 2), (a.Calls, b.Calls, checks));
+        Assert.Equal(1, pool.Members[0].FailedHealthChecks);
     }
 
     [Fact]
