@@ -44,7 +44,11 @@ public sealed class OpenAIBatchApi : IDisposable
                 (_files, _batches, ChatPath) = (openai.GetOpenAIFileClient(), openai.GetBatchClient(), "/v1/chat/completions");
                 break;
             case "azure_openai":
-                var azure = ProviderHttp.Azure(o, _http, key);
+                // Azure OpenAI's v1 API (<resource>/openai/v1/) takes the OpenAI SDK's own clients with the key as a
+                // bearer token. (Azure.AI.OpenAI 2.1's batch client does not load beside OpenAI 2.14: a TypeLoadException.)
+                if (o.UseEntraId) throw new InvalidOperationException("batch mode on azure_openai needs a key (auth: key with api_key_env), not Entra ID");
+                var v1 = o with { Endpoint = new Uri(o.Endpoint.ToString().TrimEnd('/') + "/openai/v1/") };
+                var azure = ProviderHttp.OpenAI(v1, _http, key);
                 (_files, _batches, ChatPath) = (azure.GetOpenAIFileClient(), azure.GetBatchClient(), "/chat/completions");
                 break;
             default:

@@ -51,8 +51,12 @@ public sealed class FakeBatchService(FakeLlmServer server)
 
     public static bool Handles(string path) => Normalise(path) is var p && (p.StartsWith("/files", StringComparison.Ordinal) || p.StartsWith("/batches", StringComparison.Ordinal));
 
-    private static string Normalise(string path) =>
-        path.StartsWith("/v1/", StringComparison.Ordinal) ? path[3..] : path.StartsWith("/openai/", StringComparison.Ordinal) ? path[7..] : path;
+    /// <summary>The route without its API prefix: <c>/v1</c> (OpenAI), <c>/openai</c> or <c>/openai/v1</c> (Azure).</summary>
+    private static string Normalise(string path)
+    {
+        if (path.StartsWith("/openai/", StringComparison.Ordinal)) path = path[7..];
+        return path.StartsWith("/v1/", StringComparison.Ordinal) ? path[3..] : path;
+    }
 
     public async Task HandleAsync(HttpListenerContext ctx)
     {

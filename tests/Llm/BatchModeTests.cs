@@ -10,9 +10,23 @@ namespace CrossDomain.Tests.Llm;
 /// </summary>
 public sealed class BatchModeTests
 {
-    private static ExtractParams Batch(ExtractFixture f, double waitMinutes = 1)
+    private const string KeyVariable = "CROSSDOMAIN_TEST_BATCH_KEY";
+
+    /// <summary>OpenAI params, or Azure OpenAI's (the fake server's root as resource endpoint, a key from the environment).</summary>
+    private static ExtractParams Params(ExtractFixture f, string provider)
     {
-        var p = f.Params("openai");
+        var p = f.Params(provider);
+        if (provider == "azure_openai")
+        {
+            Environment.SetEnvironmentVariable(KeyVariable, "test-key");
+            p.Llm.ApiKeyEnv = KeyVariable;
+        }
+        return p;
+    }
+
+    private static ExtractParams Batch(ExtractFixture f, double waitMinutes = 1, string provider = "openai")
+    {
+        var p = Params(f, provider);
         p.Llm.Mode = LlmMode.Batch;
         p.Llm.BatchWaitMinutes = waitMinutes;
         p.Llm.BatchPollSeconds = 0.01;
@@ -22,10 +36,10 @@ public sealed class BatchModeTests
     /// <summary>The task a request is for: its structured-output schema's name.</summary>
     private static string? TaskOf(FakeChatRequest r) => r.Format?["json_schema"]?["name"]?.GetValue<string>();
 
-    private static async Task<Dictionary<string, string>> StreamedAsync()
+    private static async Task<Dictionary<string, string>> StreamedAsync(string provider = "openai")
     {
         using var f = new ExtractFixture(itemsPerDomain: 3);
-        var (outputs, _) = await f.RunAsync(f.Params("openai"));
+        var (outputs, _) = await f.RunAsync(Params(f, provider));
         return outputs.ToDictionary(o => o.Key, o => File.Exists(o.Value) ? Convert.ToBase64String(File.ReadAllBytes(o.Value)) : "");
     }
 
@@ -55,12 +69,14 @@ public sealed class BatchModeTests
         throw new Xunit.Sdk.XunitException("the batch extraction did not finish in 12 runs");
     }
 
-    [Fact]
-    public async Task A_batch_run_gives_the_streamed_outputs_with_every_call_submitted_once_and_none_streamed()
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("azure_openai")]
+    public async Task A_batch_run_gives_the_streamed_outputs_with_every_call_submitted_once_and_none_streamed(string provider)
     {
-        var streamed = await StreamedAsync();
+        var streamed = await StreamedAsync(provider);
         using var f = new ExtractFixture(itemsPerDomain: 3);
-        var p = Batch(f);
+        var p = Batch(f, provider: provider);
         var (outputs, report, _) = await UntilDoneAsync(f, p);
         SameOutputs(streamed, outputs);
         Assert.Equal(0, f.Server.ChatRequests);
