@@ -35,7 +35,7 @@ public sealed class ExtractEstimateTests
         more.Samples = p.Samples + 1;
         var after = await ExtractStage.EstimateCallsAsync(Context(f), more, default);
         Assert.Equal(f.ItemCount, after.Calls);
-        Assert.Empty(after.Assumptions.Where(a => a.Contains("not known")));
+        Assert.DoesNotContain(after.Assumptions, a => a.Contains("not known"));
         // Schema and item answers from the call cache; the tag vocabularies from the result memo, without their calls.
         Assert.Equal(p.SchemaQueries + f.ItemCount * (p.Samples + 2), after.CachedAnswers);
         var requestsBefore = f.Server.ChatRequests;

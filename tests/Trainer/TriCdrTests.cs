@@ -95,4 +95,48 @@ public sealed class TriCdrTests
         Assert.True(allclose(actual, expected, rtol: 1e-4, atol: 1e-5), $"max difference {(actual - expected).abs().max().item<float>()}");
         Assert.Equal(0f, actual[5].abs().sum().item<float>());
     }
+
+    private static TrainingConfig Pretraining(int pretrain, int epochs)
+    {
+        TorchNativeLoader.EnsureLoaded();
+        return new()
+        {
+        Model = "tricdr", Hidden = 8, Heads = 1, Blocks = 1, Dropout = 0, MaxLength = 10, BatchSize = 16, LearningRate = 1e-2,
+        Epochs = epochs, Patience = 50, Seeds = [1], Device = "cpu",
+            ModelParams = new Dictionary<string, string> { ["pretrain_epochs"] = pretrain.ToString() },
+        };
+    }
+
+    [Fact]
+    public void Pretraining_trains_the_three_encoders_as_sasrec_and_leaves_the_fusion_alone()
+    {
+        var tables = CycleTables.Create(users: 16, seed: 1);
+        using var model = CrossDomain.Trainer.Models.ModelCatalog.Create("tricdr", tables, Pretraining(2, 4));
+        Assert.Equal(2, model.PretrainEpochs);
+        var batch = TestBatches.Of(tables);
+        var pretrain = new TrainingBatch { Users = batch.Users, TargetNegatives = batch.TargetNegatives, SourceNegatives = batch.SourceNegatives, Random = batch.Random, Device = batch.Device, Epoch = 1 };
+        model.Loss(pretrain).backward();
+        var touched = model.named_parameters().Where(p => p.parameter.grad is not null).Select(p => p.name).ToList();
+        foreach (var part in new[] { "_mixItems", "_sourceItems", "_targetItems", "_mixEncoder", "_sourceEncoder", "_targetEncoder" })
+            Assert.Contains(touched, n => n.Contains(part));
+        foreach (var part in new[] { "_tower._fuse", "_tower._attention.", "_tower._projectMix" })
+            Assert.DoesNotContain(touched, n => n.Contains(part));
+        // The reference's schedule starts after pretraining: full rate through it, then 0.99 per epoch.
+        Assert.Equal([1, 1, 1, 0.99], Enumerable.Range(1, 4).Select(e => Math.Round(model.LearningRateFactor([], e), 6)));
+    }
+
+    [Fact]
+    public void Pretraining_epochs_are_never_validated_or_selected_and_must_leave_epochs_to_train()
+    {
+        var tables = CycleTables.Create(users: 16, seed: 1);
+        using var dir = new CrossDomain.Tests.Support.TempDir();
+        var result = new TrainingRun(tables, Pretraining(2, 4), dir.Path).Run(seed => CrossDomain.Trainer.Evaluation.SampledNegatives.Draw(tables, 3, seed));
+        var history = result.Seeds[0].History;
+        Assert.Equal([false, false, true, true], history.Select(h => h.ValidationSampled is not null));
+        Assert.True(result.Seeds[0].BestEpoch >= 3);
+
+        using var dir2 = new CrossDomain.Tests.Support.TempDir();
+        var e = Assert.ThrowsAny<Exception>(() => new TrainingRun(tables, Pretraining(4, 4), dir2.Path).Run(seed => CrossDomain.Trainer.Evaluation.SampledNegatives.Draw(tables, 3, seed)));
+        Assert.Contains("pretrain", e.Message);
+    }
 }

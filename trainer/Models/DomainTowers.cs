@@ -59,6 +59,8 @@ public sealed class DomainTowers : RecommenderModel
 
     public override OptimizerSettings Optimizer => _towers[0].Optimizer;
 
+    public override int PretrainEpochs => _towers.Max(t => t.PretrainEpochs);
+
     public override double LearningRateFactor(IReadOnlyList<EpochLog> history, int epoch) => _towers[0].LearningRateFactor(history, epoch);
 
     /// <summary>Each instance's learned scalars, prefixed with the domain it predicts.</summary>

@@ -16,6 +16,12 @@ public abstract class RecommenderModel(string name) : nn.Module(name)
     /// <summary>Scalar loss of one batch (training mode; the caller runs backward and the optimiser step).</summary>
     public abstract Tensor Loss(TrainingBatch batch);
 
+    /// <summary>
+    /// Epochs at the start that train a pretraining objective (<see cref="Loss"/> reads <see cref="TrainingBatch.Epoch"/>):
+    /// they are not validated, so checkpoint selection and early stopping start after them. 0 for none.
+    /// </summary>
+    public virtual int PretrainEpochs => 0;
+
     /// <summary>Scores [users, items + 1] (column 0 is padding) from each user's inputs at <paramref name="split"/>.</summary>
     public abstract Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device);
 

@@ -14,4 +14,6 @@ public sealed class TrainingBatch
     /// <summary>The epoch's generator, for anything else a model samples.</summary>
     public required Random Random { get; init; }
     public required Device Device { get; init; }
+    /// <summary>The epoch (from 1): a model with <see cref="Models.RecommenderModel.PretrainEpochs"/> trains another objective first.</summary>
+    public int Epoch { get; init; }
 }

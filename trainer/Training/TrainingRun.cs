@@ -92,6 +92,8 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
         var trainUsers = tables.Users.Where(u => tables.SequenceTrain(u).Length > 1).ToArray();
         var sourceItems = tables.SourceItems.Length > 0 ? tables.SourceItems : tables.TargetItems;
         var clock = Stopwatch.StartNew();
+        if (model.PretrainEpochs >= config.Epochs)
+            throw new ArgumentException($"pretrain_epochs {model.PretrainEpochs} leaves no epoch to train and validate: epochs is {config.Epochs}");
         for (int epoch = state.Epoch + 1; epoch <= config.Epochs && !state.StoppedEarly; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
@@ -104,7 +106,7 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
 
             EvaluationResult? validation = null;
             var isBest = false;
-            if (epoch % config.EvalEvery == 0 || epoch == config.Epochs)
+            if (epoch > model.PretrainEpochs && (epoch % config.EvalEvery == 0 || epoch == config.Epochs))
             {
                 validation = evaluator.Evaluate(scorer, EvalSplit.Valid, ct);
                 var score = SelectionScore(validation);
@@ -151,7 +153,7 @@ public sealed class TrainingRun(FeatureTables tables, TrainingConfig config, str
             var batch = new TrainingBatch
             {
                 Users = new ArraySegment<FeatureTables.UserRow>(users, b * config.BatchSize, Math.Min(config.BatchSize, users.Length - b * config.BatchSize)),
-                TargetNegatives = targetSampler, SourceNegatives = sourceSampler, Random = rng, Device = device,
+                TargetNegatives = targetSampler, SourceNegatives = sourceSampler, Random = rng, Device = device, Epoch = epoch,
             };
             var loss = model.Loss(batch);
             // A batch with nothing to learn from (C2DSR drops sequences without a next item in each domain, as its

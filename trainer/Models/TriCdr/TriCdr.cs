@@ -39,13 +39,18 @@ public sealed class TriCdr : RecommenderModel
     }
 
     /// <summary>ExponentialLR stepped after every epoch: epoch e trains at γ^(e−1) times the rate.</summary>
-    public override double LearningRateFactor(IReadOnlyList<EpochLog> history, int epoch) => Math.Pow(_options.LrDecay, epoch - 1);
+    /// <remarks>Pretraining epochs run at the base rate, as the reference's separate SASRec trainings; the decay starts after them.</remarks>
+    public override double LearningRateFactor(IReadOnlyList<EpochLog> history, int epoch) =>
+        epoch <= _options.PretrainEpochs ? 1 : Math.Pow(_options.LrDecay, epoch - _options.PretrainEpochs - 1);
+
+    public override int PretrainEpochs => _options.PretrainEpochs;
 
     private bool InTarget(int item) => !_tables.IsSourceItem(item);
 
     /// <summary>The objective over the batch's target slots (zero when no user of the batch has one).</summary>
     public override Tensor Loss(TrainingBatch batch)
     {
+        if (batch.Epoch <= _options.PretrainEpochs) return Pretrain(batch);
         var device = batch.Device;
         var input = TriCdrInputs.ForTraining(batch.Users.Select(u => u.MixedTrain).ToList(), InTarget, _maxLength, batch.TargetNegatives);
         if (input.Rows == 0) return zeros(1, device: device).squeeze();
@@ -70,6 +75,20 @@ public sealed class TriCdr : RecommenderModel
         if (views is { } v)
             loss = loss.Plus(_tower.SemanticLoss(v, input.Target.Items.Concat(input.Source.Items).Concat(input.Mixed.Items).Concat(input.Positives), device));
         return loss;
+    }
+
+    /// <summary>
+    /// SASRec's objective for each encoder on its own sequences, as the reference's pretrained checkpoints were trained:
+    /// the target encoder on each user's target items, the source encoder on the source items, the mix encoder on the
+    /// merged sequence (its negatives drawn from both domains), summed.
+    /// </summary>
+    private Tensor Pretrain(TrainingBatch batch)
+    {
+        var merged = batch.Users.Select(u => u.MixedTrain).ToList();
+        var both = new NegativeSampler([.. _tables.SourceItems.Concat(_tables.TargetItems)], batch.Random);
+        return _tower.PretrainLoss(TriCdrTower.Branch.Target, NextItemBatch.From([.. merged.Select(s => s.Where(InTarget).ToArray())], _maxLength, Padding.Left, batch.TargetNegatives), batch.Device)
+            .Plus(_tower.PretrainLoss(TriCdrTower.Branch.Source, NextItemBatch.From([.. merged.Select(s => s.Where(i => !InTarget(i)).ToArray())], _maxLength, Padding.Left, batch.SourceNegatives), batch.Device))
+            .Plus(_tower.PretrainLoss(TriCdrTower.Branch.Mix, NextItemBatch.From(merged, _maxLength, Padding.Left, both), batch.Device));
     }
 
     /// <summary>torch.nn.TripletMarginLoss (p = 2, eps 1e-6 added to the differences, mean over users).</summary>

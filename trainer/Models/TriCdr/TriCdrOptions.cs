@@ -22,6 +22,12 @@ public sealed record TriCdrOptions : IModelOptions
     public double RateSourceTarget { get; init; } = 1;
     /// <summary><c>lr_decay</c>: the learning rate's factor per epoch (ExponentialLR, --lr_decay_rate 0.99); 1: constant.</summary>
     public double LrDecay { get; init; } = 0.99;
+    /// <summary>
+    /// <c>pretrain_epochs</c>: epochs that first train the three encoders as SASRec, each on its own sequences, before
+    /// the Tri-CDR objective (the reference loads SASRec checkpoints into them on its Toy-Game data and trains from
+    /// scratch elsewhere; 0, the default, is the latter).
+    /// </summary>
+    public int PretrainEpochs { get; init; }
 
     /// <summary><c>semantic_views</c>: SemaCDR's item semantics (<see cref="SemaCdr.MultiViewItems"/>) on every item of the three tables, "Enhanced Tri-CDR" of SemaCDR's Table 2.</summary>
     public bool SemanticViews { get; init; }
@@ -37,6 +43,7 @@ public sealed record TriCdrOptions : IModelOptions
         if (SemanticWeight < 0) yield return ("semantic_weight", "must be >= 0");
         if (SemanticTemperature <= 0) yield return ("semantic_temperature", "must be > 0");
         if (Temperature <= 0) yield return ("temperature", "must be > 0");
+        if (PretrainEpochs < 0) yield return ("pretrain_epochs", "must be >= 0");
         if (ContrastiveTemperature <= 0) yield return ("contrastive_temperature", "must be > 0");
         if (RateMixSource < 0 || RateMixTarget < 0 || RateSourceTarget < 0 || RateMixSource + RateMixTarget + RateSourceTarget <= 0)
             yield return ("rate_mix_source", "the three rates must be >= 0 with a positive sum");

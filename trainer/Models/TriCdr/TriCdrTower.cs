@@ -68,6 +68,32 @@ public sealed class TriCdrTower : Module
         return (fused, _projectMix.forward(fromMix), _projectSource.forward(fromSource), _projectTarget.forward(fromTarget), views);
     }
 
+    public enum Branch { Mix, Source, Target }
+
+    /// <summary>
+    /// SASRec's next-item BCE for one branch's encoder and table on its own sequences (dot-product scores, one
+    /// negative per position), for pretraining; zero when no sequence of the batch has a next item.
+    /// </summary>
+    public Tensor PretrainLoss(Branch branch, Training.NextItemBatch next, Device device)
+    {
+        var (encoder, table) = branch switch
+        {
+            Branch.Mix => (_mixEncoder, _mixItems),
+            Branch.Source => (_sourceEncoder, _sourceItems),
+            _ => (_targetEncoder, _targetItems),
+        };
+        var slots = next.Positives.Select((item, slot) => (item, slot)).Where(x => x.item != 0).Select(x => (long)x.slot).ToArray();
+        if (slots.Length == 0) return zeros(1, device: device).squeeze();
+        var views = _semantics?.Compute(device);
+        var states = Encode(encoder, table, next.Input, views, device).reshape(-1, _hidden).index_select(0, tensor(slots, device: device));
+        var positives = tensor(slots.Select(s => next.Positives[s]).ToArray(), device: device);
+        var negatives = tensor(slots.Select(s => next.Negatives[s]).ToArray(), device: device);
+        var positiveLogits = (states * Lookup(table, positives, views)).sum(-1);
+        var negativeLogits = (states * Lookup(table, negatives, views)).sum(-1);
+        return functional.binary_cross_entropy_with_logits(positiveLogits, ones_like(positiveLogits))
+            .Plus(functional.binary_cross_entropy_with_logits(negativeLogits, zeros_like(negativeLogits)));
+    }
+
     /// <summary>Item rows of a table, enriched with the semantic views when the tower has them.</summary>
     private Tensor Lookup(Embedding table, Tensor ids, (Tensor, Tensor)? views) =>
         views is { } v ? _semantics!.Enrich(v, table.forward(ids), ids) : table.forward(ids);
