@@ -155,8 +155,9 @@ public sealed class ExtractParams : IValidatableParams
     public int Categories { get; set; } = 8;
     [Param("Most subcategory labels per induced category.", Min = 1)]
     public int LabelsPerCategory { get; set; } = 12;
-    [Param("R: schema induction prompts, each with its own item sample.", Min = 1)]
-    public int SchemaQueries { get; set; } = 5;
+    [Param("R: schema induction prompts, each with its own item sample. Unset: the template's front-matter 'queries', else 5.", Min = 1)]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? SchemaQueries { get; set; }
     [Param("Items shown per schema induction prompt (half from each domain).", Min = 1)]
     public int SchemaSampleItems { get; set; } = 40;
     [Param("A category or label is kept when at least this fraction of the answers proposes it.", Min = 0, Max = 1)]
@@ -165,10 +166,12 @@ public sealed class ExtractParams : IValidatableParams
     public InputPath SchemaPrompt { get; set; } = "prompts/schema_induction.hbs";
 
     // SemaCDR T_rec and inner-domain description
-    [Param("N: T_rec answers per item; labels are voted per category, one summary chosen.", Min = 1)]
-    public int Samples { get; set; } = 3;
-    [Param("Sampling temperature of the N T_rec answers.", Min = 0, Max = 2)]
-    public double Temperature { get; set; } = 0.7;
+    [Param("N: T_rec answers per item; labels are voted per category, one summary chosen. Unset: the template's front-matter 'samples', else 3.", Min = 1)]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Samples { get; set; }
+    [Param("Sampling temperature of the N T_rec answers and of schema induction. Unset: each template's front-matter 'temperature', else 0.7.", Min = 0, Max = 2)]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? Temperature { get; set; }
     [Param("Regenerations of a non-conforming answer (unknown label, missing category, bad JSON) before it counts as failed.", Min = 0)]
     public int MaxRegenerations { get; set; } = 2;
     [Param("Fail when more than this fraction of items has no valid answer after regenerations.", Min = 0, Max = 1)]
@@ -177,16 +180,18 @@ public sealed class ExtractParams : IValidatableParams
     public InputPath SemanticsPrompt { get; set; } = "prompts/item_semantics.hbs";
     [Param("Template for the enriched domain-specific description.")]
     public InputPath DescriptionPrompt { get; set; } = "prompts/item_description.hbs";
-    [Param("Temperature of the description prompt.", Min = 0, Max = 2)]
-    public double DescriptionTemperature { get; set; } = 0.3;
+    [Param("Temperature of the description prompt. Unset: its front-matter 'temperature', else 0.3.", Min = 0, Max = 2)]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? DescriptionTemperature { get; set; }
     [Param("Labels carried by fewer than this fraction of items are filtered as outliers (SemaCDR appendix C).", Min = 0, Max = 1)]
     public double OutlierMinFraction { get; set; } = 0.001;
 
     // TEMA-LLM tags
     [Param("N: tags asked per domain query.", Min = 1)]
     public int TagsPerDomain { get; set; } = 30;
-    [Param("R: tag vocabulary queries per domain, at temperature 0 (TEMA-LLM Algorithm 1).", Min = 1)]
-    public int TagQueries { get; set; } = 5;
+    [Param("R: tag vocabulary queries per domain, at temperature 0 (TEMA-LLM Algorithm 1). Unset: the template's front-matter 'queries', else 5.", Min = 1)]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? TagQueries { get; set; }
     [Param("A tag enters a domain's list when at least this fraction of its queries proposes it.", Min = 0, Max = 1)]
     public double TagMinAgreement { get; set; } = 0.5;
     [Param("Example titles per domain shown in the tag prompt (0: the domain name only, as in the paper).", Min = 0)]
@@ -211,12 +216,12 @@ public sealed class ExtractParams : IValidatableParams
     {
         if (Categories < 1) yield return ("categories", "must be >= 1");
         if (LabelsPerCategory < 1) yield return ("labels_per_category", "must be >= 1");
-        if (SchemaQueries < 1) yield return ("schema_queries", "must be >= 1");
+        if (SchemaQueries is < 1) yield return ("schema_queries", "must be >= 1");
         if (SchemaSampleItems < 2) yield return ("schema_sample_items", "must be >= 2");
-        if (Samples < 1) yield return ("samples", "must be >= 1");
+        if (Samples is < 1) yield return ("samples", "must be >= 1");
         if (MaxRegenerations < 0) yield return ("max_regenerations", "must be >= 0");
         if (TagsPerDomain < 1) yield return ("tags_per_domain", "must be >= 1");
-        if (TagQueries < 1) yield return ("tag_queries", "must be >= 1");
+        if (TagQueries is < 1) yield return ("tag_queries", "must be >= 1");
         if (TagTopR < 1) yield return ("tag_top_r", "must be >= 1");
         if (TagThreshold is < 1 or > 100) yield return ("tag_threshold", "must be between 1 and 100");
         if (MaxTagsPerItem < TagTopR) yield return ("max_tags_per_item", "must be >= tag_top_r");
@@ -224,6 +229,7 @@ public sealed class ExtractParams : IValidatableParams
                      ("max_invalid_fraction", MaxInvalidFraction), ("outlier_min_fraction", OutlierMinFraction) })
             if (value is < 0 or > 1) yield return (key, "must be between 0 and 1");
         if (Temperature is < 0 or > 2) yield return ("temperature", "must be between 0 and 2");
+        if (DescriptionTemperature is < 0 or > 2) yield return ("description_temperature", "must be between 0 and 2");
         foreach (var e in Llm.Validate()) yield return ("llm." + e.Key, e.Message);
     }
 }
@@ -236,4 +242,28 @@ public sealed class PoolEndpoint
 
     [Param("Share of the calls relative to the others (llm.endpoint has weight 1).")]
     public double Weight { get; set; } = 1;
+}
+
+/// <summary>
+/// The counts and temperatures an extraction runs with: each param when set, else the template's front-matter
+/// (<see cref="PromptSettings"/>), else the built-in default (the values the params had before prompts carried them).
+/// </summary>
+public sealed record ResolvedPromptSettings(int Samples, int SchemaQueries, int TagQueries, double Temperature, double SchemaTemperature,
+    double DescriptionTemperature, double TagVocabularyTemperature, double ItemTagsTemperature)
+{
+    public static ResolvedPromptSettings From(ExtractParams p, Func<InputPath, PromptSettings> prompt)
+    {
+        var (schema, semantics, description) = (prompt(p.SchemaPrompt), prompt(p.SemanticsPrompt), prompt(p.DescriptionPrompt));
+        var (vocabulary, itemTags) = (prompt(p.TagVocabularyPrompt), prompt(p.ItemTagsPrompt));
+        return new ResolvedPromptSettings(
+            Samples: p.Samples ?? semantics.Samples ?? 3,
+            SchemaQueries: p.SchemaQueries ?? schema.Queries ?? 5,
+            TagQueries: p.TagQueries ?? vocabulary.Queries ?? 5,
+            Temperature: p.Temperature ?? semantics.Temperature ?? 0.7,
+            SchemaTemperature: p.Temperature ?? schema.Temperature ?? 0.7,
+            DescriptionTemperature: p.DescriptionTemperature ?? description.Temperature ?? 0.3,
+            // TEMA-LLM queries its tag lists and scores under deterministic decoding.
+            TagVocabularyTemperature: vocabulary.Temperature ?? 0,
+            ItemTagsTemperature: itemTags.Temperature ?? 0);
+    }
 }

@@ -78,10 +78,10 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         {
             if (batch is null)
             {
-                run = new ExtractionRun(p, x.Source, x.Items, x.Domains, ctx, report, abort, x.Memo);
+                run = new ExtractionRun(p, x.Prompts, x.Source, x.Items, x.Domains, ctx, report, abort, x.Memo);
                 await run.ExecuteAsync();
             }
-            else run = await BatchExtraction.RunAsync(ctx, p, x.Source, x.Items, x.Domains, report, x.Counters, abort, x.Memo, batch,
+            else run = await BatchExtraction.RunAsync(ctx, p, x.Prompts, x.Source, x.Items, x.Domains, report, x.Counters, abort, x.Memo, batch,
                 await x.Calls!.GetAsync(ct), ct);
             report.WallSeconds = clock.Elapsed.TotalSeconds;
             FillCounters(report, x.Counters, x.Connection, x.Calls?.Opened, p.Llm.Price);
@@ -125,7 +125,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         try
         {
             using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            await new ExtractionRun(p, x.Source, x.Items, x.Domains, ctx, x.Report, abort, x.Memo, plan).ExecuteAsync();
+            await new ExtractionRun(p, x.Prompts, x.Source, x.Items, x.Domains, ctx, x.Report, abort, x.Memo, plan).ExecuteAsync();
             return ExtractEstimate.From(x.Source.Description, x.Items.Count, x.Report.ItemsFromMemo, x.Counters.CacheHits, plan,
                 PromptTokenCounter.For(p.Llm.Provider, p.Llm.Model), x.Calls?.Opened, p.Llm.Price);
         }
@@ -137,7 +137,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
 
     /// <summary>What a run or an estimate works with: the items, the semantics source and the caches.</summary>
     private sealed record Opened(List<ItemText> Items, bool Synthetic, List<string> Domains, ISemanticsSource Source, LazyCallCache? Calls,
-        ResultMemo? Memo, ChatConnection? Connection, ExtractReport Report, ExtractionCounters Counters)
+        ResultMemo? Memo, ChatConnection? Connection, ExtractReport Report, ExtractionCounters Counters, ResolvedPromptSettings Prompts)
     {
         public async Task CloseAsync(bool compact = true)
         {
@@ -183,6 +183,8 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         }
         ctx.Progress.Verbose($"{items.Count:N0} items read at {clock.Elapsed.TotalSeconds:F2} s");
         var domains = items.Select(i => i.Domain).Distinct().ToList();
+        // Counts and temperatures: params, else each template's front-matter (read only where templates are: LLM providers).
+        var prompts = ResolvedPromptSettings.From(p, path => templates?.Settings(ctx.Resolve(path)) ?? PromptSettings.None);
         var domainNames = domains.ToDictionary(d => d, d => p.DomainNames.GetValueOrDefault(d, d));
         var counters = new ExtractionCounters();
         var report = new ExtractReport { Synthetic = synthetic, Items = items.Count };
@@ -214,7 +216,11 @@ public sealed class ExtractStage : StageKind<ExtractParams>
                 calls = new LazyCallCache(cacheDir);
                 var settings = new LlmTaskSettings(ctx.Resolve(p.SchemaPrompt), ctx.Resolve(p.SemanticsPrompt), ctx.Resolve(p.DescriptionPrompt),
                     ctx.Resolve(p.TagVocabularyPrompt), ctx.Resolve(p.ItemTagsPrompt), p.Categories, p.LabelsPerCategory, p.TagsPerDomain,
-                    p.TagPromptExamples, p.Temperature, p.DescriptionTemperature, p.MaxRegenerations, p.Llm.ResponseFormat, p.Llm.Seed, domainNames);
+                    p.TagPromptExamples, prompts.Temperature, prompts.DescriptionTemperature, p.MaxRegenerations, p.Llm.ResponseFormat, p.Llm.Seed, domainNames)
+                {
+                    SchemaTemperature = prompts.SchemaTemperature, TagVocabularyTemperature = prompts.TagVocabularyTemperature,
+                    ItemTagsTemperature = prompts.ItemTagsTemperature,
+                };
                 source = new LlmSemanticsSource(p.Llm.Provider, p.Llm.Model, connection!, calls, templates!, settings, counters, plan);
                 if (plan is null)
                     ctx.Progress.Info($"extracting with {source.Description} at {p.Llm.Endpoint}" +
@@ -223,7 +229,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
         }
         report.Extractor = source.Description;
         report.IsLlm = source.IsLlm;
-        return new Opened(items, synthetic, domains, source, calls, memo, connection, report, counters);
+        return new Opened(items, synthetic, domains, source, calls, memo, connection, report, counters, prompts);
     }
 
     private static void CheckFailures(ExtractParams p, ExtractReport report, ExtractionRun run)

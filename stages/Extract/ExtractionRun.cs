@@ -5,7 +5,7 @@ using CrossDomain.Engine.Stages;
 namespace CrossDomain.Stages.Extract;
 
 /// <summary>One execution of the extract stage: schema, tag vocabulary, then every item; votes and filters; rows.</summary>
-internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, List<ItemText> items, List<string> domains,
+internal sealed class ExtractionRun(ExtractParams p, ResolvedPromptSettings prompts, ISemanticsSource source, List<ItemText> items, List<string> domains,
     StageContext ctx, ExtractReport report, CancellationTokenSource abort, ResultMemo? memo, CallPlan? plan = null)
 {
     private string? _memoContext;
@@ -112,7 +112,7 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         }
         if (!source.CanInduceSchema) throw new StageException($"{source.Description} cannot induce a schema; set schema_file");
         // R prompts, each with its own seeded sample of items, half from each domain.
-        var answers = await Task.WhenAll(Enumerable.Range(0, p.SchemaQueries).Select(async q =>
+        var answers = await Task.WhenAll(Enumerable.Range(0, prompts.SchemaQueries).Select(async q =>
         {
             var rng = new Random(p.Llm.Seed + q);
             var perDomain = Math.Max(1, p.SchemaSampleItems / domains.Count);
@@ -126,14 +126,14 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
             // Not known until those calls are answered: the estimate counts item prompts against a stand-in of the
             // largest shape voting can keep (K categories of labels_per_category labels); the number of calls is the same.
             SchemaDeferred = true;
-            plan!.StandIns.Enqueue($"the schema is not known until its {p.SchemaQueries} induction calls are answered: item prompts are counted " +
+            plan!.StandIns.Enqueue($"the schema is not known until its {prompts.SchemaQueries} induction calls are answered: item prompts are counted " +
                                    $"with a stand-in of {p.Categories} categories of {p.LabelsPerCategory} labels");
             return new SemanticSchema(Enumerable.Range(1, p.Categories).Select(c => new SchemaCategory($"category {c}",
                 Enumerable.Range(1, p.LabelsPerCategory).Select(l => $"category {c} label {l}").ToList())).ToList(), "a stand-in for the estimate");
         }
         var valid = answers.Where(a => a.Ok).Select(a => a.Value!).ToList();
         if (valid.Count == 0)
-            throw new StageException($"schema induction: none of the {p.SchemaQueries} answers conformed; last problem: {answers.Last().Error}");
+            throw new StageException($"schema induction: none of the {prompts.SchemaQueries} answers conformed; last problem: {answers.Last().Error}");
         var schema = Voting.Schema(valid, p.Categories, p.LabelsPerCategory, p.SchemaMinAgreement);
         if (schema.Categories.Count == 0)
             throw new StageException($"schema induction: no category reached schema_min_agreement {p.SchemaMinAgreement} over {valid.Count} answers");
@@ -144,7 +144,7 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
 
     private async Task<TagVocabulary> VocabularyAsync()
     {
-        var queries = source.IsDeterministic ? 1 : p.TagQueries;
+        var queries = source.IsDeterministic ? 1 : prompts.TagQueries;
         var merged = new List<(string Tag, List<string> Domains, int Votes, int Queries, double ScoreSum)>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var domain in domains)
@@ -213,7 +213,7 @@ internal sealed class ExtractionRun(ExtractParams p, ISemanticsSource source, Li
         return new TagVocabulary(merged.Select(m => m.Tag).ToList());
     }
 
-    private int Samples => source.IsDeterministic ? 1 : p.Samples;
+    private int Samples => source.IsDeterministic ? 1 : prompts.Samples;
 
     private async Task<ItemResult> ItemAsync(ItemText item, CancellationToken token)
     {

@@ -13,7 +13,14 @@ public sealed record LlmTaskSettings(
     string SchemaTemplate, string SemanticsTemplate, string DescriptionTemplate, string TagVocabularyTemplate, string ItemTagsTemplate,
     int Categories, int LabelsPerCategory, int TagsPerDomain, int TagPromptExamples,
     double Temperature, double DescriptionTemperature, int MaxRegenerations, ResponseFormatMode Format, int Seed,
-    IReadOnlyDictionary<string, string> DomainNames);
+    IReadOnlyDictionary<string, string> DomainNames)
+{
+    /// <summary>Schema induction's temperature (its template's front-matter; the T_rec temperature before prompts carried it).</summary>
+    public double? SchemaTemperature { get; init; }
+    /// <summary>Tag-list and tag-scoring temperatures: TEMA-LLM's deterministic decoding, 0, unless their templates say otherwise.</summary>
+    public double TagVocabularyTemperature { get; init; }
+    public double ItemTagsTemperature { get; init; }
+}
 
 /// <summary>
 /// Semantics from a chat model behind <see cref="IChatClient"/>. Every call goes through the per-call cache (see
@@ -41,14 +48,15 @@ public sealed class LlmSemanticsSource(
             Version(settings.ItemTagsTemplate), settings.Temperature.ToString("R", CultureInfo.InvariantCulture),
             settings.DescriptionTemperature.ToString("R", CultureInfo.InvariantCulture), settings.Seed, settings.MaxRegenerations,
             Identity(settings.DomainNames.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => d.Key + "=" + d.Value).ToArray()),
-            schema.Identity, vocabulary.Json);
+            schema.Identity, vocabulary.Json) + (settings.ItemTagsTemperature == 0 ? "" : "|item_tags_temperature=" + settings.ItemTagsTemperature.ToString("R", CultureInfo.InvariantCulture));
     }
 
     public string? VocabularyContext(string domain, IReadOnlyList<ItemText> domainItems)
     {
         var (name, version) = templates.Identity(settings.TagVocabularyTemplate);
         return Identity(provider, model, settings.Format, name, version, settings.Seed, settings.MaxRegenerations, DomainName(domain),
-            settings.TagsPerDomain, Identity(Examples(domainItems).ToArray()));
+            settings.TagsPerDomain, Identity(Examples(domainItems).ToArray()))
+            + (settings.TagVocabularyTemperature == 0 ? "" : "|temperature=" + settings.TagVocabularyTemperature.ToString("R", CultureInfo.InvariantCulture));
     }
     public bool IsLlm => true;
     public bool IsDeterministic => false;
@@ -65,7 +73,7 @@ public sealed class LlmSemanticsSource(
             ["domains"] = Domains,
             ["items"] = sample.Select(i => new Dictionary<string, object> { ["domain"] = DomainName(i.Domain), ["title"] = i.Title.Length > 0 ? i.Title : "untitled", ["categories"] = i.Categories }).ToList(),
         }, Identity(settings.Categories, settings.LabelsPerCategory, Domains, Identity(sample.Select(i => i.Identity).ToArray())),
-            query, settings.Temperature, SchemaProposalSchema, AnswerValidators.Schema, ct);
+            query, settings.SchemaTemperature ?? settings.Temperature, SchemaProposalSchema, AnswerValidators.Schema, ct);
 
     public Task<Answer<LabelAnswer>> LabelItemAsync(ItemText item, SemanticSchema schema, int sample, CancellationToken ct)
     {
@@ -93,7 +101,7 @@ public sealed class LlmSemanticsSource(
             ["domain"] = DomainName(domain),
             ["n"] = settings.TagsPerDomain,
             ["examples"] = Examples(domainItems),
-        }, Identity(DomainName(domain), settings.TagsPerDomain, Identity(Examples(domainItems).ToArray())), query, 0.0, TagListSchema, AnswerValidators.TagList, ct);
+        }, Identity(DomainName(domain), settings.TagsPerDomain, Identity(Examples(domainItems).ToArray())), query, settings.TagVocabularyTemperature, TagListSchema, AnswerValidators.TagList, ct);
 
     public Task<Answer<Dictionary<int, int>>> ScoreTagsAsync(ItemText item, TagVocabulary vocabulary, CancellationToken ct)
     {
@@ -119,7 +127,7 @@ public sealed class LlmSemanticsSource(
             ["item"] = item.TemplateModel(),
             ["tags"] = vocabulary.Tags,
             ["tags_json"] = vocabulary.Json,
-        }, Identity(DomainName(item.Domain), item.Identity, vocabulary.Json), 0, 0.0, jsonSchema, text => AnswerValidators.TagScores(text, vocabulary.Index), ct);
+        }, Identity(DomainName(item.Domain), item.Identity, vocabulary.Json), 0, settings.ItemTagsTemperature, jsonSchema, text => AnswerValidators.TagScores(text, vocabulary.Index), ct);
     }
 
     private List<string> Examples(IReadOnlyList<ItemText> domainItems) =>

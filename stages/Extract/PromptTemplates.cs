@@ -13,7 +13,7 @@ namespace CrossDomain.Stages.Extract;
 public sealed class PromptTemplates
 {
     private readonly IHandlebars _handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
-    private readonly ConcurrentDictionary<string, (Lazy<HandlebarsTemplate<object, object>> Render, string Version, string Name)> _templates = new();
+    private readonly ConcurrentDictionary<string, (Lazy<HandlebarsTemplate<object, object>> Render, string Version, string Name, PromptSettings Settings)> _templates = new();
 
     /// <summary>
     /// Reads a template and checks its syntax; compilation to a renderer waits for the first render (a rerun served
@@ -22,13 +22,14 @@ public sealed class PromptTemplates
     public string Load(string path)
     {
         if (!File.Exists(path)) throw new StageException($"prompt template {path} does not exist");
-        var text = File.ReadAllText(path);
+        var (settings, text) = PromptSettings.Parse(File.ReadAllText(path), path);
         var compiled = new Lazy<HandlebarsTemplate<object, object>>(() =>
         {
             try { return _handlebars.Compile(text); }
             catch (HandlebarsException e) { throw new StageException($"prompt template {path}: {e.Message}"); }
         });
-        _templates[path] = (compiled, CallCache.Key(text)[..16], Path.GetFileName(path));
+        // The version hashes the template body only: front-matter values reach the cache keys as the values themselves.
+        _templates[path] = (compiled, CallCache.Key(text)[..16], Path.GetFileName(path), settings);
         return path;
     }
 
@@ -38,6 +39,9 @@ public sealed class PromptTemplates
         try { return t.Render.Value(model).Trim(); }
         catch (HandlebarsException e) { throw new StageException($"prompt template {path}: {e.Message}"); }
     }
+
+    /// <summary>The settings of the template's front-matter (<see cref="PromptSettings.None"/> without one).</summary>
+    public PromptSettings Settings(string path) => _templates[path].Settings;
 
     /// <summary>The template's file name and version, as recorded in the cache.</summary>
     public (string Name, string Version) Identity(string path) => (_templates[path].Name, _templates[path].Version);

@@ -23,8 +23,8 @@ public sealed class ExtractEstimateTests
         var fresh = await ExtractStage.EstimateCallsAsync(Context(f), p, default);
         Assert.Equal(0, f.Server.ChatRequests);
         Assert.Equal(f.ExpectedCalls(p), fresh.Calls);
-        Assert.Equal(p.SchemaQueries, fresh.Tasks.Single(t => t.Task == "schema").Calls);
-        Assert.Equal(f.ItemCount * p.Samples, fresh.Tasks.Single(t => t.Task == "item_semantics").Calls);
+        Assert.Equal(p.SchemaQueries!.Value, fresh.Tasks.Single(t => t.Task == "schema").Calls);
+        Assert.Equal(f.ItemCount * p.Samples!.Value, fresh.Tasks.Single(t => t.Task == "item_semantics").Calls);
         Assert.Contains(fresh.Assumptions, a => a.Contains("schema is not known"));
         Assert.Contains(fresh.Lines(), l => l.Contains($"{fresh.PromptTokens:N0}.00 USD streamed"));
         var (_, run) = await f.RunAsync(p);
@@ -32,12 +32,12 @@ public sealed class ExtractEstimateTests
 
         // One more sample per item: only those calls are still to make, and the estimate now measures answer lengths.
         var more = f.Params("openai");
-        more.Samples = p.Samples + 1;
+        more.Samples = p.Samples!.Value + 1;
         var after = await ExtractStage.EstimateCallsAsync(Context(f), more, default);
         Assert.Equal(f.ItemCount, after.Calls);
         Assert.DoesNotContain(after.Assumptions, a => a.Contains("not known"));
         // Schema and item answers from the call cache; the tag vocabularies from the result memo, without their calls.
-        Assert.Equal(p.SchemaQueries + f.ItemCount * (p.Samples + 2), after.CachedAnswers);
+        Assert.Equal(p.SchemaQueries!.Value + f.ItemCount * (p.Samples!.Value + 2), after.CachedAnswers);
         var requestsBefore = f.Server.ChatRequests;
         var (_, second) = await f.RunAsync(more, "out2");
         Assert.Equal(after.Calls, second.Calls);

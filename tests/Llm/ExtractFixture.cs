@@ -54,7 +54,7 @@ public sealed class ExtractFixture : IDisposable
     };
 
     /// <summary>Calls a full extraction makes: R schema + R tag queries per domain + per item N labels, 1 description, 1 tags.</summary>
-    public int ExpectedCalls(ExtractParams p) => p.SchemaQueries + 2 * p.TagQueries + ItemCount * (p.Samples + 2);
+    public int ExpectedCalls(ExtractParams p) => p.SchemaQueries!.Value + 2 * p.TagQueries!.Value + ItemCount * (p.Samples!.Value + 2);
 
     public async Task<(Dictionary<string, string> Outputs, ExtractReport Report)> RunAsync(ExtractParams p, string outName = "out", CancellationToken ct = default)
     {

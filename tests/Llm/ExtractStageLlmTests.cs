@@ -69,7 +69,7 @@ public sealed class ExtractStageLlmTests
         Assert.Equal(0, again.Calls);
         Assert.Equal(f.ItemCount, again.ItemsFromMemo);
         Assert.Equal(2, again.VocabulariesFromMemo);
-        Assert.Equal(p.SchemaQueries, again.CacheHits);
+        Assert.Equal(p.SchemaQueries!.Value, again.CacheHits);
         Assert.Equal(f.ExpectedCalls(p), f.Server.ChatRequests);
         await AssertSameTablesAsync(outputs, outputs2);
 
@@ -114,7 +114,7 @@ public sealed class ExtractStageLlmTests
         Assert.Equal(f.ItemCount, report.Calls); // one description per item, nothing else
         Assert.Equal(0, report.ItemsFromMemo); // the template's version is part of every item's memo key
         Assert.Equal(2, report.VocabulariesFromMemo); // the tag lists do not use that template
-        Assert.Equal(f.ExpectedCalls(p) - f.ItemCount - 2 * p.TagQueries, report.CacheHits);
+        Assert.Equal(f.ExpectedCalls(p) - f.ItemCount - 2 * p.TagQueries!.Value, report.CacheHits);
         Assert.All(f.Server.Received.Skip(before), r => Assert.Equal("item_description", FakeLlmOracle.Task(r)));
     }
 
@@ -135,7 +135,7 @@ public sealed class ExtractStageLlmTests
         });
         var p = f.Params();
         var (outputs, report) = await f.RunAsync(p);
-        var trecCalls = f.ItemCount * p.Samples;
+        var trecCalls = f.ItemCount * p.Samples!.Value;
         Assert.Equal(trecCalls, rejected);
         Assert.Equal(trecCalls, report.Regenerations);
         Assert.Equal(f.ExpectedCalls(p) + trecCalls, report.Calls);
@@ -155,8 +155,8 @@ public sealed class ExtractStageLlmTests
         p.MaxInvalidFraction = 0.5;
         var (outputs, report) = await f.RunAsync(p);
         Assert.Equal(1, report.ItemsInvalid);
-        Assert.Equal(p.Samples, report.InvalidAnswers);
-        Assert.Equal(p.Samples * p.MaxRegenerations, report.Regenerations);
+        Assert.Equal(p.Samples!.Value, report.InvalidAnswers);
+        Assert.Equal(p.Samples!.Value * p.MaxRegenerations, report.Regenerations);
         var k1 = (await ParquetArtifact.ReadAsync<ItemSemanticsRow>(outputs["item_semantics"])).Single(s => s.Item == "k1");
         Assert.Equal("invalid", k1.Status);
         Assert.Null(k1.Summary);

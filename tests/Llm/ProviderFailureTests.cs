@@ -19,7 +19,7 @@ public class ProviderFailureTests
         Assert.Contains("check the API key", e.Message);
         Assert.Contains($"{status} ", e.Message);
         // No retries: at most the calls that were already in flight when the first refusal came back.
-        Assert.InRange(f.Server.ChatRequests, 1, p.Llm.Concurrency + p.SchemaQueries);
+        Assert.InRange(f.Server.ChatRequests, 1, p.Llm.Concurrency + p.SchemaQueries!.Value);
     }
 
     [Fact]

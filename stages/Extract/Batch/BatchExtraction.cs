@@ -13,7 +13,7 @@ namespace CrossDomain.Stages.Extract.Batch;
 /// </summary>
 internal static class BatchExtraction
 {
-    public static async Task<ExtractionRun> RunAsync(StageContext ctx, ExtractParams p, ISemanticsSource source, List<ItemText> items,
+    public static async Task<ExtractionRun> RunAsync(StageContext ctx, ExtractParams p, ResolvedPromptSettings prompts, ISemanticsSource source, List<ItemText> items,
         List<string> domains, ExtractReport report, ExtractionCounters counters, CancellationTokenSource abort, ResultMemo? memo,
         CallPlan plan, CallCache cache, CancellationToken ct)
     {
@@ -31,7 +31,7 @@ internal static class BatchExtraction
                 plan.Clear();
                 foreach (var (key, error) in journal.GivenUp(p.Llm.BatchMaxTries)) plan.GiveUp(key, error);
                 counters.Reset();
-                var run = new ExtractionRun(p, source, items, domains, ctx, report, abort, memo, plan);
+                var run = new ExtractionRun(p, prompts, source, items, domains, ctx, report, abort, memo, plan);
                 await run.ExecuteAsync();
                 if (plan.Count == 0)
                 {
