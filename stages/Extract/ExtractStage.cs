@@ -216,11 +216,7 @@ public sealed class ExtractStage : StageKind<ExtractParams>
                 calls = new LazyCallCache(cacheDir);
                 var settings = new LlmTaskSettings(ctx.Resolve(p.SchemaPrompt), ctx.Resolve(p.SemanticsPrompt), ctx.Resolve(p.DescriptionPrompt),
                     ctx.Resolve(p.TagVocabularyPrompt), ctx.Resolve(p.ItemTagsPrompt), p.Categories, p.LabelsPerCategory, p.TagsPerDomain,
-                    p.TagPromptExamples, prompts.Temperature, prompts.DescriptionTemperature, p.MaxRegenerations, p.Llm.ResponseFormat, p.Llm.Seed, domainNames)
-                {
-                    SchemaTemperature = prompts.SchemaTemperature, TagVocabularyTemperature = prompts.TagVocabularyTemperature,
-                    ItemTagsTemperature = prompts.ItemTagsTemperature,
-                };
+                    p.TagPromptExamples, prompts, p.MaxRegenerations, p.Llm.ResponseFormat, p.Llm.Seed, domainNames);
                 source = new LlmSemanticsSource(p.Llm.Provider, p.Llm.Model, connection!, calls, templates!, settings, counters, plan);
                 if (plan is null)
                     ctx.Progress.Info($"extracting with {source.Description} at {p.Llm.Endpoint}" +

@@ -8,19 +8,14 @@ using Microsoft.Extensions.AI;
 
 namespace CrossDomain.Stages.Extract;
 
-/// <summary>Which template serves which task, and how to sample.</summary>
+/// <summary>
+/// Which template serves which task, and what is not per prompt; the per-prompt counts and temperatures are
+/// <see cref="Prompts"/> (each template's front-matter under the stage's params).
+/// </summary>
 public sealed record LlmTaskSettings(
     string SchemaTemplate, string SemanticsTemplate, string DescriptionTemplate, string TagVocabularyTemplate, string ItemTagsTemplate,
-    int Categories, int LabelsPerCategory, int TagsPerDomain, int TagPromptExamples,
-    double Temperature, double DescriptionTemperature, int MaxRegenerations, ResponseFormatMode Format, int Seed,
-    IReadOnlyDictionary<string, string> DomainNames)
-{
-    /// <summary>Schema induction's temperature (its template's front-matter; the T_rec temperature before prompts carried it).</summary>
-    public double? SchemaTemperature { get; init; }
-    /// <summary>Tag-list and tag-scoring temperatures: TEMA-LLM's deterministic decoding, 0, unless their templates say otherwise.</summary>
-    public double TagVocabularyTemperature { get; init; }
-    public double ItemTagsTemperature { get; init; }
-}
+    int Categories, int LabelsPerCategory, int TagsPerDomain, int TagPromptExamples, ResolvedPromptSettings Prompts,
+    int MaxRegenerations, ResponseFormatMode Format, int Seed, IReadOnlyDictionary<string, string> DomainNames);
 
 /// <summary>
 /// Semantics from a chat model behind <see cref="IChatClient"/>. Every call goes through the per-call cache (see
@@ -45,10 +40,10 @@ public sealed class LlmSemanticsSource(
     {
         string Version(string t) => string.Join('@', templates.Identity(t).Name, templates.Identity(t).Version);
         return Identity(provider, model, settings.Format, Version(settings.SemanticsTemplate), Version(settings.DescriptionTemplate),
-            Version(settings.ItemTagsTemplate), settings.Temperature.ToString("R", CultureInfo.InvariantCulture),
-            settings.DescriptionTemperature.ToString("R", CultureInfo.InvariantCulture), settings.Seed, settings.MaxRegenerations,
+            Version(settings.ItemTagsTemplate), settings.Prompts.Temperature.ToString("R", CultureInfo.InvariantCulture),
+            settings.Prompts.DescriptionTemperature.ToString("R", CultureInfo.InvariantCulture), settings.Seed, settings.MaxRegenerations,
             Identity(settings.DomainNames.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => d.Key + "=" + d.Value).ToArray()),
-            schema.Identity, vocabulary.Json) + (settings.ItemTagsTemperature == 0 ? "" : "|item_tags_temperature=" + settings.ItemTagsTemperature.ToString("R", CultureInfo.InvariantCulture));
+            schema.Identity, vocabulary.Json) + (settings.Prompts.ItemTagsTemperature == 0 ? "" : "|item_tags_temperature=" + settings.Prompts.ItemTagsTemperature.ToString("R", CultureInfo.InvariantCulture));
     }
 
     public string? VocabularyContext(string domain, IReadOnlyList<ItemText> domainItems)
@@ -56,7 +51,7 @@ public sealed class LlmSemanticsSource(
         var (name, version) = templates.Identity(settings.TagVocabularyTemplate);
         return Identity(provider, model, settings.Format, name, version, settings.Seed, settings.MaxRegenerations, DomainName(domain),
             settings.TagsPerDomain, Identity(Examples(domainItems).ToArray()))
-            + (settings.TagVocabularyTemperature == 0 ? "" : "|temperature=" + settings.TagVocabularyTemperature.ToString("R", CultureInfo.InvariantCulture));
+            + (settings.Prompts.TagVocabularyTemperature == 0 ? "" : "|temperature=" + settings.Prompts.TagVocabularyTemperature.ToString("R", CultureInfo.InvariantCulture));
     }
     public bool IsLlm => true;
     public bool IsDeterministic => false;
@@ -73,7 +68,7 @@ public sealed class LlmSemanticsSource(
             ["domains"] = Domains,
             ["items"] = sample.Select(i => new Dictionary<string, object> { ["domain"] = DomainName(i.Domain), ["title"] = i.Title.Length > 0 ? i.Title : "untitled", ["categories"] = i.Categories }).ToList(),
         }, Identity(settings.Categories, settings.LabelsPerCategory, Domains, Identity(sample.Select(i => i.Identity).ToArray())),
-            query, settings.SchemaTemperature ?? settings.Temperature, SchemaProposalSchema, AnswerValidators.Schema, ct);
+            query, settings.Prompts.SchemaTemperature, SchemaProposalSchema, AnswerValidators.Schema, ct);
 
     public Task<Answer<LabelAnswer>> LabelItemAsync(ItemText item, SemanticSchema schema, int sample, CancellationToken ct)
     {
@@ -84,7 +79,7 @@ public sealed class LlmSemanticsSource(
             ["domains"] = Domains,
             ["item"] = item.TemplateModel(),
             ["schema"] = schema.TemplateModel(),
-        }, Identity(Domains, item.Identity, schema.Identity), sample, settings.Temperature, jsonSchema, text => AnswerValidators.Labels(text, schema), ct);
+        }, Identity(Domains, item.Identity, schema.Identity), sample, settings.Prompts.Temperature, jsonSchema, text => AnswerValidators.Labels(text, schema), ct);
     }
 
     public Task<Answer<string>> DescribeItemAsync(ItemText item, CancellationToken ct) =>
@@ -92,7 +87,7 @@ public sealed class LlmSemanticsSource(
         {
             ["domain"] = DomainName(item.Domain),
             ["item"] = item.TemplateModel(),
-        }, Identity(DomainName(item.Domain), item.Identity), 0, settings.DescriptionTemperature, DescriptionSchema, AnswerValidators.Description, ct);
+        }, Identity(DomainName(item.Domain), item.Identity), 0, settings.Prompts.DescriptionTemperature, DescriptionSchema, AnswerValidators.Description, ct);
 
     public Task<Answer<List<ScoredTag>>> ProposeTagsAsync(string domain, IReadOnlyList<ItemText> domainItems, int query, CancellationToken ct) =>
         // TEMA-LLM: R queries under deterministic decoding (T = 0); the query index keeps them distinct calls.
@@ -101,7 +96,7 @@ public sealed class LlmSemanticsSource(
             ["domain"] = DomainName(domain),
             ["n"] = settings.TagsPerDomain,
             ["examples"] = Examples(domainItems),
-        }, Identity(DomainName(domain), settings.TagsPerDomain, Identity(Examples(domainItems).ToArray())), query, settings.TagVocabularyTemperature, TagListSchema, AnswerValidators.TagList, ct);
+        }, Identity(DomainName(domain), settings.TagsPerDomain, Identity(Examples(domainItems).ToArray())), query, settings.Prompts.TagVocabularyTemperature, TagListSchema, AnswerValidators.TagList, ct);
 
     public Task<Answer<Dictionary<int, int>>> ScoreTagsAsync(ItemText item, TagVocabulary vocabulary, CancellationToken ct)
     {
@@ -127,7 +122,7 @@ public sealed class LlmSemanticsSource(
             ["item"] = item.TemplateModel(),
             ["tags"] = vocabulary.Tags,
             ["tags_json"] = vocabulary.Json,
-        }, Identity(DomainName(item.Domain), item.Identity, vocabulary.Json), 0, settings.ItemTagsTemperature, jsonSchema, text => AnswerValidators.TagScores(text, vocabulary.Index), ct);
+        }, Identity(DomainName(item.Domain), item.Identity, vocabulary.Json), 0, settings.Prompts.ItemTagsTemperature, jsonSchema, text => AnswerValidators.TagScores(text, vocabulary.Index), ct);
     }
 
     private List<string> Examples(IReadOnlyList<ItemText> domainItems) =>
