@@ -34,7 +34,7 @@ public sealed class SemaCdrTests
         return new TrainingBatch
         {
             Users = tables.Users, TargetNegatives = new NegativeSampler(tables.TargetItems, rng), SourceNegatives = new NegativeSampler(tables.SourceItems, rng),
-            Random = rng, Device = CPU,
+            Random = rng, Device = CPU, Epoch = 1,
         };
     }
 

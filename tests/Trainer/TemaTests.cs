@@ -31,7 +31,7 @@ public sealed class TemaTests
         return new TrainingBatch
         {
             Users = tables.Users, TargetNegatives = new NegativeSampler(tables.TargetItems, rng), SourceNegatives = new NegativeSampler(tables.SourceItems, rng),
-            Random = rng, Device = CPU,
+            Random = rng, Device = CPU, Epoch = 1,
         };
     }
 

@@ -150,7 +150,7 @@ public static class TestBatches
         return new CrossDomain.Trainer.Training.TrainingBatch
         {
             Users = users ?? tables.Users, TargetNegatives = new CrossDomain.Trainer.Training.NegativeSampler(targetPool ?? tables.TargetItems, rng),
-            SourceNegatives = new CrossDomain.Trainer.Training.NegativeSampler(tables.SourceItems, rng), Random = rng, Device = TorchSharp.torch.CPU,
+            SourceNegatives = new CrossDomain.Trainer.Training.NegativeSampler(tables.SourceItems, rng), Random = rng, Device = TorchSharp.torch.CPU, Epoch = 1,
         };
     }
 }

@@ -38,7 +38,7 @@ public sealed class DomainTowers : RecommenderModel
             // Each instance draws its negatives from the domain it predicts (the batch's own sampler draws from both).
             var loss = _towers[t].Loss(new TrainingBatch
             {
-                Users = Seen(t, batch.Users), Random = batch.Random, Device = batch.Device,
+                Users = Seen(t, batch.Users), Random = batch.Random, Device = batch.Device, Epoch = batch.Epoch,
                 TargetNegatives = new NegativeSampler(_views[t].TargetItems, batch.Random),
                 SourceNegatives = new NegativeSampler(_views[t].SourceItems, batch.Random),
             });

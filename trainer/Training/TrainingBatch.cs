@@ -15,5 +15,5 @@ public sealed class TrainingBatch
     public required Random Random { get; init; }
     public required Device Device { get; init; }
     /// <summary>The epoch (from 1): a model with <see cref="Models.RecommenderModel.PretrainEpochs"/> trains another objective first.</summary>
-    public int Epoch { get; init; }
+    public required int Epoch { get; init; }
 }

@@ -50,7 +50,7 @@ public sealed class TriCdr : RecommenderModel
     /// <summary>The objective over the batch's target slots (zero when no user of the batch has one).</summary>
     public override Tensor Loss(TrainingBatch batch)
     {
-        if (batch.Epoch <= _options.PretrainEpochs) return Pretrain(batch);
+        if (_options.PretrainEpochs > 0 && batch.Epoch <= _options.PretrainEpochs) return Pretrain(batch);
         var device = batch.Device;
         var input = TriCdrInputs.ForTraining(batch.Users.Select(u => u.MixedTrain).ToList(), InTarget, _maxLength, batch.TargetNegatives);
         if (input.Rows == 0) return zeros(1, device: device).squeeze();
