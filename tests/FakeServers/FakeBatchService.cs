@@ -41,6 +41,11 @@ public sealed class FakeBatchService(FakeLlmServer server)
     /// <summary>Drop the response of the next job creation (the job exists), as if the client died waiting.</summary>
     public bool LoseNextCreateResponse { get; set; }
 
+    /// <summary>Holds the answer to a job creation this long after the job exists (a client can be killed meanwhile).</summary>
+    public TimeSpan CreateResponseDelay { get; set; }
+    /// <summary>Set when a job has been created (its answer possibly still held).</summary>
+    public TaskCompletionSource JobCreated { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int Uploads;
     public int JobsCreated;
     /// <summary>How many times each custom id reached a created job.</summary>
@@ -140,6 +145,8 @@ public sealed class FakeBatchService(FakeLlmServer server)
         _jobs[job.Id] = job;
         lock (_jobOrder) _jobOrder.Add(job.Id);
         Interlocked.Increment(ref JobsCreated);
+        JobCreated.TrySetResult();
+        if (CreateResponseDelay > TimeSpan.Zero) await Task.Delay(CreateResponseDelay);
         if (LoseNextCreateResponse) { LoseNextCreateResponse = false; ctx.Response.Abort(); return; }
         await WriteAsync(ctx, 200, JobObject(job));
     }
