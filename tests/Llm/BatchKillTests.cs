@@ -19,28 +19,8 @@ public sealed class BatchKillTests
         Repo.CopyPrompts(dir);
         using var server = new FakeLlmServer(FakeLlmOracle.Answer);
         server.Batches.CreateResponseDelay = TimeSpan.FromMinutes(10); // the first creation is never answered in time
-        dir.File("pipeline.yaml", $$"""
-            stages:
-              synthesize:
-                uses: synthesize
-                params: { seed: 3, users: 60, items_per_domain: 30 }
-              ingest:
-                uses: ingest
-                params:
-                  max_bad_line_fraction: 0.05
-                  domains:
-                    food: { files: [ artifacts/synthesize/raw/reviews_Synthetic_Food.json.gz, artifacts/synthesize/raw/meta_Synthetic_Food.json.gz ] }
-                    kitchen: { files: [ artifacts/synthesize/raw/reviews_Synthetic_Kitchen.json.gz, artifacts/synthesize/raw/meta_Synthetic_Kitchen.json.gz ] }
-              extract:
-                uses: extract
-                deps: [ ingest.items ]
-                params:
-                  samples: 2
-                  schema_queries: 2
-                  tag_queries: 2
-                  categories: 4
-                  llm: { provider: openai, model: fake, endpoint: "{{new Uri(server.BaseUri, "v1")}}", mode: batch, batch_wait_minutes: 0 }
-            """);
+        dir.File("pipeline.yaml", SyntheticExtractPipeline.Yaml(samples: 2,
+            llm: $"{{ provider: openai, model: fake, endpoint: \"{new Uri(server.BaseUri, "v1")}\", mode: batch, batch_wait_minutes: 0 }}"));
         var (process, output) = await CliProcess.StartAndWaitFor(dir.Path, "running extract", "run", "extract");
         var reached = await Task.WhenAny(server.Batches.JobCreated.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2)));
         Assert.True(reached == server.Batches.JobCreated.Task, $"no job was created:\n{output}");

@@ -31,28 +31,8 @@ public sealed class ExtractKillResumeTests
             }
             return FakeLlmOracle.Answer(r) with { DelayMs = 10 };
         });
-        string Pipeline(Uri endpoint) => $$"""
-            stages:
-              synthesize:
-                uses: synthesize
-                params: { seed: 3, users: 60, items_per_domain: 30 }
-              ingest:
-                uses: ingest
-                params:
-                  max_bad_line_fraction: 0.05
-                  domains:
-                    food: { files: [ artifacts/synthesize/raw/reviews_Synthetic_Food.json.gz, artifacts/synthesize/raw/meta_Synthetic_Food.json.gz ] }
-                    kitchen: { files: [ artifacts/synthesize/raw/reviews_Synthetic_Kitchen.json.gz, artifacts/synthesize/raw/meta_Synthetic_Kitchen.json.gz ] }
-              extract:
-                uses: extract
-                deps: [ ingest.items ]
-                params:
-                  samples: 3
-                  schema_queries: 3
-                  tag_queries: 3
-                  categories: 4
-                  llm: { provider: ollama, model: fake, endpoint: "{{endpoint}}", concurrency: 4 }
-            """;
+        string Pipeline(Uri endpoint) =>
+            SyntheticExtractPipeline.Yaml(samples: 3, llm: $"{{ provider: ollama, model: fake, endpoint: \"{endpoint}\", concurrency: 4 }}");
         dir.File("pipeline.yaml", Pipeline(server.BaseUri));
         var (process, output) = await CliProcess.StartAndWaitFor(dir.Path, "running extract", "run", "all");
         var reached = await Task.WhenAny(held.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2)));
