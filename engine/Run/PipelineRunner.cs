@@ -174,15 +174,7 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
             Directory.CreateDirectory(output.Spec.IsDirectory ? path : Path.GetDirectoryName(path)!);
             outputPaths[name] = path;
         }
-        var context = new StageContext
-        {
-            StageName = stage.Name, KindName = stage.Kind.Name, Fingerprint = snapshot.Fingerprint, ProjectRoot = pipeline.Root,
-            ArtifactsRoot = pipeline.ArtifactsRoot,
-            OutputPaths = outputPaths, InputPaths = stage.InputBindings.ToDictionary(kv => kv.Key, kv => kv.Value.Path),
-            Upstream = stage.Upstream.Select(u => new UpstreamOutput(u.Stage, u.Spec.Name, u.Path)).ToList(),
-            Resume = options.Resume,
-            Progress = new StageProgressSink(stage.Name, progress),
-        };
+        var context = Context(stage, snapshot.Fingerprint, outputPaths, options.Resume);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -236,20 +228,24 @@ public sealed class PipelineRunner(PipelineDefinition pipeline, IProgressSink pr
                 ? $"no estimate until its inputs are up to date: run {string.Join(", ", stale)} first, then estimate again"
                 : "no estimate: some of its inputs are missing"];
         }
-        var context = new StageContext
-        {
-            StageName = stage.Name, KindName = stage.Kind.Name, Fingerprint = status.Fingerprint, ProjectRoot = pipeline.Root,
-            ArtifactsRoot = pipeline.ArtifactsRoot, OutputPaths = new Dictionary<string, string>(),
-            InputPaths = stage.InputBindings.ToDictionary(kv => kv.Key, kv => kv.Value.Path),
-            Upstream = stage.Upstream.Select(u => new UpstreamOutput(u.Stage, u.Spec.Name, u.Path)).ToList(),
-            Progress = new StageProgressSink(stage.Name, progress),
-        };
+        var context = Context(stage, status.Fingerprint, new Dictionary<string, string>(), resume: true);
         try { return await stage.Kind.EstimateAsync(context, stage.Params, cancellationToken) ?? ["no estimate for this stage kind (it calls no paid service)"]; }
         catch (Exception e) when (e is StageException or IOException or InvalidDataException)
         {
             return [$"no estimate: {e.Message}"];
         }
     }
+
+    /// <summary>What a stage sees when it runs or estimates: its inputs bound through its deps, and the given outputs.</summary>
+    private StageContext Context(StageDefinition stage, string fingerprint, IReadOnlyDictionary<string, string> outputPaths, bool resume) => new()
+    {
+        StageName = stage.Name, KindName = stage.Kind.Name, Fingerprint = fingerprint, ProjectRoot = pipeline.Root,
+        ArtifactsRoot = pipeline.ArtifactsRoot, OutputPaths = outputPaths,
+        InputPaths = stage.InputBindings.ToDictionary(kv => kv.Key, kv => kv.Value.Path),
+        Upstream = stage.Upstream.Select(u => new UpstreamOutput(u.Stage, u.Spec.Name, u.Path)).ToList(),
+        Resume = resume,
+        Progress = new StageProgressSink(stage.Name, progress),
+    };
 
     /// <summary>Hashes the outputs now in place and records the run in the lock (saved at once).</summary>
     private LockedStage Record(StageDefinition stage, StageSnapshot snapshot, ContentHasher hasher, LockFile lockFile, double seconds, DateTimeOffset ranAt)

@@ -35,22 +35,17 @@ public sealed class ExtractStage : StageKind<ExtractParams>
     public static async Task<int> CancelBatchesAsync(ExtractParams p, string artifactsRoot, CancellationToken ct)
     {
         if (!p.Llm.IsNetwork) return 0;
-        var dir = Path.Combine(artifactsRoot, p.CacheDir);
-        if (!Directory.Exists(Path.Combine(dir, "batches"))) return 0;
-        using var cache = await CallCache.OpenAsync(dir, ct);
+        var journal = BatchJournal.Of(Path.Combine(artifactsRoot, p.CacheDir));
+        if (!journal.Open.Any()) return 0;
         using var api = new Providers.Batch.OpenAIBatchApi(p.Llm.ToOptions());
-        var jobs = new BatchJobs(api, BatchJournal.Load(Path.Combine(dir, "batches")), cache, p.Llm.Provider, p.Llm.Model,
-            Engine.Progress.NullProgressSink.Instance);
-        return await jobs.CancelAsync(ct);
+        return await BatchJobs.CancelAsync(api, journal, ct);
     }
 
     /// <summary>Every recorded batch job of this stage's call cache with its last known status, or that there is none.</summary>
     public static string BatchJobsText(ExtractParams p, string artifactsRoot)
     {
-        var dir = Path.Combine(artifactsRoot, p.CacheDir, "batches");
-        if (!p.Llm.IsNetwork || !Directory.Exists(dir)) return "no batch jobs";
-        var journal = BatchJournal.Load(dir);
-        return journal.Submissions.Count == 0 ? "no batch jobs" : string.Join("\n  ", [BatchJobs.Describe(journal),
+        var journal = p.Llm.IsNetwork ? BatchJournal.Of(Path.Combine(artifactsRoot, p.CacheDir)) : null;
+        return journal is not { Submissions.Count: > 0 } ? "no batch jobs" : string.Join("\n  ", [BatchJobs.Describe(journal),
             .. journal.Submissions.Select(s => $"{s.JobId ?? "(not created)"} {s.Status}{(s.Collected ? ", collected" : "")}: {s.Requests:N0} requests, {s.Answered:N0} answered, {s.Failed:N0} failed ({s.Id})")]);
     }
 

@@ -17,7 +17,7 @@ internal static class BatchExtraction
         List<string> domains, ExtractReport report, ExtractionCounters counters, CancellationTokenSource abort, ResultMemo? memo,
         CallPlan plan, CallCache cache, CancellationToken ct)
     {
-        var journal = BatchJournal.Load(Path.Combine(cache.Directory, "batches"));
+        var journal = BatchJournal.Of(cache.Directory);
         using var api = new OpenAIBatchApi(p.Llm.ToOptions());
         var jobs = new BatchJobs(api, journal, cache, p.Llm.Provider, p.Llm.Model, ctx.Progress);
         var clock = TimeProvider.System;
@@ -60,9 +60,7 @@ internal static class BatchExtraction
     /// <summary>The open jobs of a call cache, for <c>status</c>; null when none is open.</summary>
     public static string? Waiting(string cacheDir)
     {
-        var dir = Path.Combine(cacheDir, "batches");
-        if (!Directory.Exists(dir)) return null;
-        var journal = BatchJournal.Load(dir);
+        var journal = BatchJournal.Of(cacheDir);
         return journal.Open.Any() ? BatchJobs.Describe(journal) : null;
     }
 }

@@ -67,7 +67,7 @@ public sealed class BatchJobs(OpenAIBatchApi api, BatchJournal journal, CallCach
     }
 
     /// <summary>Cancels every open job (their finished answers are still collected by the next run).</summary>
-    public async Task<int> CancelAsync(CancellationToken ct)
+    public static async Task<int> CancelAsync(OpenAIBatchApi api, BatchJournal journal, CancellationToken ct)
     {
         int cancelled = 0;
         foreach (var s in journal.Open.Where(s => s.JobId is not null).ToList())

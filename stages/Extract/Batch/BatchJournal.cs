@@ -52,6 +52,9 @@ public sealed class BatchJournal
     public IReadOnlyList<BatchSubmission> Submissions => _submissions;
     public IEnumerable<BatchSubmission> Open => _submissions.Where(s => !s.Collected);
 
+    /// <summary>The journal of a call cache's batch submissions (empty when it has none).</summary>
+    public static BatchJournal Of(string cacheDir) => Load(Path.Combine(cacheDir, "batches"));
+
     public static BatchJournal Load(string dir)
     {
         var submissions = new List<BatchSubmission>();
