@@ -16,7 +16,9 @@ namespace CrossDomain.Engine.Config;
 /// </summary>
 public static class ParamBinder
 {
-    public static string KeyOf(PropertyInfo p) => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
+    /// <summary>A property's YAML key: its <see cref="JsonPropertyNameAttribute"/> where it has one (as in the fingerprint's JSON), else its snake_case name.</summary>
+    public static string KeyOf(PropertyInfo p) =>
+        p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
 
     public static object Bind(Type type, YamlNode? node, string file, string key, ConfigErrorList errors)
     {
@@ -58,6 +60,11 @@ public static class ParamBinder
             errors.Add(at, key, $"expected one of {string.Join(", ", names)}, got '{(node as YamlScalarNode)?.Value ?? Describe(node)}'");
             return null;
         }
+        // Read-only collection properties (records shared with libraries that know nothing of this binder) bind as their mutable forms.
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))
+            type = typeof(Dictionary<,>).MakeGenericType(type.GetGenericArguments());
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
+            type = typeof(List<>).MakeGenericType(type.GetGenericArguments());
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
         {
             var valueType = type.GetGenericArguments()[1];
@@ -136,7 +143,7 @@ public static class ParamBinder
     /// <summary>A numeric param (or each number of a list) against the range its <see cref="ParamAttribute"/> states.</summary>
     private static void CheckRange(PropertyInfo prop, object? value, YamlNode node, string file, string key, ConfigErrorList errors)
     {
-        if (value is null || prop.GetCustomAttribute<ParamAttribute>() is not { HasRange: true } param) return;
+        if (value is null || ParamAttribute.Of(prop) is not { HasRange: true } param) return;
         if (value is IList list && value is not string)
         {
             for (int i = 0; i < list.Count; i++)
@@ -153,7 +160,8 @@ public static class ParamBinder
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type.IsArray) return IsNumeric(type.GetElementType()!);
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>)) return IsNumeric(type.GetGenericArguments()[0]);
+        if (type.IsGenericType && type.GetGenericTypeDefinition() is var g && (g == typeof(List<>) || g == typeof(IReadOnlyList<>)))
+            return IsNumeric(type.GetGenericArguments()[0]);
         return IsScalarType(type) && type != typeof(bool);
     }
 

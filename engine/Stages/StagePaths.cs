@@ -1,3 +1,7 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+
 namespace CrossDomain.Engine.Stages;
 
 /// <summary>
@@ -20,7 +24,9 @@ public interface IValidatableParams
 /// <summary>
 /// Documents a param in <c>list</c> output and in error messages. A numeric param (or list of numbers) states its
 /// range with <see cref="Min"/> (required: a test checks every kind) and <see cref="Max"/>, and the loader checks
-/// it before anything runs.
+/// it before anything runs. A params record from a library that cannot see this attribute (the trainer's
+/// <c>TrainingConfig</c>) says the same with the BCL's <see cref="DescriptionAttribute"/> and
+/// <see cref="RangeAttribute"/>; <see cref="Of"/> reads either.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class ParamAttribute(string description) : Attribute
@@ -32,6 +38,23 @@ public sealed class ParamAttribute(string description) : Attribute
     public bool MinExclusive { get; set; }
 
     public bool HasRange => !double.IsNaN(Min);
+
+    /// <summary>The property's own attribute, else one made of its <see cref="DescriptionAttribute"/> and <see cref="RangeAttribute"/>; null when it has none.</summary>
+    public static ParamAttribute? Of(PropertyInfo property)
+    {
+        if (property.GetCustomAttribute<ParamAttribute>() is { } own) return own;
+        var description = property.GetCustomAttribute<DescriptionAttribute>()?.Description;
+        var range = property.GetCustomAttribute<RangeAttribute>();
+        if (description is null && range is null) return null;
+        var param = new ParamAttribute(description ?? "");
+        if (range is not null)
+        {
+            param.Min = Convert.ToDouble(range.Minimum, System.Globalization.CultureInfo.InvariantCulture);
+            param.Max = Convert.ToDouble(range.Maximum, System.Globalization.CultureInfo.InvariantCulture);
+            param.MinExclusive = range.MinimumIsExclusive;
+        }
+        return param;
+    }
 
     /// <summary>Null when <paramref name="value"/> is in range, else what is wrong with it.</summary>
     public string? Check(double value)

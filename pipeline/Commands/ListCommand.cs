@@ -51,9 +51,9 @@ public static class ListCommand
         foreach (var p in ParamBinder.SettableProperties(type))
         {
             var value = p.GetValue(values);
-            var description = p.GetCustomAttribute<ParamAttribute>()?.Description ?? "";
+            var description = ParamAttribute.Of(p)?.Description ?? "";
             if (value is not null && p.PropertyType.IsClass && p.PropertyType != typeof(string)
-                && ParamBinder.SettableProperties(p.PropertyType).Any(x => x.GetCustomAttribute<ParamAttribute>() is not null))
+                && ParamBinder.SettableProperties(p.PropertyType).Any(x => ParamAttribute.Of(x) is not null))
             {
                 table.AddRow(Markup.Escape(prefix + ParamBinder.KeyOf(p)), "", Markup.Escape(description));
                 AddRows(table, p.PropertyType, value, prefix + ParamBinder.KeyOf(p) + ".");

@@ -53,7 +53,7 @@ public sealed class TrainStage : StageKind<TrainParams>
                 meta => meta.GetValueOrDefault(NegativesStage.UsersHashKey) == usersHash ? null
                     : "drawn for other feature tables than this stage's users.parquet (wire the negatives stage of the same features)");
 
-        var config = p.ToConfig();
+        TrainingConfig config = p;
         var work = Path.Combine(ctx.ArtifactsRoot, ".cache", "train", ctx.StageName, ctx.Fingerprint.Replace("xxh128:", "")[..16]);
         if (!ctx.Resume && Directory.Exists(work)) Directory.Delete(work, recursive: true);
         if (Directory.Exists(work) && Directory.EnumerateDirectories(work).Any())

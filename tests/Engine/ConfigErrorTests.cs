@@ -35,7 +35,7 @@ public class ConfigErrorTests
                 var key = prefix + ParamBinder.KeyOf(p);
                 if (ParamBinder.IsNumeric(p.PropertyType))
                 {
-                    if (p.GetCustomAttribute<ParamAttribute>() is not { HasRange: true }) missing.Add(key);
+                    if (ParamAttribute.Of(p) is not { HasRange: true }) missing.Add(key);
                 }
                 else if (p.PropertyType.IsClass && p.PropertyType != typeof(string) && p.PropertyType.Namespace?.StartsWith("CrossDomain") == true)
                     Visit(p.PropertyType, key + ".", seen);
@@ -79,6 +79,24 @@ public class ConfigErrorTests
         var kind = Assert.Single(LoadFails("pipeline.yaml", "stages.sequences.params.max_len=50"));
         Assert.StartsWith("--set stages.sequences.params.max_len=50: ", kind.ToString());
         Assert.Contains("the stages of kind 'sequences' are food_to_kitchen, kitchen_to_food", kind.Message);
+    }
+
+    [Fact]
+    public void The_train_stage_binds_the_trainers_own_config_and_checks_its_ranges_and_renamed_keys()
+    {
+        // TrainingConfig states its ranges with the BCL's [Range]; the loader checks them like any [Param].
+        var dropout = Assert.Single(LoadFails("pipeline.yaml", "stages.train_sasrec_food_to_kitchen.params.dropout=0.99"));
+        Assert.Equal("--set stages.train_sasrec_food_to_kitchen.params.dropout=0.99: stages.train_sasrec_food_to_kitchen.params.dropout: must be between 0 and 0.95, got 0.99", dropout.ToString());
+        var seed = Assert.Single(LoadFails("pipeline.yaml", "stages.train_sasrec_food_to_kitchen.params.seeds=[1, -2]"));
+        Assert.Contains("seeds[1]: must be >= 0, got -2", seed.ToString());
+        // MaxLength is max_len in YAML (its [JsonPropertyName]), as it is in the fingerprint's params.
+        var pipeline = PipelineLoader.Load(RepoFile("pipeline.yaml"), StageCatalog.CreateRegistry(), ["stages.train_sasrec_food_to_kitchen.params.max_len=7"]);
+        var stage = pipeline.Find("train_sasrec_food_to_kitchen")!;
+        // No copy: the stage's params are the trainer's config.
+        var config = Assert.IsAssignableFrom<CrossDomain.Trainer.Training.TrainingConfig>(stage.Params);
+        Assert.Equal(7, config.MaxLength);
+        Assert.Contains("\"max_len\":7", stage.ParamsJson);
+        Assert.DoesNotContain("max_length", stage.ParamsJson);
     }
 
     [RealDataFact] // loads pipelines whose inputs are the files in ../shared/data
