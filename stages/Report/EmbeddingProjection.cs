@@ -1,8 +1,5 @@
 using CrossDomain.Engine.Stages;
-using CrossDomain.Trainer.Data;
-using CrossDomain.Trainer.Models;
 using CrossDomain.Trainer.Torch;
-using CrossDomain.Trainer.Training;
 using static TorchSharp.torch;
 
 namespace CrossDomain.Stages.Report;
@@ -14,38 +11,25 @@ namespace CrossDomain.Stages.Report;
 /// </summary>
 public static class EmbeddingProjection
 {
-    public sealed record Result(double[] X, double[] Y, bool[] IsSource, double CrossDomainNeighbours, double OtherDomainShare, int Seed);
+    public sealed record Result(double[] X, double[] Y, bool[] IsSource, double CrossDomainNeighbours, double OtherDomainShare, int Seed,
+        string SourceDomain, string TargetDomain);
 
-    public static Result Project(ReportInputs.TrainRun run, FeatureTables tables)
+    /// <summary>The run's lowest seed, from the item representations its train stage wrote (the model is not rebuilt).</summary>
+    public static Result Project(ReportInputs.TrainRun run)
     {
-        TorchNativeLoader.EnsureLoaded();
-        var seed = run.Config.Seeds.Min();
-        var folder = Path.Combine(run.Checkpoints, $"seed_{seed}", "best");
-        if (!File.Exists(Path.Combine(folder, "model.dat")))
-            throw new StageException($"{folder}: no best checkpoint for seed {seed} of {run.Stage}");
-        float[] data;
-        int d;
-        using (var scope = NewDisposeScope())
-        {
-            using var model = ModelCatalog.Create(run.Config.Model, tables, run.Config);
-            Checkpoint.LoadWeights(folder, model);
-            model.eval();
-            var reps = model is IItemRepresentations m ? m.ItemRepresentations(CPU)
-                : throw new StageException($"{run.Stage}: {run.Model} does not expose item representations for the projection");
-            d = (int)reps.shape[1];
-            data = reps.contiguous().data<float>().ToArray();
-        }
-        int n = tables.ItemCount;
-        var rows = new double[n][];
-        for (int i = 0; i < n; i++) rows[i] = Enumerable.Range(0, d).Select(k => (double)data[(i + 1) * d + k]).ToArray();
-        var isSource = new bool[n];
-        foreach (var i in tables.SourceItems) isSource[i - 1] = true;
+        if (run.Representations.Count == 0)
+            throw new StageException($"{run.Stage}: its item_representations.parquet is empty ({run.Model} under this protocol exposes no item representations)");
+        var seed = run.Representations.Min(r => r.Seed);
+        var items = run.Representations.Where(r => r.Seed == seed).OrderBy(r => r.ItemIdx).ToList();
+        var rows = items.Select(r => r.Vector.Select(v => (double)v).ToArray()).ToArray();
+        var isSource = items.Select(r => r.Role == "source").ToArray();
         var (x, y) = Pca2(rows);
         var cross = NearestNeighbourCrossRate(rows, isSource);
-        var sourceShare = isSource.Count(b => b) / (double)n;
+        var sourceShare = isSource.Count(b => b) / (double)items.Count;
         // With random mixing, a source item's neighbour is a target item with the target share, and vice versa.
         var chance = 2 * sourceShare * (1 - sourceShare);
-        return new Result(x, y, isSource, cross, chance, seed);
+        string Domain(bool source, string fallback) => items.FirstOrDefault(r => (r.Role == "source") == source)?.Domain ?? fallback;
+        return new Result(x, y, isSource, cross, chance, seed, Domain(true, "source"), Domain(false, "target"));
     }
 
     /// <summary>

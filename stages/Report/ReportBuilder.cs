@@ -270,7 +270,7 @@ public sealed partial class ReportBuilder(ReportInputs inputs, ReportParams p, R
 
     private ReportSection? Projection()
     {
-        var semacdr = inputs.Runs.Where(r => r.Config.Model == "semacdr").ToList();
+        var semacdr = inputs.Runs.Where(r => r.Config.Model == "semacdr" && r.Representations.Count > 0).ToList();
         if (semacdr.Count == 0) return null;
         static CrossDomain.Trainer.Models.SemaCdr.SemaCdrOptions Options(ReportInputs.TrainRun r) =>
             CrossDomain.Trainer.Models.ModelCatalog.Options<CrossDomain.Trainer.Models.SemaCdr.SemaCdrOptions>(r.Config);
@@ -284,24 +284,19 @@ public sealed partial class ReportBuilder(ReportInputs inputs, ReportParams p, R
         var pair = semacdr.Where(Full).Select(full => (Full: full, Without: semacdr.FirstOrDefault(w => WithoutAgnostic(w) && w.Direction == full.Direction)))
             .OrderByDescending(x => x.Without is not null).FirstOrDefault();
         if (pair.Full is null) return null;
-        var features = inputs.FeatureSets.FirstOrDefault(f => f.Direction == pair.Full.Direction);
         var section = new ReportSection("Item embeddings after graph learning", "embeddings");
-        if (features is null)
-        {
-            section.Paragraph($"No features stage of {pair.Full.Direction} among the report's deps: the projection needs it to rebuild the model.");
-            return section;
-        }
         var panels = new List<(string, double[], double[], bool[])>();
         var lines = new List<string>();
+        var (sourceName, targetName) = ("source", "target");
         foreach (var (run, name) in new[] { (pair.Without, "W/o DomAgnSem (no e^agn)"), (pair.Full, "Full SemaCDR (with e^agn)") })
         {
             if (run is null) continue;
-            var result = EmbeddingProjection.Project(run, features.Tables);
+            var result = EmbeddingProjection.Project(run);
+            (sourceName, targetName) = (result.SourceDomain, result.TargetDomain);
             panels.Add(($"{name}, seed {result.Seed}", result.X, result.Y, result.IsSource));
             lines.Add($"{name} ({run.Stage}): {result.CrossDomainNeighbours * 100:F1} % of items have their nearest neighbour in the other domain " +
                       $"({result.OtherDomainShare * 100:F1} % if the domains were mixed at random)");
         }
-        var (sourceName, targetName) = Names(features);
         section.Paragraph($"SemaCDR's item representations after the GCN (h^S for {sourceName} items, h^T for {targetName} items), projected on their first two principal " +
                           "components, as in SemaCDR's Figure 3 (which uses t-SNE). " + string.Join("; ", lines) + "." +
                           (pair.Without is null ? " Add a SemaCDR stage with ablation w/o DomAgnSem of the same direction to the report's deps for the comparison panel." : ""));

@@ -12,7 +12,7 @@ namespace CrossDomain.Stages.Report;
 /// <summary>
 /// Everything the report reads, from its deps, recognised by the outputs each dep stage has: sequences stages
 /// (<c>stats</c>), extract stages (<c>report</c> beside <c>item_tags</c>), features stages (<c>items</c>,
-/// <c>users</c>, <c>manifest</c>), train stages (<c>history</c>, <c>summary</c>, <c>checkpoints</c>) and evaluate
+/// <c>users</c>, <c>manifest</c>), train stages (<c>history</c>, <c>summary</c>, <c>item_representations</c>) and evaluate
 /// stages (<c>results</c> beside <c>table</c>). Deps come in the order the pipeline lists them.
 /// </summary>
 public sealed class ReportInputs
@@ -20,7 +20,9 @@ public sealed class ReportInputs
     public sealed record Dataset(string Stage, SequenceStats Stats);
     public sealed record Extraction(string Stage, JsonElement Report, IList<TagRow> Tags, IList<ItemTagRow> ItemTags);
     public sealed record Features(string Stage, string Folder, FeatureTables Tables, string Direction);
-    public sealed record TrainRun(string Stage, string Model, string Direction, TrainingConfig Config, IList<HistoryRow> History, string Checkpoints);
+    /// <summary>A train stage's run; <paramref name="Representations"/> is its <c>item_representations.parquet</c> (empty when the model exposes none).</summary>
+    public sealed record TrainRun(string Stage, string Model, string Direction, TrainingConfig Config, IList<HistoryRow> History,
+        IList<ItemRepresentationRow> Representations);
     public sealed record Evaluation(string Stage, string Title, IList<ResultRow> Rows);
 
     public List<Dataset> Datasets { get; } = [];
@@ -52,12 +54,12 @@ public sealed class ReportInputs
                 var tables = await FeatureTables.LoadAsync(Path("items"), Path("users"), Path("manifest"), ct);
                 inputs.FeatureSets.Add(new Features(stage.Key, System.IO.Path.GetDirectoryName(Path("items"))!, tables, Direction(tables.Manifest)));
             }
-            else if (Has("history", "summary", "checkpoints"))
+            else if (Has("history", "summary", "item_representations"))
             {
                 var summary = TrainSummary.Load(Path("summary"));
                 var config = summary.Config ?? throw new StageException($"{Path("summary")}: no config");
-                inputs.Runs.Add(new TrainRun(stage.Key, summary.Model, summary.Direction,
-                    config, await ParquetArtifact.ReadAsync<HistoryRow>(Path("history"), ct), Path("checkpoints")));
+                inputs.Runs.Add(new TrainRun(stage.Key, summary.Model, summary.Direction, config,
+                    await ParquetArtifact.ReadAsync<HistoryRow>(Path("history"), ct), await ParquetArtifact.ReadAsync<ItemRepresentationRow>(Path("item_representations"), ct)));
             }
             else if (Has("results", "table"))
             {

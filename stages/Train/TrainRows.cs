@@ -33,3 +33,18 @@ public sealed class HistoryRow
     [JsonPropertyName("valid_sampled_ndcg10")] public double? ValidSampledNdcg10 { get; set; }
     [JsonPropertyName("valid_sampled_mrr")] public double? ValidSampledMrr { get; set; }
 }
+
+/// <summary>
+/// One item's representation as a trained model scores with it (<c>IItemRepresentations</c>), at one seed's best
+/// checkpoint: <c>item_representations.parquet</c>, empty for a model that exposes none.
+/// </summary>
+public sealed class ItemRepresentationRow
+{
+    [JsonPropertyName("seed")] public int Seed { get; set; }
+    [JsonPropertyName("item_idx")] public int ItemIdx { get; set; }
+    /// <summary>source or target (the features' item role).</summary>
+    [JsonPropertyName("role")] public string Role { get; set; } = "";
+    /// <summary>The domain's name from the features' manifest (food, kitchen, …).</summary>
+    [JsonPropertyName("domain")] public string Domain { get; set; } = "";
+    [JsonPropertyName("vector")] public float[] Vector { get; set; } = [];
+}

@@ -40,6 +40,7 @@ public sealed class TrainStage : StageKind<TrainParams>
         new("history", "history.parquet"),
         new("summary", "summary.json"),
         new("checkpoints", "checkpoints", IsDirectory: true),
+        new("item_representations", "item_representations.parquet"),
     ];
 
     public override async Task RunAsync(StageContext ctx, TrainParams p, CancellationToken ct)
@@ -82,6 +83,7 @@ public sealed class TrainStage : StageKind<TrainParams>
         await ParquetArtifact.WriteAsync(rows, ctx.Output("results"), meta, ct);
         await ParquetArtifact.WriteAsync(result.Seeds.SelectMany(s => s.History).Select(h => History(model, h)).ToList(), ctx.Output("history"), meta, ct);
         CopyCheckpoints(work, ctx.Output("checkpoints"), p.Seeds);
+        await ParquetArtifact.WriteAsync(ItemRepresentationsExport.Read(tables, config, ctx.Output("checkpoints")), ctx.Output("item_representations"), meta, ct);
         var summary = new TrainSummary
         {
             Model = model, Direction = direction, Device = result.Device,

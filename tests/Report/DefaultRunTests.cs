@@ -105,6 +105,35 @@ public sealed class DefaultRunTests(ShortDefaultRun run) : IClassFixture<ShortDe
     }
 
     [Fact]
+    public async Task Train_writes_the_item_representations_of_a_model_that_exposes_them_and_an_empty_table_otherwise()
+    {
+        var features = Path.Combine(run.Artifacts, "features_food_to_kitchen");
+        var tables = await CrossDomain.Trainer.Data.FeatureTables.LoadAsync(Path.Combine(features, "items.parquet"),
+            Path.Combine(features, "users.parquet"), Path.Combine(features, "manifest.json"));
+        var stage = Path.Combine(run.Artifacts, "train_semacdr_food_to_kitchen");
+        var rows = await ParquetArtifact.ReadAsync<ItemRepresentationRow>(Path.Combine(stage, "item_representations.parquet"));
+        Assert.Equal(2 * tables.ItemCount, rows.Count);
+        Assert.Equal([1, 2], rows.Select(r => r.Seed).Distinct().Order());
+        Assert.All(rows, r => Assert.Equal(64, r.Vector.Length));
+        var source = tables.SourceItems.ToHashSet();
+        Assert.All(rows, r => Assert.Equal(source.Contains(r.ItemIdx) ? ("source", "food") : ("target", "kitchen"), (r.Role, r.Domain)));
+        // The rows are the model's own h^S / h^T at seed 1's best checkpoint (what the report projects, without rebuilding the model).
+        var config = TrainSummary.Load(Path.Combine(stage, "summary.json")).Config!;
+        CrossDomain.Trainer.Torch.TorchNativeLoader.EnsureLoaded();
+        using (var scope = TorchSharp.torch.NewDisposeScope())
+        {
+            using var model = CrossDomain.Trainer.Models.ModelCatalog.Create(config.Model, tables, config);
+            CrossDomain.Trainer.Training.Checkpoint.LoadWeights(Path.Combine(stage, "checkpoints", "seed_1", "best"), model);
+            model.eval();
+            var reps = ((CrossDomain.Trainer.Models.IItemRepresentations)model).ItemRepresentations(TorchSharp.torch.CPU);
+            foreach (var item in new[] { 1, tables.ItemCount / 2, tables.ItemCount })
+                Assert.Equal(reps[item].data<float>().ToArray(), rows.Single(r => r.Seed == 1 && r.ItemIdx == item).Vector);
+        }
+        // SASRec exposes none: the table is there, with no rows.
+        Assert.Empty(await ParquetArtifact.ReadAsync<ItemRepresentationRow>(Path.Combine(run.Artifacts, "train_sasrec_food_to_kitchen", "item_representations.parquet")));
+    }
+
+    [Fact]
     public void Report_is_one_self_contained_html_and_a_markdown_file_with_every_figure_beside_it()
     {
         var html = File.ReadAllText(ReportFile("index.html"));
