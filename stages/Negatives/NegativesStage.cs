@@ -1,4 +1,3 @@
-using CrossDomain.Engine.Hashing;
 using CrossDomain.Engine.Stages;
 using CrossDomain.Trainer.Data;
 using CrossDomain.Trainer.Evaluation;
@@ -12,8 +11,6 @@ namespace CrossDomain.Stages.Negatives;
 /// </summary>
 public sealed class NegativesStage : StageKind<NegativesParams>
 {
-    public const string UsersHashKey = "crossdomain.users_hash";
-
     public override string Name => "negatives";
     public override int Version => 1;
     public override string Description => "Sampled-protocol negatives per seed (uniform, without replacement, outside the user's target history), saved for every model.";
@@ -22,20 +19,16 @@ public sealed class NegativesStage : StageKind<NegativesParams>
 
     public override IReadOnlyList<OutputSpec> Outputs(NegativesParams p) => [new("negatives", "negatives", IsDirectory: true)];
 
-    public static string FileFor(string folder, int seed) => Path.Combine(folder, $"seed_{seed}.parquet");
-
     public override async Task RunAsync(StageContext ctx, NegativesParams p, CancellationToken ct)
     {
         var tables = await FeatureTables.LoadAsync(ctx.Input("items"), ctx.Input("users"), ctx.Input("manifest"), ct);
-        var usersHash = ContentHasher.ComputeFileHash(ctx.Input("users"));
-        var meta = ctx.ArtifactMetadata.ToDictionary();
-        meta[UsersHashKey] = usersHash;
-        Directory.CreateDirectory(ctx.Output("negatives"));
+        var folder = new NegativesFolder(ctx.Output("negatives"));
+        Directory.CreateDirectory(folder.Path);
         using var task = ctx.Progress.Start("drawing negatives", p.Seeds.Count);
         foreach (var seed in p.Seeds)
         {
             ct.ThrowIfCancellationRequested();
-            await SampledNegatives.Draw(tables, p.Count, seed).SaveAsync(FileFor(ctx.Output("negatives"), seed), ct, meta);
+            await folder.SaveAsync(SampledNegatives.Draw(tables, p.Count, seed), seed, ctx.Input("users"), ctx.ArtifactMetadata, ct);
             task.Increment(1);
         }
         ctx.Progress.Info($"{p.Count} negatives per user and split for {tables.Users.Count:N0} users, seeds {string.Join(", ", p.Seeds)}");

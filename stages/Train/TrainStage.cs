@@ -47,12 +47,10 @@ public sealed class TrainStage : StageKind<TrainParams>
     {
         var tables = await FeatureTables.LoadAsync(ctx.Input("items"), ctx.Input("users"), ctx.Input("manifest"), ct);
         var direction = Direction(tables.Manifest);
-        var usersHash = Engine.Hashing.ContentHasher.ComputeFileHash(ctx.Input("users"));
         var negatives = new Dictionary<int, SampledNegatives>();
+        var folder = new NegativesFolder(ctx.Input("negatives"));
         foreach (var seed in p.Seeds)
-            negatives[seed] = await SampledNegatives.LoadAsync(NegativesStage.FileFor(ctx.Input("negatives"), seed), seed, p.Negatives, ct,
-                meta => meta.GetValueOrDefault(NegativesStage.UsersHashKey) == usersHash ? null
-                    : "drawn for other feature tables than this stage's users.parquet (wire the negatives stage of the same features)");
+            negatives[seed] = await folder.LoadAsync(seed, p.Negatives, ctx.Input("users"), ct);
 
         TrainingConfig config = p;
         var work = Path.Combine(ctx.ArtifactsRoot, ".cache", "train", ctx.StageName, ctx.Fingerprint.Replace("xxh128:", "")[..16]);
