@@ -66,7 +66,7 @@ public class ModelOptionsTests
             Assert.NotNull(Activator.CreateInstance(entry.OptionsType));
             Assert.True(entry.Create is not null ^ entry.CreateFixed is not null, name);
         }
-        Assert.Equal(["abxi", "c2dsr", "cdsasrec", "cl4srec", "gru4rec", "pinet", "popularity", "random", "sasrec", "semacdr", "tema", "tricdr"], ModelCatalog.Names);
+        Assert.Equal(["abxi", "c2dsr", "cdsasrec", "cl4srec", "gru4rec", "mgcl", "pinet", "popularity", "random", "sasrec", "semacdr", "tema", "tjapl", "tricdr"], ModelCatalog.Names);
         Assert.Contains("unknown model 'bert4rec'", Assert.Throws<ArgumentException>(() => ModelCatalog.Find("bert4rec")).Message);
     }
 

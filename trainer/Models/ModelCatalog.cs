@@ -42,6 +42,10 @@ public static class ModelCatalog
         new("cdsasrec", "CD-SASRec", typeof(NoOptions), PerDomain((t, c) => new CdSasRec(t, c)), LossKind.Bce),
         // π-Net: GRU encoders, the shared account filter and the transfer GRU; a softmax over the target items by default.
         new("pinet", "π-Net", typeof(PiNet.PiNetOptions), PerDomain((t, c) => new PiNet.PiNet(t, c)), LossKind.Ce),
+        // TJAPL: target-domain, cross-domain user and cross-domain local attentive preference learning (docs/models.md; from its abstract).
+        new("tjapl", "TJAPL", typeof(Tjapl.TjaplOptions), PerDomain((t, c) => new Tjapl.Tjapl(t, c)), LossKind.Bce),
+        // MGCL: a sequence-graph and a global user–item graph view of each item, single- and cross-domain preferences, two contrasts (docs/models.md; from its abstract).
+        new("mgcl", "MGCL", typeof(Mgcl.MgclOptions), PerDomain((t, c) => new Mgcl.Mgcl(t, c)), LossKind.Bce),
         new("gru4rec", "GRU4Rec", typeof(Gru4RecOptions), (t, c) => new Gru4Rec(t, c), LossKind.Bpr),
         // SemaCDR and TEMA-LLM predict the target domain from source-domain context (their papers' protocol); under
         // mixed_loo an instance per domain (DomainTowers).

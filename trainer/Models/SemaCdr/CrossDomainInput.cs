@@ -112,4 +112,17 @@ public sealed class CrossDomainInput
     }
 
     public Tensor CrossMask(Device device) => tensor(CrossVisible, [Target.Batch, Target.Length, Source.Length], device: device);
+
+    /// <summary>
+    /// A merged-sequence encoder's states [batch, mixed length, d] read at each target slot's <see cref="MixedState"/>
+    /// (the element just before the predicted item): [batch, target length, d], a zero vector where there is none.
+    /// </summary>
+    public Tensor AtMixedState(Tensor merged)
+    {
+        long b = merged.shape[0], lm = merged.shape[1], d = merged.shape[2];
+        var padded = cat([zeros(b, 1, d, dtype: merged.dtype, device: merged.device), merged], 1).reshape(b * (lm + 1), d);
+        var rows = new long[MixedState.Length];
+        for (int k = 0; k < rows.Length; k++) rows[k] = (k / Target.Length) * (lm + 1) + MixedState[k] + 1;
+        return padded.index_select(0, tensor(rows, device: merged.device)).view(Target.Batch, Target.Length, d);
+    }
 }

@@ -151,11 +151,7 @@ public sealed class SemaCdr : RecommenderModel, IItemRepresentations
         var zFuse = _cross is null || _source is null || hS is null ? zT
             : _cross.forward(zT, Run(_source, hS, input.Source), input.CrossMask(device).logical_not().unsqueeze(1));
         // z_mix at each target slot: the mixed state just before the predicted item (a zero vector where there is none).
-        long b = zM.shape[0], lm = zM.shape[1], d = zM.shape[2];
-        var padded = cat([zeros(b, 1, d, device: device), zM], 1).reshape(b * (lm + 1), d);
-        var rows = new long[input.MixedState.Length];
-        for (int k = 0; k < rows.Length; k++) rows[k] = (k / input.Target.Length) * (lm + 1) + input.MixedState[k] + 1;
-        var zMix = Rows(padded, tensor(rows, [input.Target.Batch, input.Target.Length], device: device));
+        var zMix = input.AtMixedState(zM);
         var z = (_alpha * zFuse).Plus(_beta * zMix);
         return UserTerm(input, nodes, hUsers, device) is { } hU ? z.Plus(_gamma * hU) : z;
     }
