@@ -101,6 +101,7 @@ public sealed class LossFamilyTests
     }
 
     [Theory, MemberData(nameof(ModelsAndLosses))]
+    [Trait("Category", "Slow")] // 60 epochs per model and loss, a learning check: out of the quick loop, in CI
     public void Every_model_learns_a_successor_rule_with_every_loss(string model, string loss)
     {
         var tables = CycleTables.Create(users: 64, seed: 1);

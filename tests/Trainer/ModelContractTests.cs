@@ -128,10 +128,25 @@ public sealed class ModelContractTests
         using var b = Create(model, tables);
         Assert.Equal(Scores(a, tables.Users, EvalSplit.Test), Scores(b, tables.Users, EvalSplit.Test));
     }
+
+    [Theory, MemberData(nameof(Models))]
+    public void One_epoch_of_the_shared_loop_trains_validates_and_scores_the_test_split(string model, string protocol)
+    {
+        TorchNativeLoader.EnsureLoaded();
+        var tables = Tables(protocol);
+        using var dir = new CrossDomain.Tests.Support.TempDir();
+        var config = Config(model) with { Epochs = 1, Patience = 1, Seeds = [1], Device = "cpu", BatchSize = 2 };
+        var result = new TrainingRun(tables, config, dir.Path).Run(seed => SampledNegatives.Draw(tables, 3, seed));
+        var seed = Assert.Single(result.Seeds);
+        Assert.Equal(1, seed.BestEpoch);
+        Assert.All(seed.Test.Full.Concat(seed.Test.Sampled).Concat(seed.Valid.Full), m => Assert.InRange(m.Value, 0, 1));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "seed_1", "best", "model.dat")), $"{model}: no best checkpoint");
+    }
 }
 
 /// <summary>Every trainable model learns a deterministic successor rule through the shared training loop.</summary>
 [Collection("torch")]
+[Trait("Category", "Slow")] // 60 epochs per model and protocol, a learning check: `--filter "Category!=Slow"` leaves it out of the quick loop (CI runs it)
 public sealed class ModelLearningTests
 {
     [Theory, MemberData(nameof(ModelContractTests.Models), MemberType = typeof(ModelContractTests))]
