@@ -1,202 +1,274 @@
 using System.Collections.Concurrent;
-using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Caching.Distributed;
 using Parquet;
 using Parquet.Serialization;
 
 namespace CrossDomain.Providers.Caching;
 
 /// <summary>
-/// Durable per-call cache of LLM answers, in one folder:
+/// Durable per-call cache of LLM answers (and embedding vectors), in one folder:
 /// <list type="bullet">
-/// <item><c>segments/*.jsonl</c>: each process appends to its own segment and flushes after every answer, so a
-/// SIGKILL loses at most the calls in flight; a torn last line is ignored on load. A writer holds its segment
-/// with a shared lock, so concurrent writers never touch each other's files.</item>
-/// <item><c>cache.parquet</c>: segments that no process holds any more are merged into it (atomically replaced)
-/// when a cache is disposed. Read it with <c>crossdomain inspect</c>.</item>
+/// <item><c>cache.db</c>: SQLite in WAL mode, one row per call. Each <see cref="Add"/> is its own transaction, so a
+/// SIGKILL loses at most the calls in flight; several processes write to it at once (SQLite's locking, with a busy
+/// timeout). Lookups are served from memory, loaded when the cache is opened.</item>
+/// <item><c>cache.parquet</c>: an export of every row for people, rewritten atomically when a cache is compacted
+/// (<see cref="CompactAsync"/>); read it with <c>crossdomain inspect</c>.</item>
 /// </list>
+/// A folder written before the database existed (<c>segments/*.jsonl</c> and <c>cache.parquet</c>) is imported on
+/// open, nothing lost. The cache is also an <see cref="IDistributedCache"/> (values: a <see cref="CachedCall"/> as
+/// JSON), for middleware that speaks that interface.
 /// </summary>
-public sealed class CallCache : IDisposable
+public sealed class CallCache : IDisposable, IDistributedCache
 {
     public const string TableName = "cache.parquet";
-    private const string SegmentsFolder = "segments";
+    public const string DatabaseName = "cache.db";
+    private const string LegacySegments = "segments";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private const string Columns = "key, task, subject, sample, attempt, provider, model, template, response, tokens_in, tokens_out, latency_ms, created_utc";
 
     private readonly ConcurrentDictionary<string, CachedCall> _calls = new(StringComparer.Ordinal);
     private readonly object _writeLock = new();
     private readonly string _directory;
-    private FileStream? _segment;
+    private readonly SqliteConnection _connection;
+    private SqliteCommand? _insert;
     private bool _disposed;
 
     public string Directory => _directory;
     public int Count => _calls.Count;
-    /// <summary>Lines of segments that could not be read (torn by a kill mid-write); they are dropped at compaction.</summary>
-    public int TornLines { get; private set; }
 
-    private CallCache(string directory) => _directory = directory;
+    private CallCache(string directory, SqliteConnection connection) => (_directory, _connection) = (directory, connection);
 
     public static async Task<CallCache> OpenAsync(string directory, CancellationToken ct = default)
     {
-        var cache = new CallCache(Path.GetFullPath(directory));
-        System.IO.Directory.CreateDirectory(Path.Combine(cache._directory, SegmentsFolder));
-        var table = Path.Combine(cache._directory, TableName);
-        if (File.Exists(table)) await cache.LoadTableAsync(table, ct);
-        foreach (var segment in SegmentFiles(cache._directory))
-            cache.TornLines += ReadSegment(segment, c => cache._calls[c.Key] = c);
-        return cache;
+        directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(directory, DatabaseName), Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 60,
+        }.ToString());
+        await connection.OpenAsync(ct);
+        var cache = new CallCache(directory, connection);
+        try
+        {
+            // WAL: readers never block the writer; synchronous NORMAL: a commit is in the OS before it returns (a killed
+            // process loses nothing committed), fsync at checkpoints. busy_timeout: writers of other processes wait.
+            cache.Execute("PRAGMA busy_timeout = 60000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+            cache.Execute("""
+                CREATE TABLE IF NOT EXISTS calls (
+                  key TEXT PRIMARY KEY NOT NULL, task TEXT NOT NULL, subject TEXT NOT NULL, sample INTEGER NOT NULL,
+                  attempt INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, template TEXT NOT NULL,
+                  response TEXT NOT NULL, tokens_in INTEGER NOT NULL, tokens_out INTEGER NOT NULL, latency_ms REAL NOT NULL,
+                  created_utc TEXT NOT NULL)
+                """);
+            await cache.ImportLegacyAsync(ct);
+            cache.Load();
+            return cache;
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Reads only what a lookup needs (key, response, token counts) into memory: the other columns are for people.</summary>
+    private void Load()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT key, response, tokens_in, tokens_out, task FROM calls";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var key = reader.GetString(0);
+            _calls[key] = new CachedCall { Key = key, Response = reader.GetString(1), TokensIn = reader.GetInt64(2), TokensOut = reader.GetInt64(3), Task = reader.GetString(4) };
+        }
     }
 
     /// <summary>
-    /// Reads only what a lookup needs (key, response, token counts): the other columns are for people, and skipping
-    /// them keeps a fully cached rerun fast. Compaction reads whole rows.
+    /// A folder of the earlier format: its table, then its segments (newer, so their answers win), written into the
+    /// database in one transaction; the segments are deleted only after it commits. A torn last line of a segment
+    /// (a kill mid-write) is skipped.
     /// </summary>
-    private async Task LoadTableAsync(string table, CancellationToken ct)
+    private async Task ImportLegacyAsync(CancellationToken ct)
     {
-        await using var stream = File.OpenRead(table);
-        await using var reader = await ParquetReader.CreateAsync(stream, null, false, ct);
-        var fields = reader.Schema.GetDataFields().ToDictionary(f => f.Name);
-        foreach (var name in new[] { "key", "response", "tokens_in", "tokens_out" })
-            if (!fields.ContainsKey(name)) throw new InvalidDataException($"{table}: no column '{name}'; is this an LLM call cache?");
-        for (int g = 0; g < reader.RowGroupCount; g++)
+        var segmentsDir = Path.Combine(_directory, LegacySegments);
+        var segments = System.IO.Directory.Exists(segmentsDir)
+            ? System.IO.Directory.EnumerateFiles(segmentsDir, "*.jsonl").Order(StringComparer.Ordinal).ToList() : [];
+        var table = Path.Combine(_directory, TableName);
+        bool hasRows;
+        using (var count = _connection.CreateCommand())
         {
-            using var rg = reader.OpenRowGroupReader(g);
-            var n = (int)rg.RowCount;
-            var keys = new string?[n];
-            var responses = new string?[n];
-            var tokensIn = new long[n];
-            var tokensOut = new long[n];
-            await rg.ReadAsync(fields["key"], keys.AsMemory(), null, ct);
-            await rg.ReadAsync(fields["response"], responses.AsMemory(), null, ct);
-            await rg.ReadAsync<long>(fields["tokens_in"], tokensIn.AsMemory(), null, ct);
-            await rg.ReadAsync<long>(fields["tokens_out"], tokensOut.AsMemory(), null, ct);
-            for (int i = 0; i < n; i++)
-                if (keys[i] is { Length: > 0 } key)
-                    _calls[key] = new CachedCall { Key = key, Response = responses[i] ?? "", TokensIn = tokensIn[i], TokensOut = tokensOut[i] };
+            count.CommandText = "SELECT EXISTS (SELECT 1 FROM calls)";
+            hasRows = Convert.ToInt64(count.ExecuteScalar()) != 0;
         }
-    }
-
-    /// <summary>The cache key: XXH128 over the length-prefixed parts, as 32 hex digits.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // hot on cached reruns: skip tier-0
-    public static string Key(params string[] parts)
-    {
-        var hash = new XxHash128();
-        Span<byte> length = stackalloc byte[4];
-        foreach (var part in parts)
+        var importTable = !hasRows && File.Exists(table);
+        if (!importTable && segments.Count == 0) return;
+        var rows = new List<CachedCall>();
+        if (importTable)
         {
-            var bytes = Encoding.UTF8.GetBytes(part);
-            BitConverter.TryWriteBytes(length, bytes.Length);
-            hash.Append(length);
-            hash.Append(bytes);
+            await using var stream = File.OpenRead(table);
+            try { rows.AddRange((await ParquetSerializer.DeserializeAsync<CachedCall>(stream, null, null, ct)).Data); }
+            catch (Exception e) when (e is not OperationCanceledException) { throw new InvalidDataException($"{table}: cannot read as an LLM call cache ({e.Message})", e); }
         }
-        return Convert.ToHexStringLower(hash.GetCurrentHash());
+        foreach (var segment in segments)
+            foreach (var line in File.ReadLines(segment))
+            {
+                if (line.Length == 0) continue;
+                try { if (JsonSerializer.Deserialize<CachedCall>(line, Json) is { Key.Length: > 0 } call) rows.Add(call); }
+                catch (JsonException) { }
+            }
+        lock (_writeLock)
+        {
+            using var transaction = _connection.BeginTransaction();
+            foreach (var call in rows) Insert(call, transaction);
+            transaction.Commit();
+        }
+        foreach (var segment in segments) File.Delete(segment);
     }
 
     public bool TryGet(string key, out CachedCall call) => _calls.TryGetValue(key, out call!);
 
-    /// <summary>Records an answer durably before returning (written and flushed to the OS).</summary>
+    /// <summary>Records an answer durably before returning (committed to the database's write-ahead log).</summary>
     public void Add(CachedCall call)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var line = JsonSerializer.SerializeToUtf8Bytes(call, Json);
-        lock (_writeLock)
-        {
-            _segment ??= CreateSegment();
-            _segment.Write(line);
-            _segment.WriteByte((byte)'\n');
-            _segment.Flush();
-        }
+        lock (_writeLock) Insert(call, null);
         _calls[call.Key] = call;
     }
 
-    public IEnumerable<CachedCall> All => _calls.Values;
-
-    private FileStream CreateSegment()
+    private void Insert(CachedCall call, SqliteTransaction? transaction)
     {
-        var name = $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Environment.ProcessId}-{Guid.NewGuid():N}.jsonl";
-        // FileShare.Read takes a shared advisory lock: readers may load it, compaction (exclusive) skips it.
-        return new FileStream(Path.Combine(_directory, SegmentsFolder, name), FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);
+        if (transaction is not null || _insert is null)
+        {
+            var command = _connection.CreateCommand();
+            command.CommandText = $"INSERT OR REPLACE INTO calls ({Columns}) VALUES ($key, $task, $subject, $sample, $attempt, $provider, $model, $template, $response, $tokens_in, $tokens_out, $latency_ms, $created_utc)";
+            foreach (var name in Columns.Split(", ")) command.Parameters.Add(new SqliteParameter("$" + name, null));
+            if (transaction is null) _insert = command;
+            else command.Transaction = transaction;
+            Bind(command, call);
+            command.ExecuteNonQuery();
+            if (transaction is not null) command.Dispose();
+            return;
+        }
+        Bind(_insert, call);
+        _insert.ExecuteNonQuery();
     }
 
-    private static IEnumerable<string> SegmentFiles(string directory) =>
-        System.IO.Directory.EnumerateFiles(Path.Combine(directory, SegmentsFolder), "*.jsonl").Order(StringComparer.Ordinal);
-
-    private static int ReadSegment(string path, Action<CachedCall> add)
+    private static void Bind(SqliteCommand command, CachedCall c)
     {
-        int torn = 0;
-        try
+        var p = command.Parameters;
+        p["$key"].Value = c.Key; p["$task"].Value = c.Task; p["$subject"].Value = c.Subject; p["$sample"].Value = c.Sample;
+        p["$attempt"].Value = c.Attempt; p["$provider"].Value = c.Provider; p["$model"].Value = c.Model; p["$template"].Value = c.Template;
+        p["$response"].Value = c.Response; p["$tokens_in"].Value = c.TokensIn; p["$tokens_out"].Value = c.TokensOut;
+        p["$latency_ms"].Value = c.LatencyMs; p["$created_utc"].Value = c.CreatedUtc.ToString("O");
+    }
+
+    /// <summary>The calls this process knows (loaded at open, plus its own); <see cref="ReadAll"/> reads every column of every row.</summary>
+    public IEnumerable<CachedCall> All => _calls.Values;
+
+    /// <summary>Every row of the database, every column (other processes' rows included).</summary>
+    public List<CachedCall> ReadAll()
+    {
+        var rows = new List<CachedCall>();
+        lock (_writeLock)
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            while (reader.ReadLine() is { } line)
-            {
-                if (line.Length == 0) continue;
-                try
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM calls ORDER BY task, subject, sample, attempt, key";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                rows.Add(new CachedCall
                 {
-                    if (JsonSerializer.Deserialize<CachedCall>(line, Json) is { Key.Length: > 0 } call) add(call);
-                    else torn++;
-                }
-                catch (JsonException) { torn++; }
-            }
+                    Key = reader.GetString(0), Task = reader.GetString(1), Subject = reader.GetString(2), Sample = reader.GetInt32(3),
+                    Attempt = reader.GetInt32(4), Provider = reader.GetString(5), Model = reader.GetString(6), Template = reader.GetString(7),
+                    Response = reader.GetString(8), TokensIn = reader.GetInt64(9), TokensOut = reader.GetInt64(10), LatencyMs = reader.GetDouble(11),
+                    CreatedUtc = DateTime.Parse(reader.GetString(12), null, System.Globalization.DateTimeStyles.RoundtripKind),
+                });
         }
-        catch (FileNotFoundException) { } // merged and deleted by a concurrent compaction: its calls are in the table
-        return torn;
+        return rows;
     }
 
     /// <summary>
-    /// Merges every segment no process holds into <c>cache.parquet</c>. Skipped when another process is compacting.
+    /// Writes every row to <c>cache.parquet</c> (atomically replaced) for <c>crossdomain inspect</c>, and folds the
+    /// write-ahead log into the database. Skipped when another process is compacting.
     /// </summary>
     public async Task CompactAsync(CancellationToken ct = default)
     {
-        lock (_writeLock)
-        {
-            _segment?.Dispose();
-            _segment = null;
-        }
         FileStream guard;
         try { guard = new FileStream(Path.Combine(_directory, "compact.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
         catch (IOException) { return; } // someone else compacts now
         using (guard)
         {
-            var merged = new Dictionary<string, CachedCall>(StringComparer.Ordinal);
             var table = Path.Combine(_directory, TableName);
-            var held = new List<FileStream>();
-            try
+            // The export is current when the database's row count and largest rowid are those it was written at (every
+            // insert, replacement included, takes a new rowid): a fully cached rerun rewrites nothing.
+            var stampFile = table + ".rows";
+            string stamp;
+            lock (_writeLock)
             {
-                foreach (var path in SegmentFiles(_directory))
-                {
-                    FileStream exclusive;
-                    try { exclusive = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None); }
-                    catch (IOException) { continue; } // a live writer holds it
-                    held.Add(exclusive);
-                    using var reader = new StreamReader(exclusive, Encoding.UTF8, leaveOpen: true);
-                    while (reader.ReadLine() is { } line)
-                    {
-                        if (line.Length == 0) continue;
-                        try { if (JsonSerializer.Deserialize<CachedCall>(line, Json) is { Key.Length: > 0 } c) merged[c.Key] = c; }
-                        catch (JsonException) { }
-                    }
-                }
-                if (held.Count == 0) return;
-                if (File.Exists(table))
-                {
-                    await using var stream = File.OpenRead(table);
-                    foreach (var call in (await ParquetSerializer.DeserializeAsync<CachedCall>(stream, null, null, ct)).Data)
-                        merged.TryAdd(call.Key, call); // a key in both: the segment's (newer) answer wins
-                }
-                var rows = merged.Values.OrderBy(c => c.Task, StringComparer.Ordinal).ThenBy(c => c.Subject, StringComparer.Ordinal)
-                    .ThenBy(c => c.Sample).ThenBy(c => c.Attempt).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
-                var temp = table + $".{Guid.NewGuid():N}.tmp";
-                await using (var output = File.Create(temp))
-                    await ParquetSerializer.SerializeAsync(rows, output, new Parquet.ParquetOptions { RowGroupSize = 50_000, CompressionMethod = Parquet.CompressionMethod.Snappy }, null, ct);
-                File.Move(temp, table, overwrite: true);
-                foreach (var s in held) File.Delete(s.Name); // only after the table that holds their calls is in place
+                using var command = _connection.CreateCommand();
+                command.CommandText = "SELECT COUNT(*) || ':' || IFNULL(MAX(rowid), 0) FROM calls";
+                stamp = (string)command.ExecuteScalar()!;
             }
-            finally
-            {
-                foreach (var s in held) s.Dispose();
-            }
+            if (File.Exists(table) && File.Exists(stampFile) && File.ReadAllText(stampFile) == stamp) return;
+            var rows = ReadAll();
+            var temp = table + $".{Guid.NewGuid():N}.tmp";
+            await using (var output = File.Create(temp))
+                await ParquetSerializer.SerializeAsync(rows, output, new ParquetOptions { RowGroupSize = 50_000, CompressionMethod = CompressionMethod.Snappy }, null, ct);
+            File.Move(temp, table, overwrite: true);
+            File.WriteAllText(stampFile, stamp);
+            lock (_writeLock) Execute("PRAGMA wal_checkpoint(PASSIVE);");
         }
+    }
+
+    // ---- IDistributedCache: a CachedCall as JSON under its key; entries never expire (an answer never changes). ----
+
+    public byte[]? Get(string key) => TryGet(key, out var call) ? JsonSerializer.SerializeToUtf8Bytes(call, Json) : null;
+
+    public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Task.FromResult(Get(key));
+
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
+    {
+        var call = JsonSerializer.Deserialize<CachedCall>(value, Json) ?? throw new ArgumentException("not a cached call", nameof(value));
+        call.Key = key;
+        Add(call);
+    }
+
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    {
+        Set(key, value, options);
+        return Task.CompletedTask;
+    }
+
+    public void Refresh(string key) { }
+
+    public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+
+    public void Remove(string key)
+    {
+        lock (_writeLock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "DELETE FROM calls WHERE key = $key";
+            command.Parameters.AddWithValue("$key", key);
+            command.ExecuteNonQuery();
+        }
+        _calls.TryRemove(key, out _);
+    }
+
+    public Task RemoveAsync(string key, CancellationToken token = default)
+    {
+        Remove(key);
+        return Task.CompletedTask;
     }
 
     public void Dispose()
@@ -205,8 +277,8 @@ public sealed class CallCache : IDisposable
         _disposed = true;
         lock (_writeLock)
         {
-            _segment?.Dispose();
-            _segment = null;
+            _insert?.Dispose();
+            _connection.Dispose();
         }
     }
 }

@@ -215,7 +215,7 @@ public sealed class EmbedStage : StageKind<EmbedParams>
         for (int i = 0; i < texts.Count; i++)
         {
             if (texts[i] is not { } text) { vectors[i] = []; continue; }
-            var key = CallCache.Key("embedding", provider, modelId, text);
+            var key = CallKey.Of("embedding", provider, modelId, text);
             if (cache.TryGet(key, out var hit)) { vectors[i] = Decode(hit.Response); report.CacheHits++; }
             else todo.Add((i, key));
         }

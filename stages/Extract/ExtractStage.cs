@@ -82,7 +82,6 @@ public sealed class ExtractStage : StageKind<ExtractParams>
             FillCounters(report, x.Counters, x.Connection, x.Calls?.Opened, p.Llm.Price);
             if (x.Calls?.Opened is { } opened)
             {
-                if (opened.TornLines > 0) ctx.Progress.Warn($"LLM cache: {opened.TornLines} torn line(s) from an interrupted run ignored");
                 ctx.Progress.Verbose($"LLM cache {opened.Directory}: {opened.Count:N0} answers");
             }
             CheckFailures(p, report, run);

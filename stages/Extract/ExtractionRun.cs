@@ -47,7 +47,7 @@ internal sealed class ExtractionRun(ExtractParams p, ResolvedPromptSettings prom
         ctx.Progress.Verbose($"tag vocabulary ready ({_vocabulary.Tags.Count} tags) at {clock.Elapsed.TotalSeconds:F2} s");
 
         if (memo is not null && source.ResultContext(_schema, _vocabulary) is { } context)
-            _memoContext = Providers.Caching.CallCache.Key("extract item result v1", context, Samples.ToString(), p.TagSelection.ToString(),
+            _memoContext = Providers.Caching.CallKey.Of("extract item result v1", context, Samples.ToString(), p.TagSelection.ToString(),
                 p.TagTopR.ToString(), p.TagThreshold.ToString(), p.MaxTagsPerItem.ToString());
         if (plan is { ContinuePastUnknowns: false } && (SchemaDeferred || VocabularyDeferred))
         {
@@ -151,7 +151,7 @@ internal sealed class ExtractionRun(ExtractParams p, ResolvedPromptSettings prom
         {
             var domainItems = items.Where(i => i.Domain == domain).ToList();
             var memoKey = memo is not null && source.VocabularyContext(domain, domainItems) is { } vc
-                ? Providers.Caching.CallCache.Key("extract tag list v1", vc, queries.ToString(), p.TagMinAgreement.ToString("R")) : null;
+                ? Providers.Caching.CallKey.Of("extract tag list v1", vc, queries.ToString(), p.TagMinAgreement.ToString("R")) : null;
             if (memoKey is not null && memo!.TryGetVocabulary(memoKey, out var remembered))
             {
                 report.VocabulariesFromMemo++;

@@ -129,7 +129,7 @@ public sealed class LlmSemanticsSource(
         domainItems.Where(i => i.Title.Length > 0).Take(settings.TagPromptExamples).Select(i => i.Title).ToList();
 
     /// <summary>An unambiguous text of the values a prompt is rendered from (length-prefixed, so no two lists collide).</summary>
-    private static string Identity(params object[] parts) => CallCache.Key(parts.Select(p => Convert.ToString(p, CultureInfo.InvariantCulture) ?? "").ToArray());
+    private static string Identity(params object[] parts) => CallKey.Of(parts.Select(p => Convert.ToString(p, CultureInfo.InvariantCulture) ?? "").ToArray());
 
     /// <summary>
     /// One answer, from the cache or the model. The cache key of the first attempt hashes provider, model, template name
@@ -143,7 +143,7 @@ public sealed class LlmSemanticsSource(
     {
         var (templateName, templateVersion) = templates.Identity(template);
         List<ChatMessage>? messages = null;
-        var key = CallCache.Key(provider, model, templateName, templateVersion, settings.Format.ToString(),
+        var key = CallKey.Of(provider, model, templateName, templateVersion, settings.Format.ToString(),
             temperature.ToString("R", CultureInfo.InvariantCulture), sample.ToString(CultureInfo.InvariantCulture), modelIdentity);
         var corrections = new List<(string Rejected, string Correction)>();
         string lastError = "";
@@ -217,7 +217,7 @@ public sealed class LlmSemanticsSource(
             corrections.Add((text, correction));
             messages?.Add(new ChatMessage(ChatRole.Assistant, text));
             messages?.Add(new ChatMessage(ChatRole.User, correction));
-            key = CallCache.Key(key, text, correction);
+            key = CallKey.Of(key, text, correction);
         }
         counters.InvalidAnswer();
         return Answer<T>.Failure(lastError);

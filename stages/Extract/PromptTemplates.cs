@@ -29,7 +29,7 @@ public sealed class PromptTemplates
             catch (HandlebarsException e) { throw new StageException($"prompt template {path}: {e.Message}"); }
         });
         // The version hashes the template body only: front-matter values reach the cache keys as the values themselves.
-        _templates[path] = (compiled, CallCache.Key(text)[..16], Path.GetFileName(path), settings);
+        _templates[path] = (compiled, CallKey.Of(text)[..16], Path.GetFileName(path), settings);
         return path;
     }
 

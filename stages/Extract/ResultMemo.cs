@@ -64,7 +64,7 @@ public sealed class ResultMemo
         return new ResultMemo(directory, items, vocabularies);
     }
 
-    public static string Key(string context, string identity) => CallCache.Key(context, identity);
+    public static string Key(string context, string identity) => CallKey.Of(context, identity);
 
     public bool TryGetItem(string key, out MemoRow row) => _items.TryGetValue(key, out row!);
     public void AddItem(MemoRow row) => _newItems[row.Key] = row;

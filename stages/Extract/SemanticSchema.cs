@@ -62,7 +62,7 @@ public sealed class SemanticSchema
     private string? _identity;
 
     /// <summary>Hash of the categories and labels in order: part of the cache key of every prompt showing the schema.</summary>
-    public string Identity => _identity ??= CrossDomain.Providers.Caching.CallCache.Key(
+    public string Identity => _identity ??= CrossDomain.Providers.Caching.CallKey.Of(
         Categories.SelectMany(c => new[] { "\u001d" + c.Name }.Concat(c.Labels)).ToArray());
 
     /// <summary>

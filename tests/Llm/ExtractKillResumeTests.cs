@@ -37,10 +37,10 @@ public sealed class ExtractKillResumeTests
         var (process, output) = await CliProcess.StartAndWaitFor(dir.Path, "running extract", "run", "all");
         var reached = await Task.WhenAny(held.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2)));
         Assert.True(reached == held.Task, $"extraction never reached {HoldFrom} calls:\n{output}");
-        // Calls 1 to 119 are answered after 10 ms each; wait until the process has appended all of them to its segment.
-        var segments = Path.Combine(dir.Path, "artifacts", ".cache", "llm", "segments");
+        // Calls 1 to 119 are answered after 10 ms each; wait until the process has committed all of them to the cache.
+        var database = Path.Combine(dir.Path, "artifacts", ".cache", "llm", CallCache.DatabaseName);
         var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (SegmentLines(segments) < HoldFrom - 1 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        while (CommittedRows(database) < HoldFrom - 1 && DateTime.UtcNow < deadline) await Task.Delay(20);
         using (var kill = Process.Start("kill", ["-KILL", process.Id.ToString()])) await kill!.WaitForExitAsync();
         await process.WaitForExitAsync();
         server.Stop();
@@ -64,17 +64,18 @@ public sealed class ExtractKillResumeTests
         Assert.Equal(report.Items, report.ItemsOk);
     }
 
-    /// <summary>Complete lines in the cache's segment files (each is one answer), read beside the writing process.</summary>
-    private static int SegmentLines(string folder)
+    /// <summary>Rows committed to the cache's database, read beside the writing process.</summary>
+    private static long CommittedRows(string database)
     {
-        if (!Directory.Exists(folder)) return 0;
-        int lines = 0;
-        foreach (var path in Directory.EnumerateFiles(folder, "*.jsonl"))
+        if (!File.Exists(database)) return 0;
+        try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            int b;
-            while ((b = stream.ReadByte()) >= 0) if (b == '\n') lines++;
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM calls";
+            return (long)command.ExecuteScalar()!;
         }
-        return lines;
+        catch (Microsoft.Data.Sqlite.SqliteException) { return 0; } // not created yet, or busy
     }
 }
