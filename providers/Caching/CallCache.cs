@@ -130,7 +130,12 @@ public sealed class CallCache : IDisposable, IDistributedCache
         lock (_writeLock)
         {
             using var transaction = _connection.BeginTransaction();
-            foreach (var call in rows) Insert(call, transaction);
+            using var insert = InsertCommand(transaction);
+            foreach (var call in rows)
+            {
+                Bind(insert, call);
+                insert.ExecuteNonQuery();
+            }
             transaction.Commit();
         }
         foreach (var segment in segments) File.Delete(segment);
@@ -142,26 +147,22 @@ public sealed class CallCache : IDisposable, IDistributedCache
     public void Add(CachedCall call)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        lock (_writeLock) Insert(call, null);
+        lock (_writeLock)
+        {
+            _insert ??= InsertCommand(null); // one prepared statement for every answer of this process
+            Bind(_insert, call);
+            _insert.ExecuteNonQuery();
+        }
         _calls[call.Key] = call;
     }
 
-    private void Insert(CachedCall call, SqliteTransaction? transaction)
+    private SqliteCommand InsertCommand(SqliteTransaction? transaction)
     {
-        if (transaction is not null || _insert is null)
-        {
-            var command = _connection.CreateCommand();
-            command.CommandText = $"INSERT OR REPLACE INTO calls ({Columns}) VALUES ($key, $task, $subject, $sample, $attempt, $provider, $model, $template, $response, $tokens_in, $tokens_out, $latency_ms, $created_utc)";
-            foreach (var name in Columns.Split(", ")) command.Parameters.Add(new SqliteParameter("$" + name, null));
-            if (transaction is null) _insert = command;
-            else command.Transaction = transaction;
-            Bind(command, call);
-            command.ExecuteNonQuery();
-            if (transaction is not null) command.Dispose();
-            return;
-        }
-        Bind(_insert, call);
-        _insert.ExecuteNonQuery();
+        var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT OR REPLACE INTO calls ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "$" + c))})";
+        foreach (var name in Columns.Split(", ")) command.Parameters.Add(new SqliteParameter("$" + name, null));
+        return command;
     }
 
     private static void Bind(SqliteCommand command, CachedCall c)
