@@ -20,20 +20,17 @@ namespace CrossDomain.Trainer.Models;
 /// of both domains that also scores the target items; then SASRec's encoder, dot-product scores and objective (BCE on
 /// one negative, or any <see cref="LossKind"/>). A target-domain model: one instance per domain under mixed_loo.
 /// </summary>
-public sealed class CdSasRec : RecommenderModel
+public sealed class CdSasRec : SlotDotProductModel
 {
     private readonly Embedding _items;
     private readonly CausalTransformer _encoder;
-    private readonly NextItemObjective _objective;
-    private readonly int[] _targetItems;
-    private readonly int _hidden, _maxLength;
+    private readonly int _hidden;
 
-    public CdSasRec(FeatureTables tables, TrainingConfig config) : base(nameof(CdSasRec))
+    protected override Embedding Items => _items;
+
+    public CdSasRec(FeatureTables tables, TrainingConfig config) : base(nameof(CdSasRec), "cdsasrec", tables, config)
     {
         _hidden = config.Hidden;
-        _maxLength = config.MaxLength;
-        _targetItems = tables.TargetItems;
-        _objective = ModelCatalog.Objective("cdsasrec", config);
         _items = Embedding(tables.ItemCount + 1, config.Hidden, padding_idx: 0);
         _encoder = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
         RegisterComponents();
@@ -41,25 +38,12 @@ public sealed class CdSasRec : RecommenderModel
     }
 
     /// <summary>Hidden state at every target position [batch, length, hidden].</summary>
-    private Tensor Encode(CrossDomainInput input, Device device)
+    protected override Tensor Encode(CrossDomainInput input, Device device)
     {
         var target = input.Target.ToTensor(device);
         var visible = input.CrossMask(device).to_type(ScalarType.Float32);                         // [b, lt, ls]
         var aggregated = visible.bmm(_items.forward(input.Source.ToTensor(device))) / visible.sum(-1, keepdim: true).clamp_min(KeptScalars.One);
         var x = _items.forward(target).Plus(aggregated).Times(Math.Sqrt(_hidden));
         return _encoder.forward(x, target.ne(KeptScalars.Zero), input.Target.PositionOffset);
-    }
-
-    public override Tensor Loss(TrainingBatch batch)
-    {
-        var input = CrossDomainInput.ForTraining(batch.Users, _maxLength, batch.TargetNegatives);
-        var rows = NextItemObjective.Rows(Encode(input, batch.Device), input.Positives, input.Negatives, _targetItems);
-        return _objective.Loss(rows, new DotProductScorer(ids => _items.forward(ids)), batch.Random, batch.Device);
-    }
-
-    public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)
-    {
-        var last = Encode(CrossDomainInput.ForScoring(users, split, _maxLength), device)[.., -1, ..];
-        return CheckedMatmul.Product(last, _items.weight!.t());
     }
 }

@@ -27,24 +27,21 @@ namespace CrossDomain.Trainer.Models.Tjapl;
 /// module, trained with the shared loss family (BCE on one negative by default, as SASRec). The abstract's several
 /// source domains reduce to the one of a domain pair. A target-domain model: one instance per domain under mixed_loo.
 /// </summary>
-public sealed class Tjapl : RecommenderModel
+public sealed class Tjapl : SlotDotProductModel
 {
     private readonly TjaplOptions _options;
     private readonly Embedding _items;
     private readonly CausalTransformer _target;
     private readonly CausalTransformer? _source, _mixed;
     private readonly MultiHeadAttention? _transfer;
-    private readonly NextItemObjective _objective;
-    private readonly int[] _targetItems;
-    private readonly int _hidden, _maxLength;
+    private readonly int _hidden;
 
-    public Tjapl(FeatureTables tables, TrainingConfig config) : base(nameof(Tjapl))
+    protected override Embedding Items => _items;
+
+    public Tjapl(FeatureTables tables, TrainingConfig config) : base(nameof(Tjapl), "tjapl", tables, config)
     {
         _options = ModelCatalog.Options<TjaplOptions>(config);
         _hidden = config.Hidden;
-        _maxLength = config.MaxLength;
-        _targetItems = tables.TargetItems;
-        _objective = ModelCatalog.Objective("tjapl", config);
         _items = Embedding(tables.ItemCount + 1, config.Hidden, padding_idx: 0);
         _target = new CausalTransformer(config.Hidden, config.Heads, config.Blocks, config.Dropout, config.MaxLength);
         if (_options.UserApl)
@@ -64,7 +61,7 @@ public sealed class Tjapl : RecommenderModel
     }
 
     /// <summary>h_t at every target slot [batch, target length, d].</summary>
-    private Tensor Encode(CrossDomainInput input, Device device)
+    protected override Tensor Encode(CrossDomainInput input, Device device)
     {
         var h = Run(_target, input.Target, device);
         if (_source is not null && _transfer is not null)
@@ -79,18 +76,5 @@ public sealed class Tjapl : RecommenderModel
             h = h.Plus(input.AtMixedState(Run(_mixed, input.Mixed, device)));
         }
         return h;
-    }
-
-    public override Tensor Loss(TrainingBatch batch)
-    {
-        var input = CrossDomainInput.ForTraining(batch.Users, _maxLength, batch.TargetNegatives);
-        var rows = NextItemObjective.Rows(Encode(input, batch.Device), input.Positives, input.Negatives, _targetItems);
-        return _objective.Loss(rows, new DotProductScorer(ids => _items.forward(ids)), batch.Random, batch.Device);
-    }
-
-    public override Tensor Score(IReadOnlyList<FeatureTables.UserRow> users, EvalSplit split, Device device)
-    {
-        var last = Encode(CrossDomainInput.ForScoring(users, split, _maxLength), device)[.., -1, ..];
-        return CheckedMatmul.Product(last, _items.weight!.t());
     }
 }
