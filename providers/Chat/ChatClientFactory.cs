@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Azure.AI.OpenAI;
 using Azure.Identity;
+using CrossDomain.Providers.Caching;
 using CrossDomain.Providers.Resilience;
 using Microsoft.Extensions.AI;
 using CrossDomain.Providers.Services;
@@ -44,6 +45,7 @@ public static class ChatClientFactory
         var (http, counters, key) = ProviderHttp.Create(o, transport);
         var usage = new ChatUsage();
         var client = ModelServices.Get(o.Provider).Chat(o, http, key).AsBuilder()
+            .Use(WithoutCallIdentity)
             .Use(inner => new UsageCountingChatClient(inner, usage))
             .Build();
         return new ChatConnection(client, counters, usage, key, http);
@@ -72,9 +74,14 @@ public static class ChatClientFactory
             members.Add(new PoolMember(o.Endpoint.ToString(), service.Chat(o, client, k), weight, HealthCheck(service, o, k, transport?.Invoke(o.Endpoint), http)));
         }
         var pool = new EndpointPoolChatClient(members, cooldown);
-        var counted = pool.AsBuilder().Use(inner => new UsageCountingChatClient(inner, usage)).Build();
+        var counted = pool.AsBuilder().Use(WithoutCallIdentity).Use(inner => new UsageCountingChatClient(inner, usage)).Build();
         return new ChatConnection(counted, counters, usage, key, http, pool);
     }
+
+    /// <summary>The cache's <see cref="ChatCall"/> stops at the connection: no provider SDK sees it or sends it.</summary>
+    private static Task WithoutCallIdentity(IEnumerable<ChatMessage> messages, ChatOptions? options,
+        Func<IEnumerable<ChatMessage>, ChatOptions?, CancellationToken, Task> next, CancellationToken ct) =>
+        next(messages, ChatCall.Without(options), ct);
 
     /// <summary>
     /// The service's health GET on its own HTTP client: no retries (a retried check would only delay the answer) and a

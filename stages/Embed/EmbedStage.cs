@@ -201,7 +201,10 @@ public sealed class EmbedStage : StageKind<EmbedParams>
         return new LsaModel(terms.Select(t => t.Term).ToList(), terms.Select(t => t.Idf).ToArray(), terms.SelectMany(t => t.Loadings).ToArray(), d);
     }
 
-    /// <summary>Network and onnx embedders: every text looked up in the per-text cache first, the rest sent in batches.</summary>
+    /// <summary>
+    /// Network and onnx embedders, through the per-text cache as middleware (<see cref="CallCachingEmbeddingGenerator"/>)
+    /// over L2 normalisation: the texts go in batches, and each batch's cache misses are one request.
+    /// </summary>
     private static async Task<float[][]> EmbedCachedAsync(EmbedParams p, IEmbeddingGenerator<string, Embedding<float>> generator, string modelId,
         CallCache cache, List<string?> texts, EmbedKindReport report, Engine.Progress.IProgressTask progress, CancellationToken ct)
     {
@@ -210,47 +213,35 @@ public sealed class EmbedStage : StageKind<EmbedParams>
         var parallelism = e.Kind == EmbedderParams.OnnxKind ? 1 : e.Concurrency;
         // The cache key's provider as the embedder enum once spelled it (azureopenai), so that existing caches stay valid.
         var provider = e.Kind.Replace("_", "");
+        int requests = 0;
+        CallCachingEmbeddingGenerator? cached = null;
+        // Not disposed: disposing middleware disposes the generator under it, which the stage owns and reuses.
+        var pipeline = generator.AsBuilder()
+            .Use(inner => cached = new CallCachingEmbeddingGenerator(inner, cache, provider, modelId))
+            .Use((values, options, next, token) =>
+            {
+                Interlocked.Increment(ref requests);
+                return next.GenerateAsync(values, options, token);
+            })
+            .Use(inner => new NormalizingEmbeddingGenerator(inner))
+            .Build();
         var vectors = new float[texts.Count][];
-        var todo = new List<(int Index, string Key)>();
+        var present = new List<int>();
         for (int i = 0; i < texts.Count; i++)
-        {
-            if (texts[i] is not { } text) { vectors[i] = []; continue; }
-            var key = CallKey.Of("embedding", provider, modelId, text);
-            if (cache.TryGet(key, out var hit)) { vectors[i] = Decode(hit.Response); report.CacheHits++; }
-            else todo.Add((i, key));
-        }
-        progress.Increment(report.CacheHits);
-        var batches = todo.Chunk(e.BatchSize).ToList();
+            if (texts[i] is null) vectors[i] = [];
+            else present.Add(i);
         var progressLock = new object();
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (batch, token) =>
+        await Parallel.ForEachAsync(present.Chunk(e.BatchSize), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (batch, token) =>
         {
-            var result = await generator.GenerateAsync(batch.Select(b => texts[b.Index]!), cancellationToken: token);
+            var result = await pipeline.GenerateAsync(batch.Select(i => texts[i]!).ToList(), cancellationToken: token);
             if (result.Count != batch.Length)
                 throw new InvalidDataException($"the embedder returned {result.Count} vectors for {batch.Length} texts");
-            for (int k = 0; k < batch.Length; k++)
-            {
-                var v = Normalize(result[k].Vector.ToArray());
-                vectors[batch[k].Index] = v;
-                cache.Add(new CachedCall
-                {
-                    Key = batch[k].Key, Task = "embedding", Subject = $"text {batch[k].Index}", Provider = provider, Model = modelId,
-                    Response = Encode(v), CreatedUtc = DateTime.UtcNow,
-                });
-            }
+            for (int k = 0; k < batch.Length; k++) vectors[batch[k]] = result[k].Vector.ToArray();
             lock (progressLock) progress.Increment(batch.Length);
         });
-        report.Embedded = todo.Count;
-        report.Requests = batches.Count;
+        report.CacheHits = (int)cached!.Hits;
+        report.Embedded = (int)cached.Stored;
+        report.Requests = requests;
         return vectors;
     }
-
-    /// <summary>Vectors are stored L2-normalised (providers differ in whether they normalise).</summary>
-    private static float[] Normalize(float[] v)
-    {
-        var norm = Math.Sqrt(v.Sum(x => (double)x * x));
-        return norm > 0 ? v.Select(x => (float)(x / norm)).ToArray() : v;
-    }
-
-    private static string Encode(float[] v) => Convert.ToBase64String(MemoryMarshal.AsBytes(v.AsSpan()));
-    private static float[] Decode(string s) => MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(s)).ToArray();
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CrossDomain.Providers.Caching;
@@ -18,21 +17,26 @@ public sealed record LlmTaskSettings(
     int MaxRegenerations, ResponseFormatMode Format, int Seed, IReadOnlyDictionary<string, string> DomainNames);
 
 /// <summary>
-/// Semantics from a chat model behind <see cref="IChatClient"/>. Every call goes through the per-call cache (see
-/// <see cref="AskAsync{T}"/> for its key). A non-conforming answer is regenerated up to a limit by telling the model
+/// Semantics from a chat model behind <see cref="IChatClient"/>. Every call goes through the per-call cache as chat
+/// middleware (<see cref="CallCachingChatClient"/>; see <see cref="AskAsync{T}"/> for its key). A non-conforming answer is regenerated up to a limit by telling the model
 /// what was wrong.
 /// </summary>
 public sealed class LlmSemanticsSource(
     string provider, string model, ChatConnection connection, LazyCallCache calls, PromptTemplates templates,
     LlmTaskSettings settings, ExtractionCounters counters, CallPlan? plan = null) : ISemanticsSource
 {
-    private static readonly JsonElement TagListSchema = AnswerSchemas.TagList;
-    private static readonly JsonElement SchemaProposalSchema = AnswerSchemas.SchemaProposal;
-    private static readonly JsonElement DescriptionSchema = AnswerSchemas.Description;
+    // The response formats, built once per source (and per schema / vocabulary; lock-free: a race builds one twice).
+    private ChatResponseFormat? _tagListFormat, _schemaProposalFormat, _descriptionFormat;
+    private (SemanticSchema Schema, ChatResponseFormat? Format)? _answerFormat;
+    private (TagVocabulary Vocabulary, ChatResponseFormat? Format)? _tagScoreFormat;
 
-    // The structured-output schema of the current schema / vocabulary, built once (lock-free: a race builds it twice).
-    private (SemanticSchema Schema, JsonElement Json)? _answerSchema;
-    private (TagVocabulary Vocabulary, JsonElement Json)? _tagScoreSchema;
+    /// <summary>The structured-output format of a task under <c>llm.response_format</c>.</summary>
+    private ChatResponseFormat? Format(JsonElement schema, string task) => settings.Format switch
+    {
+        ResponseFormatMode.JsonSchema => ChatResponseFormat.ForJsonSchema(schema, task),
+        ResponseFormatMode.Json => ChatResponseFormat.Json,
+        _ => null,
+    };
 
     public string Description => $"{provider} {model}";
 
@@ -68,18 +72,19 @@ public sealed class LlmSemanticsSource(
             ["domains"] = Domains,
             ["items"] = sample.Select(i => new Dictionary<string, object> { ["domain"] = DomainName(i.Domain), ["title"] = i.Title.Length > 0 ? i.Title : "untitled", ["categories"] = i.Categories }).ToList(),
         }, Identity(settings.Categories, settings.LabelsPerCategory, Domains, Identity(sample.Select(i => i.Identity).ToArray())),
-            query, settings.Prompts.SchemaTemperature, SchemaProposalSchema, AnswerValidators.Schema, ct);
+            query, settings.Prompts.SchemaTemperature, _schemaProposalFormat ??= Format(AnswerSchemas.SchemaProposal, "schema"), AnswerValidators.Schema, ct);
 
     public Task<Answer<LabelAnswer>> LabelItemAsync(ItemText item, SemanticSchema schema, int sample, CancellationToken ct)
     {
-        if (_answerSchema is not { } built || !ReferenceEquals(built.Schema, schema)) _answerSchema = built = (schema, schema.AnswerJsonSchema());
-        var jsonSchema = built.Json;
+        if (_answerFormat is not { } built || !ReferenceEquals(built.Schema, schema))
+            _answerFormat = built = (schema, Format(schema.AnswerJsonSchema(), "item_semantics"));
+        var format = built.Format;
         return AskAsync("item_semantics", item.Id, settings.SemanticsTemplate, () => new Dictionary<string, object>
         {
             ["domains"] = Domains,
             ["item"] = item.TemplateModel(),
             ["schema"] = schema.TemplateModel(),
-        }, Identity(Domains, item.Identity, schema.Identity), sample, settings.Prompts.Temperature, jsonSchema, text => AnswerValidators.Labels(text, schema), ct);
+        }, Identity(Domains, item.Identity, schema.Identity), sample, settings.Prompts.Temperature, format, text => AnswerValidators.Labels(text, schema), ct);
     }
 
     public Task<Answer<string>> DescribeItemAsync(ItemText item, CancellationToken ct) =>
@@ -87,7 +92,7 @@ public sealed class LlmSemanticsSource(
         {
             ["domain"] = DomainName(item.Domain),
             ["item"] = item.TemplateModel(),
-        }, Identity(DomainName(item.Domain), item.Identity), 0, settings.Prompts.DescriptionTemperature, DescriptionSchema, AnswerValidators.Description, ct);
+        }, Identity(DomainName(item.Domain), item.Identity), 0, settings.Prompts.DescriptionTemperature, _descriptionFormat ??= Format(AnswerSchemas.Description, "item_description"), AnswerValidators.Description, ct);
 
     public Task<Answer<List<ScoredTag>>> ProposeTagsAsync(string domain, IReadOnlyList<ItemText> domainItems, int query, CancellationToken ct) =>
         // TEMA-LLM: R queries under deterministic decoding (T = 0); the query index keeps them distinct calls.
@@ -96,12 +101,13 @@ public sealed class LlmSemanticsSource(
             ["domain"] = DomainName(domain),
             ["n"] = settings.TagsPerDomain,
             ["examples"] = Examples(domainItems),
-        }, Identity(DomainName(domain), settings.TagsPerDomain, Identity(Examples(domainItems).ToArray())), query, settings.Prompts.TagVocabularyTemperature, TagListSchema, AnswerValidators.TagList, ct);
+        }, Identity(DomainName(domain), settings.TagsPerDomain, Identity(Examples(domainItems).ToArray())), query, settings.Prompts.TagVocabularyTemperature,
+            _tagListFormat ??= Format(AnswerSchemas.TagList, "tag_vocabulary"), AnswerValidators.TagList, ct);
 
     public Task<Answer<Dictionary<int, int>>> ScoreTagsAsync(ItemText item, TagVocabulary vocabulary, CancellationToken ct)
     {
-        if (_tagScoreSchema is not { } built || !ReferenceEquals(built.Vocabulary, vocabulary))
-            _tagScoreSchema = built = (vocabulary, JsonSerializer.SerializeToElement(new Dictionary<string, object>
+        if (_tagScoreFormat is not { } built || !ReferenceEquals(built.Vocabulary, vocabulary))
+            _tagScoreFormat = built = (vocabulary, Format(JsonSerializer.SerializeToElement(new Dictionary<string, object>
                 {
                     ["type"] = "object",
                     ["properties"] = new Dictionary<string, object>
@@ -114,15 +120,15 @@ public sealed class LlmSemanticsSource(
                         },
                     },
                     ["required"] = new[] { "tags" },
-                }));
-        var jsonSchema = built.Json;
+                }), "item_tags"));
+        var format = built.Format;
         return AskAsync("item_tags", item.Id, settings.ItemTagsTemplate, () => new Dictionary<string, object>
         {
             ["domain"] = DomainName(item.Domain),
             ["item"] = item.TemplateModel(),
             ["tags"] = vocabulary.Tags,
             ["tags_json"] = vocabulary.Json,
-        }, Identity(DomainName(item.Domain), item.Identity, vocabulary.Json), 0, settings.Prompts.ItemTagsTemperature, jsonSchema, text => AnswerValidators.TagScores(text, vocabulary.Index), ct);
+        }, Identity(DomainName(item.Domain), item.Identity, vocabulary.Json), 0, settings.Prompts.ItemTagsTemperature, format, text => AnswerValidators.TagScores(text, vocabulary.Index), ct);
     }
 
     private List<string> Examples(IReadOnlyList<ItemText> domainItems) =>
@@ -132,82 +138,50 @@ public sealed class LlmSemanticsSource(
     private static string Identity(params object[] parts) => CallKey.Of(parts.Select(p => Convert.ToString(p, CultureInfo.InvariantCulture) ?? "").ToArray());
 
     /// <summary>
-    /// One answer, from the cache or the model. The cache key of the first attempt hashes provider, model, template name
-    /// and version (the hash of its text), response format, temperature, sample index and the identity of every value
-    /// the template is rendered from: the rendered prompt is a function of exactly these, so a hit needs no rendering
-    /// (which keeps a fully cached rerun fast). A regeneration's key chains the previous key with the rejected answer
-    /// and the correction sent.
+    /// One answer, from the cache or the model, through <see cref="CallCachingChatClient"/>. The cache key of the first
+    /// attempt hashes provider, model, template name and version (the hash of its text), response format, temperature,
+    /// sample index and the identity of every value the template is rendered from: the rendered prompt is a function of
+    /// exactly these, so the messages are rendered only when the cache misses (which keeps a fully cached rerun fast). A
+    /// regeneration's key chains the previous key with the rejected answer and the correction sent.
     /// </summary>
     private async Task<Answer<T>> AskAsync<T>(string task, string subject, string template, Func<object> templateModel, string modelIdentity,
-        int sample, double temperature, JsonElement responseSchema, Func<string, Answer<T>> validate, CancellationToken ct)
+        int sample, double temperature, ChatResponseFormat? format, Func<string, Answer<T>> validate, CancellationToken ct)
     {
         var (templateName, templateVersion) = templates.Identity(template);
-        List<ChatMessage>? messages = null;
+        var rendered = new Lazy<string>(() => templates.Render(template, templateModel()));
         var key = CallKey.Of(provider, model, templateName, templateVersion, settings.Format.ToString(),
             temperature.ToString("R", CultureInfo.InvariantCulture), sample.ToString(CultureInfo.InvariantCulture), modelIdentity);
+        var options = new ChatOptions
+        {
+            Temperature = (float)temperature,
+            Seed = settings.Seed + sample,
+            ResponseFormat = format,
+        };
         var corrections = new List<(string Rejected, string Correction)>();
-        string lastError = "";
-        var cache = await calls.GetAsync(ct);
+        string lastError = "", templateId = $"{templateName}@{templateVersion}";
+        var client = await ClientAsync(ct);
         for (int attempt = 0; attempt <= settings.MaxRegenerations; attempt++)
         {
-            string text;
-            if (cache.TryGet(key, out var cached))
+            var call = new ChatCall(key, task, subject, sample, attempt, provider, model, templateId);
+            ChatResponse response;
+            try { response = await client.GetResponseAsync(Prompt(rendered, [.. corrections]), call.Attach(options), ct); }
+            catch (LlmCallException) { throw; } // a planned call given up on (PlanningChatClient)
+            catch (Exception e) when (Inner<ResponseTooLargeException>(e) is { } tooLong)
             {
-                counters.CacheHit(cached.TokensIn, cached.TokensOut);
-                text = cached.Response;
+                // Not cached (nothing complete was read) and not regenerated: a runaway answer tends to run away again.
+                counters.InvalidAnswer();
+                return Answer<T>.Failure(tooLong.Message);
             }
-            else
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                if (messages is null)
-                {
-                    messages = [new ChatMessage(ChatRole.User, templates.Render(template, templateModel()))];
-                    foreach (var (rejected, sent) in corrections)
-                    {
-                        messages.Add(new ChatMessage(ChatRole.Assistant, rejected));
-                        messages.Add(new ChatMessage(ChatRole.User, sent));
-                    }
-                }
-                var options = new ChatOptions
-                {
-                    Temperature = (float)temperature,
-                    Seed = settings.Seed + sample,
-                    ResponseFormat = settings.Format switch
-                    {
-                        ResponseFormatMode.JsonSchema => ChatResponseFormat.ForJsonSchema(responseSchema, task),
-                        ResponseFormatMode.Json => ChatResponseFormat.Json,
-                        _ => null,
-                    },
-                };
-                if (plan is not null)
-                {
-                    // Estimate or batch mode: set the call aside; a batch job's answer comes back through the cache.
-                    if (plan.GivenUp(key) is { } error) throw new LlmCallException($"{task} for {subject}: {error}", new InvalidOperationException(error));
-                    plan.Add(new PlannedCall(key, task, subject, sample, attempt, $"{templateName}@{templateVersion}", [.. messages], options));
-                    return Answer<T>.Deferred();
-                }
-                var clock = Stopwatch.StartNew();
-                ChatResponse response;
-                try { response = await connection.Client.GetResponseAsync(messages, options, ct); }
-                catch (Exception e) when (Inner<ResponseTooLargeException>(e) is { } tooLong)
-                {
-                    // Not cached (nothing complete was read) and not regenerated: a runaway answer tends to run away again.
-                    counters.InvalidAnswer();
-                    return Answer<T>.Failure(tooLong.Message);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-                {
-                    // Counted as failed by the client's middleware (ChatConnection.Usage).
-                    throw new LlmCallException(connection.Redact($"{task} for {subject}: {e.GetType().Name}: {e.Message}"), e);
-                }
-                text = response.Text ?? "";
-                long tin = response.Usage?.InputTokenCount ?? 0, tout = response.Usage?.OutputTokenCount ?? 0; // counted by the middleware too
-                cache.Add(new CachedCall
-                {
-                    Key = key, Task = task, Subject = subject, Sample = sample, Attempt = attempt, Provider = provider, Model = model,
-                    Template = $"{templateName}@{templateVersion}", Response = text, TokensIn = tin, TokensOut = tout,
-                    LatencyMs = clock.Elapsed.TotalMilliseconds, CreatedUtc = DateTime.UtcNow,
-                });
+                // Counted as failed by the client's middleware (ChatConnection.Usage).
+                throw new LlmCallException(connection.Redact($"{task} for {subject}: {e.GetType().Name}: {e.Message}"), e);
             }
+            // Estimate or batch mode: the call was set aside; a batch job's answer comes back through the cache.
+            if (CallCachingChatClient.IsUnanswered(response)) return Answer<T>.Deferred();
+            // Answered calls' tokens are counted by the connection's middleware; cached ones here.
+            if (CallCachingChatClient.IsFromCache(response)) counters.CacheHit(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
+            var text = response.Text ?? "";
             var answer = validate(text);
             if (answer.Ok) return answer;
             lastError = answer.Error!;
@@ -215,12 +189,36 @@ public sealed class LlmSemanticsSource(
             counters.Regeneration();
             var correction = $"Your answer does not follow the instructions: {lastError}. Answer again with only the JSON, following every rule.";
             corrections.Add((text, correction));
-            messages?.Add(new ChatMessage(ChatRole.Assistant, text));
-            messages?.Add(new ChatMessage(ChatRole.User, correction));
             key = CallKey.Of(key, text, correction);
         }
         counters.InvalidAnswer();
         return Answer<T>.Failure(lastError);
+    }
+
+    /// <summary>The messages of an attempt, rendered when first enumerated: a cache hit never enumerates them.</summary>
+    private static IEnumerable<ChatMessage> Prompt(Lazy<string> rendered, (string Rejected, string Correction)[] corrections)
+    {
+        yield return new ChatMessage(ChatRole.User, rendered.Value);
+        foreach (var (rejected, sent) in corrections)
+        {
+            yield return new ChatMessage(ChatRole.Assistant, rejected);
+            yield return new ChatMessage(ChatRole.User, sent);
+        }
+    }
+
+    private IChatClient? _client;
+
+    /// <summary>
+    /// The cache over the connection (or, for an estimate or batch run, over the planner), built when the cache is
+    /// first needed: a rerun served entirely by <see cref="ResultMemo"/> never opens it.
+    /// </summary>
+    private async ValueTask<IChatClient> ClientAsync(CancellationToken ct)
+    {
+        if (_client is { } built) return built;
+        var cache = await calls.GetAsync(ct);
+        IChatClient inner = plan is null ? connection.Client : new PlanningChatClient(plan);
+        built = inner.AsBuilder().Use(i => new CallCachingChatClient(i, cache)).Build();
+        return Interlocked.CompareExchange(ref _client, built, null) ?? built;
     }
 
     public void Dispose() => connection.Dispose();
