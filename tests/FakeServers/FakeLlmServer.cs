@@ -36,6 +36,7 @@ public sealed class FakeLlmServer : IDisposable
     private readonly List<Task> _loops = [];
     private int _requests;
     private int _dieAfter = int.MaxValue;
+    private bool _dying;
 
     public Uri BaseUri { get; }
     public Func<FakeChatRequest, FakeReply> Script { get; set; }
@@ -63,7 +64,11 @@ public sealed class FakeLlmServer : IDisposable
         for (int i = 0; i < workers; i++) _loops.Add(Task.Run(LoopAsync));
     }
 
-    /// <summary>After <paramref name="requests"/> more chat requests the server stops listening, as if it crashed.</summary>
+    /// <summary>
+    /// After <paramref name="requests"/> more chat requests the server stops listening, as if it crashed: every later
+    /// request is reset, and the listener stops once the answers already being written have gone out whole, so that a
+    /// test knows exactly how many answers the client got (stopping at once would reset those too, a race).
+    /// </summary>
     public void DieAfter(int requests) => _dieAfter = Volatile.Read(ref _requests) + requests;
 
     private async Task LoopAsync()
@@ -78,7 +83,11 @@ public sealed class FakeLlmServer : IDisposable
             while (now > (peak = Volatile.Read(ref PeakConcurrency)) && Interlocked.CompareExchange(ref PeakConcurrency, now, peak) != peak) { }
             try { await HandleAsync(ctx); }
             catch (Exception) { try { ctx.Response.Abort(); } catch { } }
-            finally { Interlocked.Decrement(ref _inFlight); }
+            finally
+            {
+                // A dying server stops listening once the answers it was writing have gone out (see DieAfter).
+                if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _dying)) Stop();
+            }
         }
     }
 
@@ -87,6 +96,11 @@ public sealed class FakeLlmServer : IDisposable
 
     private async Task HandleAsync(HttpListenerContext ctx)
     {
+        if (Volatile.Read(ref _dying))
+        {
+            ctx.Response.Abort();
+            return;
+        }
         var path = ctx.Request.Url!.AbsolutePath;
         if (FakeBatchService.Handles(path))
         {
@@ -114,8 +128,8 @@ public sealed class FakeLlmServer : IDisposable
         var index = Interlocked.Increment(ref _requests);
         if (index > _dieAfter)
         {
+            Volatile.Write(ref _dying, true);
             ctx.Response.Abort();
-            Stop();
             return;
         }
         var ollama = path == "/api/chat";
