@@ -233,6 +233,26 @@ public sealed class CallCache : IDisposable, IDistributedCache
 
     // ---- IDistributedCache: a CachedCall as JSON under its key; entries never expire (an answer never changes). ----
 
+    /// <summary>
+    /// The call under <paramref name="key"/> in any <see cref="IDistributedCache"/> holding this cache's values, for the
+    /// caching middleware. A <see cref="CallCache"/> is read in memory and synchronously, without the JSON round trip
+    /// (on a cached rerun this is the whole cost of a hit).
+    /// </summary>
+    public static Task<CachedCall?> ReadAsync(IDistributedCache storage, string key, CancellationToken ct) =>
+        storage is CallCache calls ? Task.FromResult(calls.TryGet(key, out var hit) ? hit : null) : ReadBytesAsync(storage, key, ct);
+
+    private static async Task<CachedCall?> ReadBytesAsync(IDistributedCache storage, string key, CancellationToken ct) =>
+        await storage.GetAsync(key, ct) is { } bytes ? JsonSerializer.Deserialize<CachedCall>(bytes, Json) : null;
+
+    /// <summary>Stores <paramref name="call"/> under its key, committed before it returns; a <see cref="CallCache"/> takes the row as it is.</summary>
+    public static Task WriteAsync(IDistributedCache storage, CachedCall call, CancellationToken ct)
+    {
+        if (storage is not CallCache calls) return storage.SetAsync(call.Key, JsonSerializer.SerializeToUtf8Bytes(call, Json), new DistributedCacheEntryOptions(), ct);
+        calls.Add(call);
+        return Task.CompletedTask;
+    }
+
+
     public byte[]? Get(string key) => TryGet(key, out var call) ? JsonSerializer.SerializeToUtf8Bytes(call, Json) : null;
 
     public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Task.FromResult(Get(key));

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 
@@ -32,7 +31,6 @@ public sealed class CallCachingChatClient : DistributedCachingChatClient
     public const string Unanswered = "crossdomain.unanswered";
     private const string Latency = "crossdomain.latency_ms";
     private const string Call = "crossdomain.call";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
     public static bool IsFromCache(ChatResponse response) => response.AdditionalProperties?.ContainsKey(FromCache) == true;
     public static bool IsUnanswered(ChatResponse response) => response.AdditionalProperties?.ContainsKey(Unanswered) == true;
@@ -44,16 +42,8 @@ public sealed class CallCachingChatClient : DistributedCachingChatClient
     protected override string GetCacheKey(IEnumerable<ChatMessage> messages, ChatOptions? options, params ReadOnlySpan<object?> additionalValues) =>
         ChatCall.Of(options)!.Key; // EnableCaching guarantees one; streaming and not share the answer
 
-    protected override Task<ChatResponse?> ReadCacheAsync(string key, CancellationToken cancellationToken)
-    {
-        // A CallCache is read in memory, synchronously and without the JSON round trip of IDistributedCache.Get: this is
-        // the whole cost of a hit on a cached rerun.
-        if (_storage is CallCache calls) return Task.FromResult(calls.TryGet(key, out var hit) ? Response(hit) : null);
-        return ReadStorageAsync(key, cancellationToken);
-    }
-
-    private async Task<ChatResponse?> ReadStorageAsync(string key, CancellationToken cancellationToken) =>
-        await _storage.GetAsync(key, cancellationToken) is { } bytes && JsonSerializer.Deserialize<CachedCall>(bytes, Json) is { } call ? Response(call) : null;
+    protected override async Task<ChatResponse?> ReadCacheAsync(string key, CancellationToken cancellationToken) =>
+        await CallCache.ReadAsync(_storage, key, cancellationToken) is { } call ? Response(call) : null;
 
     private static ChatResponse Response(CachedCall call) => new(new ChatMessage(ChatRole.Assistant, call.Response))
     {
@@ -74,8 +64,8 @@ public sealed class CallCachingChatClient : DistributedCachingChatClient
             TokensOut = value.Usage?.OutputTokenCount ?? 0, LatencyMs = (double)p[Latency]!, CreatedUtc = DateTime.UtcNow,
         };
         p.Remove(Latency);
-        // CallCache.SetAsync commits before it returns: a SIGKILL after this loses nothing answered.
-        await _storage.SetAsync(key, JsonSerializer.SerializeToUtf8Bytes(row, Json), new DistributedCacheEntryOptions(), cancellationToken);
+        // Committed before it returns: a SIGKILL after this loses nothing answered.
+        await CallCache.WriteAsync(_storage, row, cancellationToken);
     }
 
     // Streaming calls are coalesced into one answer (CoalesceStreamingUpdates); were that switched off, they would still

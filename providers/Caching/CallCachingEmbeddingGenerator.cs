@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 
@@ -15,7 +14,6 @@ namespace CrossDomain.Providers.Caching;
 /// </summary>
 public sealed class CallCachingEmbeddingGenerator : DistributedCachingEmbeddingGenerator<string, Embedding<float>>
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     private readonly IDistributedCache _storage;
     private readonly string _provider, _model;
     // Key -> text between the lookup and the write of a miss, for the row's subject (the base class hands only the key on).
@@ -39,18 +37,9 @@ public sealed class CallCachingEmbeddingGenerator : DistributedCachingEmbeddingG
         return key;
     }
 
-    protected override Task<Embedding<float>?> ReadCacheAsync(string key, CancellationToken cancellationToken)
+    protected override async Task<Embedding<float>?> ReadCacheAsync(string key, CancellationToken cancellationToken)
     {
-        // A CallCache is read in memory, synchronously and without the JSON round trip of IDistributedCache.Get.
-        if (_storage is CallCache calls) return Task.FromResult(calls.TryGet(key, out var hit) ? Hit(key, hit) : null);
-        return ReadStorageAsync(key, cancellationToken);
-    }
-
-    private async Task<Embedding<float>?> ReadStorageAsync(string key, CancellationToken cancellationToken) =>
-        await _storage.GetAsync(key, cancellationToken) is { } bytes && JsonSerializer.Deserialize<CachedCall>(bytes, Json) is { } call ? Hit(key, call) : null;
-
-    private Embedding<float> Hit(string key, CachedCall call)
-    {
+        if (await CallCache.ReadAsync(_storage, key, cancellationToken) is not { } call) return null;
         _missed.TryRemove(key, out _);
         Interlocked.Increment(ref _hits);
         return new Embedding<float>(Decode(call.Response)) { ModelId = _model };
@@ -64,9 +53,7 @@ public sealed class CallCachingEmbeddingGenerator : DistributedCachingEmbeddingG
             Key = key, Task = "embedding", Subject = Subject(text), Provider = _provider, Model = _model,
             Response = Encode(value.Vector.Span), CreatedUtc = DateTime.UtcNow,
         };
-        // Committed before it returns. A CallCache takes the row as it is (no JSON round trip of a kilobytes-long vector).
-        if (_storage is CallCache calls) calls.Add(row);
-        else await _storage.SetAsync(key, JsonSerializer.SerializeToUtf8Bytes(row, Json), new DistributedCacheEntryOptions(), cancellationToken);
+        await CallCache.WriteAsync(_storage, row, cancellationToken);
         Interlocked.Increment(ref _stored);
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using CrossDomain.Engine.Artifacts;
 using CrossDomain.Engine.Stages;
